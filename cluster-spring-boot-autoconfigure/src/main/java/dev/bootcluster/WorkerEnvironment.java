@@ -1,0 +1,96 @@
+package dev.bootcluster;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a master hands a worker through its environment: who it is, where the master listens and
+ * the token that proves membership.
+ *
+ * @param workerId worker slot id, from 1
+ * @param socket the master's Unix domain socket
+ * @param token per-cluster secret the worker presents first
+ * @param masterPid process id of the master
+ * @param serverPort HTTP port all workers share
+ * @param managementPort management port all workers share, or null when it is the server port
+ * @param maxMessageSize IPC frame limit in bytes
+ * @param heartbeatMillis interval between heartbeats
+ */
+public record WorkerEnvironment(int workerId, Path socket, String token, long masterPid, int serverPort,
+		@Nullable Integer managementPort, int maxMessageSize, long heartbeatMillis) {
+
+	static final String PREFIX = "BOOTCLUSTER_";
+
+	public static final String WORKER_ID = PREFIX + "WORKER_ID";
+
+	static final String SOCKET = PREFIX + "SOCKET";
+
+	static final String TOKEN = PREFIX + "TOKEN";
+
+	static final String MASTER_PID = PREFIX + "MASTER_PID";
+
+	static final String SERVER_PORT = PREFIX + "SERVER_PORT";
+
+	static final String MANAGEMENT_PORT = PREFIX + "MANAGEMENT_PORT";
+
+	static final String MAX_MESSAGE_SIZE = PREFIX + "MAX_MESSAGE_SIZE";
+
+	static final String HEARTBEAT_MILLIS = PREFIX + "HEARTBEAT_MILLIS";
+
+	/** The variables to add to a worker's environment. */
+	public Map<String, String> toVariables() {
+		Map<String, String> variables = new LinkedHashMap<>();
+		variables.put(WORKER_ID, Integer.toString(this.workerId));
+		variables.put(SOCKET, this.socket.toString());
+		variables.put(TOKEN, this.token);
+		variables.put(MASTER_PID, Long.toString(this.masterPid));
+		variables.put(SERVER_PORT, Integer.toString(this.serverPort));
+		if (this.managementPort != null) {
+			variables.put(MANAGEMENT_PORT, Integer.toString(this.managementPort));
+		}
+		variables.put(MAX_MESSAGE_SIZE, Integer.toString(this.maxMessageSize));
+		variables.put(HEARTBEAT_MILLIS, Long.toString(this.heartbeatMillis));
+		return variables;
+	}
+
+	/** Reads the variables a master set, or returns null in a process no master started. */
+	public static @Nullable WorkerEnvironment fromVariables(Map<String, String> env) {
+		String id = env.get(WORKER_ID);
+		if (id == null) {
+			return null;
+		}
+		String management = env.get(MANAGEMENT_PORT);
+		try {
+			return new WorkerEnvironment(Integer.parseInt(id), Path.of(require(env, SOCKET)), require(env, TOKEN),
+					Long.parseLong(require(env, MASTER_PID)), Integer.parseInt(require(env, SERVER_PORT)),
+					(management != null) ? Integer.valueOf(management) : null,
+					Integer.parseInt(require(env, MAX_MESSAGE_SIZE)), Long.parseLong(require(env, HEARTBEAT_MILLIS)));
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalStateException("Malformed cluster worker environment: " + ex.getMessage(), ex);
+		}
+	}
+
+	private static String require(Map<String, String> env, String name) {
+		String value = env.get(name);
+		if (value == null) {
+			throw new IllegalStateException(WORKER_ID + " is set but " + name + " is missing");
+		}
+		return value;
+	}
+
+	/** Names of all variables, to strip from the environment of anything a worker starts. */
+	public static boolean isClusterVariable(String name) {
+		return name.startsWith(PREFIX);
+	}
+
+	@Override
+	public String toString() {
+		return "WorkerEnvironment[workerId=" + this.workerId + ", socket=" + this.socket + ", masterPid="
+				+ this.masterPid + ", serverPort=" + this.serverPort + "]";
+	}
+
+}

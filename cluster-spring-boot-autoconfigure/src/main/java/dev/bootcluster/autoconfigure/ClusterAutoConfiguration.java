@@ -1,0 +1,96 @@
+package dev.bootcluster.autoconfigure;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+
+import dev.bootcluster.ClusterOperations;
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.context.MasterLaunch;
+import dev.bootcluster.context.MasterRunner;
+import dev.bootcluster.context.StandaloneClusterOperations;
+import dev.bootcluster.context.WorkerReadinessBridge;
+import dev.bootcluster.web.ReusePortTomcatCustomizer;
+import dev.bootcluster.worker.WorkerAgent;
+import dev.bootcluster.worker.WorkerClusterOperations;
+
+/**
+ * Beans of each cluster role. The role itself is decided before the context exists, by
+ * {@code ClusterRoleListener}.
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(ClusterProperties.class)
+public final class ClusterAutoConfiguration {
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClusterRole(ClusterRole.MASTER)
+	@ConditionalOnBean(MasterLaunch.class)
+	static class MasterConfiguration {
+
+		@Bean
+		MasterRunner clusterMasterRunner(MasterLaunch launch, ClusterProperties properties,
+				ConfigurableApplicationContext context) {
+			return new MasterRunner(launch, settings(properties), context);
+		}
+
+		static MasterRunner.Settings settings(ClusterProperties properties) {
+			ClusterProperties.Worker worker = properties.getWorker();
+			return new MasterRunner.Settings(worker.getJvmArgs(), worker.getBackoff().getInitial(),
+					worker.getBackoff().getMax(), worker.getCrashLoop().getMaxCrashes(),
+					worker.getCrashLoop().getWindow(), (int) properties.getIpc().getMaxMessageSize().toBytes(),
+					properties.getIpc().getHeartbeatInterval(), properties.getShutdownTimeout());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClusterRole(ClusterRole.WORKER)
+	@ConditionalOnBean(WorkerAgent.class)
+	static class WorkerConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClusterOperations clusterOperations(WorkerAgent agent, ClusterProperties properties) {
+			return new WorkerClusterOperations(agent, properties.getIpc().getRequestTimeout());
+		}
+
+		@Bean
+		WorkerReadinessBridge clusterWorkerReadinessBridge(WorkerAgent agent) {
+			return new WorkerReadinessBridge(agent);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClusterRole(ClusterRole.WORKER)
+	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+	@ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
+	static class WorkerTomcatConfiguration {
+
+		@Bean
+		static ReusePortTomcatCustomizer clusterReusePortTomcatCustomizer() {
+			return new ReusePortTomcatCustomizer();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClusterRole(ClusterRole.STANDALONE)
+	static class StandaloneConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClusterOperations clusterOperations(Environment environment) {
+			return new StandaloneClusterOperations(environment);
+		}
+
+	}
+
+}

@@ -1,0 +1,242 @@
+package dev.bootcluster.autoconfigure;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+import dev.bootcluster.context.ClusterConfigurationException;
+import dev.bootcluster.context.WorkerCount;
+
+/**
+ * Configuration of the cluster ({@code cluster.*}).
+ */
+@ConfigurationProperties("cluster")
+public class ClusterProperties implements InitializingBean {
+
+	/**
+	 * Whether 'cluster.workers' turns the application into a master with workers. When false the
+	 * application runs standalone.
+	 */
+	private boolean enabled = true;
+
+	/**
+	 * Number of worker JVMs: 'auto' for the container-aware CPU count, or a whole number from 1 to
+	 * 256. Unset: no cluster, the application runs as without the starter.
+	 */
+	private @Nullable String workers;
+
+	private final Worker worker = new Worker();
+
+	private final Ipc ipc = new Ipc();
+
+	/**
+	 * How long a graceful cluster stop (SIGTERM or SIGINT to the master) may take before the
+	 * remaining workers are killed. Above Boot's 30 s shutdown phase so workers can finish.
+	 */
+	private Duration shutdownTimeout = Duration.ofSeconds(35);
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public @Nullable String getWorkers() {
+		return this.workers;
+	}
+
+	public void setWorkers(@Nullable String workers) {
+		this.workers = workers;
+	}
+
+	public Worker getWorker() {
+		return this.worker;
+	}
+
+	public Ipc getIpc() {
+		return this.ipc;
+	}
+
+	public Duration getShutdownTimeout() {
+		return this.shutdownTimeout;
+	}
+
+	public void setShutdownTimeout(Duration shutdownTimeout) {
+		this.shutdownTimeout = shutdownTimeout;
+	}
+
+	@Override
+	public void afterPropertiesSet() {
+		if (this.workers != null) {
+			WorkerCount.parse(this.workers);
+		}
+		requirePositive("cluster.shutdown-timeout", this.shutdownTimeout);
+		requirePositive("cluster.worker.backoff.initial", this.worker.backoff.initial);
+		requirePositive("cluster.worker.backoff.max", this.worker.backoff.max);
+		if (this.worker.backoff.max.compareTo(this.worker.backoff.initial) < 0) {
+			throw new ClusterConfigurationException("cluster.worker.backoff.max", this.worker.backoff.max,
+					"a duration not shorter than cluster.worker.backoff.initial (" + this.worker.backoff.initial + ")");
+		}
+		if (this.worker.crashLoop.maxCrashes < 1) {
+			throw new ClusterConfigurationException("cluster.worker.crash-loop.max-crashes",
+					this.worker.crashLoop.maxCrashes, "a whole number of at least 1");
+		}
+		requirePositive("cluster.worker.crash-loop.window", this.worker.crashLoop.window);
+		requirePositive("cluster.ipc.heartbeat-interval", this.ipc.heartbeatInterval);
+		long size = this.ipc.maxMessageSize.toBytes();
+		if (size < 1024 || size > Integer.MAX_VALUE) {
+			throw new ClusterConfigurationException("cluster.ipc.max-message-size", this.ipc.maxMessageSize,
+					"a size from 1KB to 2047MB");
+		}
+	}
+
+	private static void requirePositive(String property, Duration value) {
+		if (value.isNegative() || value.isZero()) {
+			throw new ClusterConfigurationException(property, value, "a positive duration such as 500ms or 10s");
+		}
+	}
+
+	public static class Worker {
+
+		/**
+		 * Extra JVM options for every worker, added after the options inherited from the master.
+		 */
+		private List<String> jvmArgs = new ArrayList<>();
+
+		private final Backoff backoff = new Backoff();
+
+		private final CrashLoop crashLoop = new CrashLoop();
+
+		public List<String> getJvmArgs() {
+			return this.jvmArgs;
+		}
+
+		public void setJvmArgs(List<String> jvmArgs) {
+			this.jvmArgs = jvmArgs;
+		}
+
+		public Backoff getBackoff() {
+			return this.backoff;
+		}
+
+		public CrashLoop getCrashLoop() {
+			return this.crashLoop;
+		}
+
+	}
+
+	public static class Backoff {
+
+		/**
+		 * Delay before restarting a crashed worker the first time; doubles with each crash
+		 * within the crash-loop window.
+		 */
+		private Duration initial = Duration.ofMillis(100);
+
+		/**
+		 * Longest delay before restarting a crashed worker.
+		 */
+		private Duration max = Duration.ofSeconds(10);
+
+		public Duration getInitial() {
+			return this.initial;
+		}
+
+		public void setInitial(Duration initial) {
+			this.initial = initial;
+		}
+
+		public Duration getMax() {
+			return this.max;
+		}
+
+		public void setMax(Duration max) {
+			this.max = max;
+		}
+
+	}
+
+	public static class CrashLoop {
+
+		/**
+		 * Crashes of one worker slot within the window after which the slot is marked FAILED
+		 * instead of restarted.
+		 */
+		private int maxCrashes = 5;
+
+		/**
+		 * Window in which crashes of one worker slot are counted.
+		 */
+		private Duration window = Duration.ofSeconds(60);
+
+		public int getMaxCrashes() {
+			return this.maxCrashes;
+		}
+
+		public void setMaxCrashes(int maxCrashes) {
+			this.maxCrashes = maxCrashes;
+		}
+
+		public Duration getWindow() {
+			return this.window;
+		}
+
+		public void setWindow(Duration window) {
+			this.window = window;
+		}
+
+	}
+
+	public static class Ipc {
+
+		/**
+		 * Largest encoded IPC message. Senders are refused before anything is sent; a larger
+		 * frame received closes the sender's connection.
+		 */
+		private DataSize maxMessageSize = DataSize.ofMegabytes(1);
+
+		/**
+		 * Interval between worker heartbeats to the master.
+		 */
+		private Duration heartbeatInterval = Duration.ofSeconds(1);
+
+		/**
+		 * How long a worker waits for the master to answer a request.
+		 */
+		private Duration requestTimeout = Duration.ofSeconds(5);
+
+		public DataSize getMaxMessageSize() {
+			return this.maxMessageSize;
+		}
+
+		public void setMaxMessageSize(DataSize maxMessageSize) {
+			this.maxMessageSize = maxMessageSize;
+		}
+
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		public Duration getRequestTimeout() {
+			return this.requestTimeout;
+		}
+
+		public void setRequestTimeout(Duration requestTimeout) {
+			this.requestTimeout = requestTimeout;
+		}
+
+	}
+
+}

@@ -1,0 +1,175 @@
+package dev.bootcluster.context;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
+import org.springframework.boot.context.event.ApplicationPreparedEvent;
+import org.springframework.context.ApplicationEvent;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.GenericApplicationListener;
+import org.springframework.core.Ordered;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.WorkerEnvironment;
+import dev.bootcluster.worker.WorkerAgent;
+
+/**
+ * Decides the role of this JVM once, as soon as the environment is prepared and before the
+ * application context exists (ordered just after Boot's environment post-processing, so
+ * {@code application.yml}, arguments and environment variables are visible, and before logging
+ * is initialized).
+ * <ul>
+ * <li>WORKER, when a master started this JVM: connects to the master, publishes the shared ports
+ * and the {@code cluster-worker} profile, then lets the application start as usual.</li>
+ * <li>MASTER, when {@code cluster.workers} is set: resolves the ports, runs the lean master
+ * context, and abandons the user's run (no web server, no application beans).</li>
+ * <li>STANDALONE otherwise, and always under a test framework or a devtools restart.</li>
+ * </ul>
+ */
+public class ClusterRoleListener implements GenericApplicationListener {
+
+	/** Just after {@code EnvironmentPostProcessorApplicationListener}, before logging. */
+	public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 11;
+
+	static final String PROPERTY_SOURCE = "cluster";
+
+	static final String MASTER_PROFILE = "cluster-master";
+
+	static final String WORKER_PROFILE = "cluster-worker";
+
+	private @Nullable WorkerAgent agent;
+
+	@Override
+	public boolean supportsEventType(ResolvableType eventType) {
+		Class<?> type = eventType.getRawClass();
+		return type != null && (ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(type)
+				|| ApplicationPreparedEvent.class.isAssignableFrom(type));
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	public void onApplicationEvent(ApplicationEvent event) {
+		if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
+			environmentPrepared(prepared);
+		}
+		else if (event instanceof ApplicationPreparedEvent prepared && this.agent != null) {
+			prepared.getApplicationContext().getBeanFactory().registerSingleton("clusterWorkerAgent", this.agent);
+		}
+	}
+
+	private void environmentPrepared(ApplicationEnvironmentPreparedEvent event) {
+		ConfigurableEnvironment environment = event.getEnvironment();
+		if (environment.containsProperty(ClusterRole.PROPERTY)) {
+			return; // the master's own context, started below
+		}
+		WorkerEnvironment worker = WorkerEnvironment.fromVariables(System.getenv());
+		if (worker != null) {
+			becomeWorker(environment, worker);
+			return;
+		}
+		ClusterRole role = RoleDecision.decide(environment, new Throwable().getStackTrace(),
+				Thread.currentThread().getName());
+		if (role == ClusterRole.MASTER) {
+			becomeMaster(event.getSpringApplication(), environment, event.getArgs());
+		}
+		else {
+			publish(environment, Map.of(ClusterRole.PROPERTY, ClusterRole.STANDALONE.name()));
+		}
+	}
+
+	private void becomeWorker(ConfigurableEnvironment environment, WorkerEnvironment worker) {
+		Map<String, Object> properties = new HashMap<>();
+		properties.put(ClusterRole.PROPERTY, ClusterRole.WORKER.name());
+		properties.put("cluster.internal.worker-id", worker.workerId());
+		properties.put("server.port", worker.serverPort());
+		if (worker.managementPort() != null) {
+			properties.put("management.server.port", worker.managementPort());
+		}
+		publish(environment, properties);
+		environment.addActiveProfile(WORKER_PROFILE);
+		try {
+			this.agent = WorkerAgent.connect(worker);
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("Worker-" + worker.workerId() + " cannot reach its master at "
+					+ worker.socket() + ": " + ex.getMessage(), ex);
+		}
+	}
+
+	private void becomeMaster(SpringApplication original, ConfigurableEnvironment environment, String[] args) {
+		int workers = WorkerCount.parse(environment.getProperty(WorkerCount.PROPERTY));
+		ListenPorts ports = ListenPorts.resolve(environment.getProperty("server.address", InetAddress.class),
+				environment.getProperty("server.port", Integer.class, 8080),
+				environment.getProperty("management.server.port", Integer.class));
+		MasterLaunch launch = new MasterLaunch(Arrays.asList(args), workers, ports);
+		SpringApplication master = new SpringApplication(ClusterMasterApplication.class);
+		master.setMainApplicationClass(original.getMainApplicationClass());
+		master.setWebApplicationType(WebApplicationType.NONE);
+		master.setKeepAlive(true);
+		List<String> profiles = new ArrayList<>(Arrays.asList(environment.getActiveProfiles()));
+		profiles.add(MASTER_PROFILE);
+		master.setAdditionalProfiles(profiles.toArray(String[]::new));
+		master.addInitializers((ConfigurableApplicationContext context) -> context.getBeanFactory()
+			.registerSingleton("clusterMasterLaunch", launch));
+		List<String> masterArgs = new ArrayList<>(Arrays.asList(args));
+		// command-line arguments beat application.yml, so the master never serves HTTP
+		masterArgs.add("--spring.main.web-application-type=none");
+		masterArgs.add("--" + ClusterRole.PROPERTY + "=" + ClusterRole.MASTER.name());
+		try {
+			master.run(masterArgs.toArray(String[]::new));
+		}
+		catch (RuntimeException ex) {
+			// the master's own SpringApplication has reported the failure (failure analyzers)
+			System.exit(1);
+		}
+		// Boot's own "abandon this run" signal: no failure report, no failed event
+		Thread.currentThread().setUncaughtExceptionHandler(new AbandonedRunHandler(Thread.currentThread()));
+		throw new SpringApplication.AbandonedRunException();
+	}
+
+	private static void publish(ConfigurableEnvironment environment, Map<String, Object> properties) {
+		environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE, properties));
+	}
+
+	/** Swallows the abandoned run on the main thread, as devtools' silent exit handler does. */
+	private static final class AbandonedRunHandler implements Thread.UncaughtExceptionHandler {
+
+		private final Thread.@Nullable UncaughtExceptionHandler delegate;
+
+		AbandonedRunHandler(Thread thread) {
+			this.delegate = thread.getUncaughtExceptionHandler();
+		}
+
+		@Override
+		public void uncaughtException(Thread thread, Throwable ex) {
+			// a launcher (Boot's JarLauncher) may have wrapped it in an InvocationTargetException
+			for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+				if (cause instanceof SpringApplication.AbandonedRunException) {
+					return;
+				}
+			}
+			if (this.delegate != null) {
+				this.delegate.uncaughtException(thread, ex);
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,157 @@
+package dev.bootcluster.context;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.SmartLifecycle;
+
+import dev.bootcluster.WorkerEnvironment;
+import dev.bootcluster.ipc.FrameCodec;
+import dev.bootcluster.ipc.IpcServer;
+import dev.bootcluster.ipc.SocketDirectory;
+import dev.bootcluster.master.JvmLaunch;
+import dev.bootcluster.master.LaunchCommand;
+import dev.bootcluster.master.RestartPolicy;
+import dev.bootcluster.master.Supervisor;
+
+/**
+ * Runs the cluster inside the master's context: opens the IPC socket, starts the supervisor, and
+ * turns SIGTERM/SIGINT into a graceful cluster stop (exit 0) once the context is up.
+ */
+public class MasterRunner implements SmartLifecycle {
+
+	private static final Log logger = LogFactory.getLog(MasterRunner.class);
+
+	private final MasterLaunch launch;
+
+	private final Settings settings;
+
+	private final ConfigurableApplicationContext context;
+
+	private @Nullable IpcServer server;
+
+	private @Nullable Supervisor supervisor;
+
+	private volatile boolean running;
+
+	public MasterRunner(MasterLaunch launch, Settings settings, ConfigurableApplicationContext context) {
+		this.launch = launch;
+		this.settings = settings;
+		this.context = context;
+	}
+
+	@Override
+	public void start() {
+		try {
+			String token = newToken();
+			SocketDirectory directory = SocketDirectory.create(Path.of(System.getProperty("java.io.tmpdir")),
+					ProcessHandle.current().pid());
+			JvmLaunch jvm = JvmLaunch.current(this.launch.mainArguments());
+			List<String> command = LaunchCommand.build(jvm, this.settings.jvmArguments(), this.launch.workers() + 1);
+			logger.info("Worker command: " + String.join(" ", command));
+			RestartPolicy policy = new RestartPolicy(this.settings.initialBackoff(), this.settings.maxBackoff(),
+					this.settings.maxCrashes(), this.settings.crashWindow(), Clock.systemUTC());
+			Supervisor supervisor = new Supervisor(this.launch.workers(), this.launch.ports().server(),
+					(workerId) -> {
+						WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
+								ProcessHandle.current().pid(), this.launch.ports().server(),
+								this.launch.ports().management(), this.settings.maxMessageSize(),
+								this.settings.heartbeat().toMillis());
+						ProcessBuilder builder = new ProcessBuilder(command);
+						builder.environment().clear();
+						builder.environment().putAll(LaunchCommand.environment(jvm, worker));
+						return builder.start();
+					}, policy);
+			this.server = new IpcServer(directory, token, new FrameCodec(this.settings.maxMessageSize()),
+					supervisor);
+			this.server.start();
+			this.supervisor = supervisor;
+			supervisor.start();
+			MasterSignals.install(this::stopAndExit);
+			this.running = true;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot start the cluster master: " + ex.getMessage(), ex);
+		}
+	}
+
+	/** The supervisor, once started. */
+	public @Nullable Supervisor supervisor() {
+		return this.supervisor;
+	}
+
+	private void stopAndExit(String signal) {
+		logger.info("Received SIG" + signal + ": stopping the cluster gracefully");
+		Thread stopper = new Thread(() -> {
+			try {
+				this.context.close();
+			}
+			finally {
+				System.exit(0);
+			}
+		}, "cluster-shutdown");
+		stopper.start();
+	}
+
+	@Override
+	public void stop() {
+		Supervisor supervisor = this.supervisor;
+		if (supervisor != null) {
+			supervisor.stop(this.settings.shutdownTimeout());
+		}
+		if (this.server != null) {
+			this.server.close();
+		}
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		// stop after everything else in the master (so master beans see workers stop first)
+		return SmartLifecycle.DEFAULT_PHASE - 1;
+	}
+
+	private static String newToken() {
+		byte[] bytes = new byte[32];
+		new SecureRandom().nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	/**
+	 * The settings the master runs with, taken from {@code cluster.*} properties.
+	 *
+	 * @param jvmArguments {@code cluster.worker.jvm-args}
+	 * @param initialBackoff first restart delay
+	 * @param maxBackoff longest restart delay
+	 * @param maxCrashes crashes within {@code crashWindow} that mark a slot FAILED
+	 * @param crashWindow crash-loop window
+	 * @param maxMessageSize IPC frame limit
+	 * @param heartbeat heartbeat interval
+	 * @param shutdownTimeout how long a graceful stop may take
+	 */
+	public record Settings(List<String> jvmArguments, Duration initialBackoff, Duration maxBackoff, int maxCrashes,
+			Duration crashWindow, int maxMessageSize, Duration heartbeat, Duration shutdownTimeout) {
+
+		public Settings {
+			jvmArguments = List.copyOf(jvmArguments);
+		}
+
+	}
+
+}

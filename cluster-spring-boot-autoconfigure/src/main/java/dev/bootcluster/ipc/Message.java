@@ -1,0 +1,49 @@
+package dev.bootcluster.ipc;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+import dev.bootcluster.ClusterSnapshot;
+
+/**
+ * Every message that crosses the IPC socket. The JSON carries the record's simple type name in
+ * {@code type}; an unknown name is a protocol error, never a class lookup.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({ @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
+		@JsonSubTypes.Type(value = Message.Ready.class, name = "ready"),
+		@JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
+		@JsonSubTypes.Type(value = Message.StatusRequest.class, name = "status-request"),
+		@JsonSubTypes.Type(value = Message.StatusReply.class, name = "status-reply") })
+public sealed interface Message {
+
+	/** First frame a worker sends: who it is and the cluster token that proves it. */
+	record Hello(int workerId, long pid, String token) implements Message {
+
+		@Override
+		public String toString() {
+			return "Hello[workerId=" + this.workerId + ", pid=" + this.pid + ", token=<hidden>]";
+		}
+
+	}
+
+	/** The worker's application reported ACCEPTING_TRAFFIC with its listener bound. */
+	record Ready(int workerId) implements Message {
+	}
+
+	/** Periodic sign of life with a small metrics sample. */
+	record Heartbeat(int workerId, long heapUsedBytes) implements Message {
+	}
+
+	/** A worker asks the master for the cluster status. */
+	record StatusRequest(long requestId) implements Message {
+	}
+
+	/**
+	 * The master's status, as the answer to a {@link StatusRequest} (requestId > 0) or pushed
+	 * after a heartbeat (requestId 0).
+	 */
+	record StatusReply(long requestId, ClusterSnapshot snapshot) implements Message {
+	}
+
+}

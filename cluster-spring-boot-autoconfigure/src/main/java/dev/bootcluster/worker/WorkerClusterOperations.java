@@ -1,0 +1,45 @@
+package dev.bootcluster.worker;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.bootcluster.ClusterOperations;
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.ClusterSnapshot;
+
+/**
+ * Cluster operations of a worker: every question goes to the master over IPC.
+ */
+public class WorkerClusterOperations implements ClusterOperations {
+
+	private final WorkerAgent agent;
+
+	private final Duration timeout;
+
+	public WorkerClusterOperations(WorkerAgent agent, Duration timeout) {
+		this.agent = agent;
+		this.timeout = timeout;
+	}
+
+	@Override
+	public ClusterSnapshot status() {
+		return this.agent.status(this.timeout);
+	}
+
+	@Override
+	public @Nullable ClusterSnapshot lastKnownStatus() {
+		return this.agent.latestStatus();
+	}
+
+	@Override
+	public ClusterRole role() {
+		return ClusterRole.WORKER;
+	}
+
+	@Override
+	public int workerId() {
+		return this.agent.workerId();
+	}
+
+}

@@ -1,0 +1,17 @@
+package dev.bootcluster.sample;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+
+/**
+ * The demo: run it as usual and, with {@code cluster.workers: auto} in {@code application.yml},
+ * it becomes a master with one worker JVM per CPU, all serving one port.
+ */
+@SpringBootApplication
+public class SampleApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(SampleApplication.class, args);
+	}
+
+}
