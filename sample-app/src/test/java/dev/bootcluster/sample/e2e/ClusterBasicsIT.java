@@ -1,0 +1,114 @@
+package dev.bootcluster.sample.e2e;
+
+import java.net.http.HttpResponse;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Read-only checks that share one 2-worker cluster.
+ */
+class ClusterBasicsIT {
+
+	static final JsonMapper json = JsonMapper.builder().build();
+
+	static ClusterProcess cluster;
+
+	@BeforeAll
+	static void startCluster() throws Exception {
+		cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2").awaitReady(2);
+	}
+
+	@AfterAll
+	static void stopCluster() {
+		if (cluster != null) {
+			cluster.close();
+		}
+	}
+
+	static Map<String, Object> getJson(String path) throws Exception {
+		HttpResponse<String> response = cluster.get(path);
+		assertThat(response.statusCode()).as(path + " -> " + response.body()).isEqualTo(200);
+		return json.readValue(response.body(), new TypeReference<Map<String, Object>>() {
+		});
+	}
+
+	@Test
+	void twoDistinctWorkerPidsServeTheSharedPortAndTheMasterServesNone() throws Exception {
+		List<Long> workers = cluster.workerPids();
+		assertThat(workers).hasSize(2);
+		Set<Long> servedBy = new HashSet<>();
+		// fresh connection per request (new client each time), so the kernel spreads them
+		for (int i = 0; i < 60 && servedBy.size() < 2; i++) {
+			try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cluster.port())) {
+				socket.getOutputStream()
+					.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes());
+				String response = new String(socket.getInputStream().readAllBytes());
+				assertThat(response).startsWith("HTTP/1.1 200");
+				String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+				Map<String, Object> fields = json.readValue(body, new TypeReference<Map<String, Object>>() {
+				});
+				servedBy.add(((Number) fields.get("pid")).longValue());
+			}
+		}
+		assertThat(servedBy).containsExactlyInAnyOrderElementsOf(workers).doesNotContain(cluster.masterPid());
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void clusterEndpointShowsTheMastersViewOfEveryWorker() throws Exception {
+		Map<String, Object> status = getJson("/actuator/cluster");
+		assertThat(status).containsEntry("role", "MASTER")
+			.containsEntry("desired", 2)
+			.containsEntry("ready", 2)
+			.containsEntry("port", cluster.port());
+		assertThat(((Number) status.get("masterPid")).longValue()).isEqualTo(cluster.masterPid());
+		List<Map<String, Object>> workers = (List<Map<String, Object>>) status.get("workers");
+		assertThat(workers).extracting((w) -> w.get("id")).containsExactly(1, 2);
+		assertThat(workers).allSatisfy((worker) -> {
+			assertThat(worker).containsEntry("state", "READY").containsEntry("restarts", 0);
+			assertThat(worker.get("startedAt")).isNotNull();
+			assertThat(((Number) worker.get("uptimeMillis")).longValue()).isPositive();
+			assertThat(((Number) worker.get("readyMillis")).longValue()).isPositive();
+		});
+		assertThat(workers).extracting((w) -> ((Number) w.get("pid")).longValue())
+			.containsExactlyInAnyOrderElementsOf(cluster.workerPids());
+		Map<String, Object> answeredBy = (Map<String, Object>) status.get("answeredBy");
+		assertThat(answeredBy).containsEntry("role", "WORKER");
+		assertThat(cluster.workerPids()).contains(((Number) answeredBy.get("pid")).longValue());
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void healthHasAClusterComponentWithEveryWorkerState() throws Exception {
+		Map<String, Object> health = getJson("/actuator/health");
+		Map<String, Object> components = (Map<String, Object>) health.get("components");
+		Map<String, Object> clusterHealth = (Map<String, Object>) components.get("cluster");
+		assertThat(clusterHealth).containsEntry("status", "UP");
+		assertThat((Map<String, Object>) clusterHealth.get("details")).containsEntry("ready", 2)
+			.containsEntry("worker-1", "READY")
+			.containsEntry("worker-2", "READY");
+	}
+
+	@Test
+	void everyWorkerLineIsRelayedWithItsWorkerIdAndPid() {
+		List<Long> workers = cluster.workerPids();
+		List<String> output = cluster.output();
+		for (int id = 1; id <= 2; id++) {
+			String prefix = "[worker-" + id + " ";
+			assertThat(output).anySatisfy((line) -> assertThat(line).startsWith(prefix).contains("Started SampleApplication"));
+		}
+		assertThat(output).filteredOn((line) -> line.startsWith("[worker-"))
+			.allSatisfy((line) -> assertThat(workers).anySatisfy((pid) -> assertThat(line).matches("\\[worker-\\d " + pid + "\\] .*")));
+	}
+
+}

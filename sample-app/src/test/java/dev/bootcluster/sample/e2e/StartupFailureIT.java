@@ -1,0 +1,87 @@
+package dev.bootcluster.sample.e2e;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Startup misconfiguration fails fast, with a failure-analyzer message, leaving nothing running.
+ */
+class StartupFailureIT {
+
+	private ClusterProcess cluster;
+
+	@AfterEach
+	void stop() {
+		if (this.cluster != null) {
+			this.cluster.close();
+		}
+	}
+
+	@Test
+	void aPortHeldByAnotherProgramFailsTheStartWithNoWorkerLeft() throws Exception {
+		try (ServerSocket other = new ServerSocket()) {
+			other.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+			int port = other.getLocalPort();
+			this.cluster = ClusterProcess.start("--server.port=" + port, "--cluster.workers=2");
+			int status = this.cluster.awaitExit(Duration.ofSeconds(60));
+			String output = String.join("\n", this.cluster.output());
+			assertThat(status).as(output).isNotZero();
+			assertThat(output).contains("APPLICATION FAILED TO START")
+				.contains("port " + port + " (server.port) is already in use")
+				.contains("No worker was started")
+				.doesNotContain("[worker-");
+			assertThat(this.cluster.allSeenPids()).allMatch(ClusterProcess::isGone);
+		}
+	}
+
+	@Test
+	void anInvalidWorkerCountNamesThePropertyAndTheAcceptedValues() throws Exception {
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=0");
+		int status = this.cluster.awaitExit(Duration.ofSeconds(60));
+		String output = String.join("\n", this.cluster.output());
+		assertThat(status).as(output).isNotZero();
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Invalid value '0' for property 'cluster.workers'")
+			.contains("'auto' or a whole number from 1 to 256")
+			.doesNotContain("[worker-");
+	}
+
+	@Test
+	void aSlotThatCrashesInALoopIsMarkedFailedWithItsLastLines() throws Exception {
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=1", "--sample.fail-on-start=true",
+				"--cluster.worker.crash-loop.max-crashes=2");
+		org.awaitility.Awaitility.await()
+			.atMost(ClusterProcess.STARTUP)
+			.until(() -> this.cluster.countLines("worker-1 FAILED") > 0);
+		List<String> output = this.cluster.output();
+		int failedAt = indexOf(output, "worker-1 FAILED");
+		assertThat(output.get(failedAt)).contains("crashed 2 times within 60 s")
+			.contains("cluster.worker.crash-loop.max-crashes=2")
+			.contains("last exit status 1");
+		// the report carries the worker's last lines, including why it failed
+		assertThat(output.subList(failedAt, output.size()))
+			.anySatisfy((line) -> assertThat(line).contains("this build is broken on purpose"));
+		assertThat(this.cluster.countLines("Restarting worker-1 in 100 ms")).isEqualTo(1);
+		// the master stays up, serving nothing, without retrying forever
+		assertThat(this.cluster.master().isAlive()).isTrue();
+		assertThat(this.cluster.workerPids()).isEmpty();
+	}
+
+	private static int indexOf(List<String> lines, String fragment) {
+		for (int i = 0; i < lines.size(); i++) {
+			if (lines.get(i).contains(fragment)) {
+				return i;
+			}
+		}
+		throw new AssertionError("no line contains " + fragment);
+	}
+
+}
