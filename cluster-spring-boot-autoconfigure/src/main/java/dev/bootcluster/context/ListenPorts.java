@@ -21,7 +21,8 @@ public record ListenPorts(int server, @Nullable Integer management) {
 			@Nullable Integer managementPort) {
 		int server = claim(address, serverPort, "server.port");
 		Integer management = null;
-		if (managementPort != null && managementPort >= 0 && managementPort != serverPort) {
+		// 0 asks for a separate free port even when server.port is 0 too
+		if (managementPort != null && managementPort >= 0 && (managementPort == 0 || managementPort != serverPort)) {
 			management = claim(address, managementPort, "management.server.port");
 		}
 		return new ListenPorts(server, management);

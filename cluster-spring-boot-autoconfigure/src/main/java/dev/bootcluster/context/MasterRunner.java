@@ -60,6 +60,9 @@ public class MasterRunner implements SmartLifecycle {
 			JvmLaunch jvm = JvmLaunch.current(this.launch.mainArguments());
 			List<String> command = LaunchCommand.build(jvm, this.settings.jvmArguments(), this.launch.workers() + 1);
 			logger.info("Worker command: " + String.join(" ", command));
+			if (this.launch.ports().management() != null) {
+				logger.info("Workers share management port " + this.launch.ports().management());
+			}
 			RestartPolicy policy = new RestartPolicy(this.settings.initialBackoff(), this.settings.maxBackoff(),
 					this.settings.maxCrashes(), this.settings.crashWindow(), Clock.systemUTC());
 			Supervisor supervisor = new Supervisor(this.launch.workers(), this.launch.ports().server(),

@@ -25,7 +25,8 @@ class ClusterBasicsIT {
 
 	@BeforeAll
 	static void startCluster() throws Exception {
-		cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2").awaitReady(2);
+		cluster = ClusterProcess.start("--server.port=0", "--management.server.port=0",
+				"--cluster.workers=2").awaitReady(2);
 	}
 
 	@AfterAll
@@ -42,25 +43,47 @@ class ClusterBasicsIT {
 		});
 	}
 
-	@Test
-	void twoDistinctWorkerPidsServeTheSharedPortAndTheMasterServesNone() throws Exception {
-		List<Long> workers = cluster.workerPids();
-		assertThat(workers).hasSize(2);
+	/** Fresh connection per request (raw socket, Connection: close), so the kernel spreads them. */
+	@SuppressWarnings("unchecked")
+	static Set<Long> pidsServing(int port, String path) throws Exception {
 		Set<Long> servedBy = new HashSet<>();
-		// fresh connection per request (new client each time), so the kernel spreads them
 		for (int i = 0; i < 60 && servedBy.size() < 2; i++) {
-			try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cluster.port())) {
+			try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
 				socket.getOutputStream()
-					.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes());
+					.write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes());
+				// HTTP/1.0: a plain body, never chunked
 				String response = new String(socket.getInputStream().readAllBytes());
 				assertThat(response).startsWith("HTTP/1.1 200");
 				String body = response.substring(response.indexOf("\r\n\r\n") + 4);
 				Map<String, Object> fields = json.readValue(body, new TypeReference<Map<String, Object>>() {
 				});
-				servedBy.add(((Number) fields.get("pid")).longValue());
+				Object answeredBy = fields.get("answeredBy");
+				Map<String, Object> source = (answeredBy != null) ? (Map<String, Object>) answeredBy : fields;
+				servedBy.add(((Number) source.get("pid")).longValue());
 			}
 		}
-		assertThat(servedBy).containsExactlyInAnyOrderElementsOf(workers).doesNotContain(cluster.masterPid());
+		return servedBy;
+	}
+
+	@Test
+	void twoDistinctWorkerPidsServeTheSharedPortAndTheMasterServesNone() throws Exception {
+		List<Long> workers = cluster.workerPids();
+		assertThat(workers).hasSize(2);
+		assertThat(pidsServing(cluster.port(), "/")).containsExactlyInAnyOrderElementsOf(workers)
+			.doesNotContain(cluster.masterPid());
+	}
+
+	@Test
+	void everyWorkerAlsoSharesTheSeparateManagementPort() throws Exception {
+		assertThat(cluster.managementPort()).isNotEqualTo(cluster.port());
+		assertThat(pidsServing(cluster.managementPort(), "/actuator/cluster"))
+			.containsExactlyInAnyOrderElementsOf(cluster.workerPids());
+		// actuator lives on the management port only
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", cluster.port())) {
+			socket.getOutputStream()
+				.write("GET /actuator/cluster HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".getBytes());
+			assertThat(new String(socket.getInputStream().readAllBytes())).startsWith("HTTP/1.1 404");
+		}
 	}
 
 	@Test

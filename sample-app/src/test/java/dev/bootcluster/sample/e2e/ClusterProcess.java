@@ -37,6 +37,8 @@ final class ClusterProcess implements AutoCloseable {
 
 	private static final Pattern PORT = Pattern.compile("Starting \\d+ workers on port (\\d+)");
 
+	private static final Pattern MANAGEMENT_PORT = Pattern.compile("Workers share management port (\\d+)");
+
 	private final Process master;
 
 	private final List<String> output = new CopyOnWriteArrayList<>();
@@ -48,6 +50,8 @@ final class ClusterProcess implements AutoCloseable {
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
 	private volatile int port = -1;
+
+	private volatile int managementPort = -1;
 
 	private ClusterProcess(Process master, Path directory) {
 		this.master = master;
@@ -90,6 +94,10 @@ final class ClusterProcess implements AutoCloseable {
 				if (matcher.find()) {
 					this.port = Integer.parseInt(matcher.group(1));
 				}
+				Matcher management = MANAGEMENT_PORT.matcher(line);
+				if (management.find()) {
+					this.managementPort = Integer.parseInt(management.group(1));
+				}
 				recordWorkers();
 			}
 		}
@@ -130,6 +138,11 @@ final class ClusterProcess implements AutoCloseable {
 		return this.port;
 	}
 
+	/** The separate management port, or the server port when there is none. */
+	int managementPort() {
+		return (this.managementPort > 0) ? this.managementPort : port();
+	}
+
 	Process master() {
 		return this.master;
 	}
@@ -154,7 +167,8 @@ final class ClusterProcess implements AutoCloseable {
 	}
 
 	HttpResponse<String> get(String path) throws IOException, InterruptedException {
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+		int target = path.startsWith("/actuator") ? managementPort() : port();
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
 			.timeout(Duration.ofSeconds(30))
 			.GET()
 			.build();
