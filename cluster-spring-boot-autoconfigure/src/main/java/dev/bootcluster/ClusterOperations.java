@@ -18,10 +18,27 @@ public interface ClusterOperations {
 		return status();
 	}
 
+	/**
+	 * Asks the master for a rolling restart.
+	 * @param trigger who asks, for the status
+	 * @return whether a new restart started, and the operation (new, or the one already running)
+	 * @throws UnsupportedOperationException where there are no workers to restart
+	 */
+	RestartOutcome restart(String trigger);
+
 	/** Role of this process. */
 	ClusterRole role();
 
 	/** Worker id of this process (0 for a master or a standalone process). */
 	int workerId();
+
+	/**
+	 * The answer to a restart request.
+	 *
+	 * @param started whether this request started a new rolling restart
+	 * @param operation the new operation, or the one already running
+	 */
+	record RestartOutcome(boolean started, RestartOperation operation) {
+	}
 
 }

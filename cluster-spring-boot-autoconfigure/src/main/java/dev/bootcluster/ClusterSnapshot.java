@@ -2,6 +2,8 @@ package dev.bootcluster;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The master's view of the cluster.
  *
@@ -12,9 +14,14 @@ import java.util.List;
  * @param restarts crash replacements over all slots since the master started
  * @param port HTTP port every worker serves
  * @param workers one entry per worker slot
+ * @param restart the latest rolling restart, if any
+ * @param listener how workers share the port: {@code reuseport} (one SO_REUSEPORT socket each) or
+ * {@code shared} (one socket bound by the master), or {@code standalone}
+ * @param tcpMigrateReq the value of {@code net.ipv4.tcp_migrate_req}, or null where unknown
  */
 public record ClusterSnapshot(ClusterRole role, long masterPid, int desired, int ready, long restarts, int port,
-		List<WorkerSnapshot> workers) {
+		List<WorkerSnapshot> workers, @Nullable RestartOperation restart, String listener,
+		@Nullable Integer tcpMigrateReq) {
 
 	public ClusterSnapshot {
 		workers = List.copyOf(workers);

@@ -1,11 +1,13 @@
 package dev.bootcluster.autoconfigure;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,7 +18,9 @@ import dev.bootcluster.ClusterRole;
 import dev.bootcluster.context.MasterLaunch;
 import dev.bootcluster.context.MasterRunner;
 import dev.bootcluster.context.StandaloneClusterOperations;
+import dev.bootcluster.context.WorkerDrain;
 import dev.bootcluster.context.WorkerReadinessBridge;
+import dev.bootcluster.web.InFlightRequests;
 import dev.bootcluster.web.ReusePortTomcatCustomizer;
 import dev.bootcluster.worker.WorkerAgent;
 import dev.bootcluster.worker.WorkerClusterOperations;
@@ -45,7 +49,9 @@ public final class ClusterAutoConfiguration {
 			return new MasterRunner.Settings(worker.getJvmArgs(), worker.getBackoff().getInitial(),
 					worker.getBackoff().getMax(), worker.getCrashLoop().getMaxCrashes(),
 					worker.getCrashLoop().getWindow(), (int) properties.getIpc().getMaxMessageSize().toBytes(),
-					properties.getIpc().getHeartbeatInterval(), properties.getShutdownTimeout());
+					properties.getIpc().getHeartbeatInterval(), properties.getShutdownTimeout(),
+					properties.getRestart().getReadyTimeout(), properties.getRestart().getDrainTimeout(),
+					properties.getRestart().getDrainQuietPeriod());
 		}
 
 	}
@@ -66,6 +72,12 @@ public final class ClusterAutoConfiguration {
 			return new WorkerReadinessBridge(agent);
 		}
 
+		@Bean
+		WorkerDrain clusterWorkerDrain(WorkerAgent agent, ApplicationContext context,
+				ObjectProvider<InFlightRequests> inFlight) {
+			return new WorkerDrain(agent, context, inFlight.getIfAvailable());
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -77,6 +89,11 @@ public final class ClusterAutoConfiguration {
 		@Bean
 		static ReusePortTomcatCustomizer clusterReusePortTomcatCustomizer() {
 			return new ReusePortTomcatCustomizer();
+		}
+
+		@Bean
+		InFlightRequests clusterInFlightRequests() {
+			return new InFlightRequests();
 		}
 
 	}

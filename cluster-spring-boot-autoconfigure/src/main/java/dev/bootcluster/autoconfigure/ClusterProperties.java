@@ -35,6 +35,8 @@ public class ClusterProperties implements InitializingBean {
 
 	private final Ipc ipc = new Ipc();
 
+	private final Restart restart = new Restart();
+
 	/**
 	 * How long a graceful cluster stop (SIGTERM or SIGINT to the master) may take before the
 	 * remaining workers are killed. Above Boot's 30 s shutdown phase so workers can finish.
@@ -65,6 +67,10 @@ public class ClusterProperties implements InitializingBean {
 		return this.ipc;
 	}
 
+	public Restart getRestart() {
+		return this.restart;
+	}
+
 	public Duration getShutdownTimeout() {
 		return this.shutdownTimeout;
 	}
@@ -91,6 +97,14 @@ public class ClusterProperties implements InitializingBean {
 		}
 		requirePositive("cluster.worker.crash-loop.window", this.worker.crashLoop.window);
 		requirePositive("cluster.ipc.heartbeat-interval", this.ipc.heartbeatInterval);
+		requirePositive("cluster.ipc.request-timeout", this.ipc.requestTimeout);
+		requirePositive("cluster.restart.ready-timeout", this.restart.readyTimeout);
+		requirePositive("cluster.restart.drain-timeout", this.restart.drainTimeout);
+		if (this.restart.drainQuietPeriod.isNegative()
+				|| this.restart.drainQuietPeriod.compareTo(this.restart.drainTimeout) >= 0) {
+			throw new ClusterConfigurationException("cluster.restart.drain-quiet-period", this.restart.drainQuietPeriod,
+					"a duration from 0 to less than cluster.restart.drain-timeout (" + this.restart.drainTimeout + ")");
+		}
 		long size = this.ipc.maxMessageSize.toBytes();
 		if (size < 1024 || size > Integer.MAX_VALUE) {
 			throw new ClusterConfigurationException("cluster.ipc.max-message-size", this.ipc.maxMessageSize,
@@ -235,6 +249,52 @@ public class ClusterProperties implements InitializingBean {
 
 		public void setRequestTimeout(Duration requestTimeout) {
 			this.requestTimeout = requestTimeout;
+		}
+
+	}
+
+	public static class Restart {
+
+		/**
+		 * How long a replacement may take to become READY during a rolling restart before the
+		 * rollout stops and the old workers keep serving.
+		 */
+		private Duration readyTimeout = Duration.ofSeconds(120);
+
+		/**
+		 * How long a draining worker may take to finish its requests and exit before it gets
+		 * SIGTERM (then, after cluster.shutdown-timeout, SIGKILL).
+		 */
+		private Duration drainTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * How long a draining worker waits with no request in progress before it exits, so that
+		 * connections it accepted just before closing its listener are served.
+		 */
+		private Duration drainQuietPeriod = Duration.ofMillis(500);
+
+		public Duration getReadyTimeout() {
+			return this.readyTimeout;
+		}
+
+		public void setReadyTimeout(Duration readyTimeout) {
+			this.readyTimeout = readyTimeout;
+		}
+
+		public Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+		}
+
+		public Duration getDrainQuietPeriod() {
+			return this.drainQuietPeriod;
+		}
+
+		public void setDrainQuietPeriod(Duration drainQuietPeriod) {
+			this.drainQuietPeriod = drainQuietPeriod;
 		}
 
 	}

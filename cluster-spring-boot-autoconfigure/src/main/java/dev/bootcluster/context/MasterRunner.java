@@ -2,6 +2,7 @@ package dev.bootcluster.context;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -16,22 +17,28 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
+import dev.bootcluster.RestartOperation;
 import dev.bootcluster.WorkerEnvironment;
 import dev.bootcluster.ipc.FrameCodec;
 import dev.bootcluster.ipc.IpcServer;
 import dev.bootcluster.ipc.SocketDirectory;
+import dev.bootcluster.master.ApplicationJar;
 import dev.bootcluster.master.JvmLaunch;
 import dev.bootcluster.master.LaunchCommand;
 import dev.bootcluster.master.RestartPolicy;
+import dev.bootcluster.master.RollingRestart;
 import dev.bootcluster.master.Supervisor;
+import dev.bootcluster.master.SupervisorSettings;
 
 /**
  * Runs the cluster inside the master's context: opens the IPC socket, starts the supervisor, and
- * turns SIGTERM/SIGINT into a graceful cluster stop (exit 0) once the context is up.
+ * turns SIGTERM/SIGINT into a graceful cluster stop (exit 0) and SIGHUP into a rolling restart.
  */
 public class MasterRunner implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(MasterRunner.class);
+
+	static final Path TCP_MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
 
 	private final MasterLaunch launch;
 
@@ -59,29 +66,38 @@ public class MasterRunner implements SmartLifecycle {
 					ProcessHandle.current().pid());
 			JvmLaunch jvm = JvmLaunch.current(this.launch.mainArguments());
 			List<String> command = LaunchCommand.build(jvm, this.settings.jvmArguments(), this.launch.workers() + 1);
+			ApplicationJar jar = ApplicationJar.of(command, directory.path());
 			logger.info("Worker command: " + String.join(" ", command));
 			if (this.launch.ports().management() != null) {
 				logger.info("Workers share management port " + this.launch.ports().management());
 			}
+			Integer migrate = readTcpMigrateReq();
+			warnAboutQueueLoss(migrate);
 			RestartPolicy policy = new RestartPolicy(this.settings.initialBackoff(), this.settings.maxBackoff(),
 					this.settings.maxCrashes(), this.settings.crashWindow(), Clock.systemUTC());
-			Supervisor supervisor = new Supervisor(this.launch.workers(), this.launch.ports().server(),
-					(workerId) -> {
-						WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
-								ProcessHandle.current().pid(), this.launch.ports().server(),
-								this.launch.ports().management(), this.settings.maxMessageSize(),
-								this.settings.heartbeat().toMillis());
-						ProcessBuilder builder = new ProcessBuilder(command);
-						builder.environment().clear();
-						builder.environment().putAll(LaunchCommand.environment(jvm, worker));
-						return builder.start();
-					}, policy);
+			SupervisorSettings supervisorSettings = new SupervisorSettings(this.launch.workers(),
+					this.launch.ports().server(), this.settings.readyTimeout(), this.settings.drainTimeout(),
+					this.settings.drainQuietPeriod(), this.settings.shutdownTimeout(), "reuseport", migrate);
+			Supervisor supervisor = new Supervisor(supervisorSettings, (workerId, candidate) -> {
+				WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
+						ProcessHandle.current().pid(), this.launch.ports().server(), this.launch.ports().management(),
+						this.settings.maxMessageSize(), this.settings.heartbeat().toMillis());
+				List<String> workerCommand = (jar != null)
+						? ApplicationJar.withJar(command, candidate ? jar.candidate() : jar.lastGood()) : command;
+				ProcessBuilder builder = new ProcessBuilder(workerCommand);
+				builder.environment().clear();
+				builder.environment().putAll(LaunchCommand.environment(jvm, worker));
+				return builder.start();
+			}, policy);
+			if (jar != null) {
+				supervisor.onRolloutOutcome(new JarDeployment(jar));
+			}
 			this.server = new IpcServer(directory, token, new FrameCodec(this.settings.maxMessageSize()),
 					supervisor);
 			this.server.start();
 			this.supervisor = supervisor;
 			supervisor.start();
-			MasterSignals.install(this::stopAndExit);
+			MasterSignals.install(this::stopAndExit, () -> supervisor.startRollingRestart(0, "SIGHUP"));
 			this.running = true;
 		}
 		catch (IOException ex) {
@@ -92,6 +108,24 @@ public class MasterRunner implements SmartLifecycle {
 	/** The supervisor, once started. */
 	public @Nullable Supervisor supervisor() {
 		return this.supervisor;
+	}
+
+	static @Nullable Integer readTcpMigrateReq() {
+		try {
+			return Integer.valueOf(Files.readString(TCP_MIGRATE_REQ).trim());
+		}
+		catch (IOException | NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	private static void warnAboutQueueLoss(@Nullable Integer migrate) {
+		if (migrate != null && migrate == 0) {
+			logger.warn("net.ipv4.tcp_migrate_req is 0: connections queued on a worker's SO_REUSEPORT listener "
+					+ "when it stops (rolling restart, scale down) are reset instead of moving to another worker. "
+					+ "Set it with: sysctl -w net.ipv4.tcp_migrate_req=1 (per network namespace; "
+					+ "persist it in /etc/sysctl.d)");
+		}
 	}
 
 	private void stopAndExit(String signal) {
@@ -139,6 +173,32 @@ public class MasterRunner implements SmartLifecycle {
 		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
 	}
 
+	/** Keeps the last good build across rollouts. */
+	private static final class JarDeployment implements RollingRestart.Listener {
+
+		private final ApplicationJar jar;
+
+		JarDeployment(ApplicationJar jar) {
+			this.jar = jar;
+		}
+
+		@Override
+		public void started() {
+			this.jar.prepareCandidate();
+		}
+
+		@Override
+		public void finished(RestartOperation operation) {
+			if (operation.state() == RestartOperation.State.SUCCEEDED) {
+				this.jar.promoteCandidate();
+			}
+			else {
+				this.jar.discardCandidate();
+			}
+		}
+
+	}
+
 	/**
 	 * The settings the master runs with, taken from {@code cluster.*} properties.
 	 *
@@ -150,9 +210,13 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param maxMessageSize IPC frame limit
 	 * @param heartbeat heartbeat interval
 	 * @param shutdownTimeout how long a graceful stop may take
+	 * @param readyTimeout how long a replacement may take to be READY
+	 * @param drainTimeout how long a draining worker may take to exit
+	 * @param drainQuietPeriod how long a draining worker waits without requests
 	 */
 	public record Settings(List<String> jvmArguments, Duration initialBackoff, Duration maxBackoff, int maxCrashes,
-			Duration crashWindow, int maxMessageSize, Duration heartbeat, Duration shutdownTimeout) {
+			Duration crashWindow, int maxMessageSize, Duration heartbeat, Duration shutdownTimeout,
+			Duration readyTimeout, Duration drainTimeout, Duration drainQuietPeriod) {
 
 		public Settings {
 			jvmArguments = List.copyOf(jvmArguments);

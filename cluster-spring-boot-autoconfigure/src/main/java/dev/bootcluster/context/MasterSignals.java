@@ -8,8 +8,8 @@ import org.apache.commons.logging.LogFactory;
 import sun.misc.Signal;
 
 /**
- * Signal handling of the master. TERM and INT become a graceful cluster stop that exits 0; the
- * JVM's own shutdown hooks still run on exit. USR2 is never touched: HotSpot uses it internally.
+ * Signal handling of the master. TERM and INT become a graceful cluster stop that exits 0; HUP
+ * starts a rolling restart. USR2 is never touched: HotSpot uses it internally.
  */
 final class MasterSignals {
 
@@ -18,15 +18,19 @@ final class MasterSignals {
 	private MasterSignals() {
 	}
 
-	static void install(Consumer<String> onStop) {
-		for (String name : new String[] { "TERM", "INT" }) {
-			try {
-				Signal.handle(new Signal(name), (signal) -> onStop.accept(signal.getName()));
-			}
-			catch (IllegalArgumentException ex) {
-				// -Xrs, or a platform without the signal: the JVM's shutdown hook still stops workers
-				logger.warn("Cannot handle SIG" + name + " (" + ex.getMessage() + "); relying on the shutdown hook");
-			}
+	static void install(Consumer<String> onStop, Runnable onHangup) {
+		handle("TERM", onStop);
+		handle("INT", onStop);
+		handle("HUP", (name) -> onHangup.run());
+	}
+
+	private static void handle(String name, Consumer<String> action) {
+		try {
+			Signal.handle(new Signal(name), (signal) -> action.accept(signal.getName()));
+		}
+		catch (IllegalArgumentException ex) {
+			// -Xrs, or a platform without the signal: the JVM's shutdown hook still stops workers
+			logger.warn("Cannot handle SIG" + name + " (" + ex.getMessage() + ")");
 		}
 	}
 

@@ -35,7 +35,14 @@ public class StandaloneClusterOperations implements ClusterOperations {
 				this.environment.getProperty("server.port", Integer.class, 8080));
 		WorkerSnapshot self = new WorkerSnapshot(0, pid, WorkerState.READY, this.startedAt, uptime, null, 0, null,
 				Instant.now(), heap, List.of());
-		return new ClusterSnapshot(ClusterRole.STANDALONE, pid, 1, 1, 0, port, List.of(self));
+		return new ClusterSnapshot(ClusterRole.STANDALONE, pid, 1, 1, 0, port, List.of(self), null, "standalone",
+				null);
+	}
+
+	@Override
+	public RestartOutcome restart(String trigger) {
+		throw new UnsupportedOperationException(
+				"This application runs STANDALONE (no cluster.workers, or under a test): there are no workers to restart");
 	}
 
 	@Override

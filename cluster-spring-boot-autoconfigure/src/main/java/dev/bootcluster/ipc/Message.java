@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 import dev.bootcluster.ClusterSnapshot;
+import dev.bootcluster.RestartOperation;
 
 /**
  * Every message that crosses the IPC socket. The JSON carries the record's simple type name in
@@ -14,7 +15,10 @@ import dev.bootcluster.ClusterSnapshot;
 		@JsonSubTypes.Type(value = Message.Ready.class, name = "ready"),
 		@JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
 		@JsonSubTypes.Type(value = Message.StatusRequest.class, name = "status-request"),
-		@JsonSubTypes.Type(value = Message.StatusReply.class, name = "status-reply") })
+		@JsonSubTypes.Type(value = Message.StatusReply.class, name = "status-reply"),
+		@JsonSubTypes.Type(value = Message.RestartRequest.class, name = "restart-request"),
+		@JsonSubTypes.Type(value = Message.RestartReply.class, name = "restart-reply"),
+		@JsonSubTypes.Type(value = Message.Drain.class, name = "drain") })
 public sealed interface Message {
 
 	/** First frame a worker sends: who it is and the cluster token that proves it. */
@@ -44,6 +48,24 @@ public sealed interface Message {
 	 * after a heartbeat (requestId 0).
 	 */
 	record StatusReply(long requestId, ClusterSnapshot snapshot) implements Message {
+	}
+
+	/** A worker relays a rolling-restart request (from the actuator endpoint) to the master. */
+	record RestartRequest(long requestId, String trigger) implements Message {
+	}
+
+	/**
+	 * The master's answer to a {@link RestartRequest}: whether a new rolling restart started, and
+	 * the operation (the new one, or the one already running).
+	 */
+	record RestartReply(long requestId, boolean started, RestartOperation operation) implements Message {
+	}
+
+	/**
+	 * The master tells a worker to drain: refuse traffic, close its listeners, finish what it holds
+	 * (waiting for {@code quietPeriodMillis} without requests), then exit.
+	 */
+	record Drain(long quietPeriodMillis, long timeoutMillis) implements Message {
 	}
 
 }

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -21,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
+import dev.bootcluster.RestartOperation;
 import dev.bootcluster.WorkerSnapshot;
 import dev.bootcluster.WorkerState;
 import dev.bootcluster.ipc.IpcChannel;
@@ -31,7 +34,8 @@ import dev.bootcluster.master.RestartPolicy.Decision;
 
 /**
  * Keeps {@code desired} workers running: starts them, replaces crashed ones as the
- * {@link RestartPolicy} decides, answers their IPC messages and stops them all gracefully.
+ * {@link RestartPolicy} decides, rolls restarts through them, answers their IPC messages and
+ * stops them all gracefully.
  */
 public final class Supervisor implements IpcServer.Handler {
 
@@ -40,9 +44,7 @@ public final class Supervisor implements IpcServer.Handler {
 	/** Lines kept per worker slot for failure reports. */
 	static final int LAST_LINES = 50;
 
-	private final int desired;
-
-	private final int port;
+	private final SupervisorSettings settings;
 
 	private final WorkerStarter starter;
 
@@ -58,18 +60,22 @@ public final class Supervisor implements IpcServer.Handler {
 
 	private final Map<Integer, Slot> slots = new LinkedHashMap<>();
 
+	/** Every live worker process by PID, to route IPC messages. */
+	private final Map<Long, Worker> workers = new ConcurrentHashMap<>();
+
+	private final RollingRestart rollingRestart;
+
 	private long restarts;
 
 	private volatile boolean stopping;
 
-	public Supervisor(int desired, int port, WorkerStarter starter, RestartPolicy policy) {
-		this(desired, port, starter, policy, System.out, System.err);
+	public Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy) {
+		this(settings, starter, policy, System.out, System.err);
 	}
 
-	Supervisor(int desired, int port, WorkerStarter starter, RestartPolicy policy, PrintStream out,
+	Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy, PrintStream out,
 			PrintStream err) {
-		this.desired = desired;
-		this.port = port;
+		this.settings = settings;
 		this.starter = starter;
 		this.policy = policy;
 		this.clock = policy.clock();
@@ -80,56 +86,94 @@ public final class Supervisor implements IpcServer.Handler {
 			thread.setDaemon(true);
 			return thread;
 		});
+		this.rollingRestart = new RollingRestart(this, settings, this.clock);
+	}
+
+	SupervisorSettings settings() {
+		return this.settings;
+	}
+
+	boolean isStopping() {
+		return this.stopping;
 	}
 
 	/** Starts every worker slot. */
 	public synchronized void start() {
-		logger.info("Starting " + this.desired + " workers on port " + this.port + " (master pid "
-				+ ProcessHandle.current().pid() + ")");
-		for (int id = 1; id <= this.desired; id++) {
+		logger.info("Starting " + this.settings.desired() + " workers on port " + this.settings.port()
+				+ " (master pid " + ProcessHandle.current().pid() + ")");
+		for (int id = 1; id <= this.settings.desired(); id++) {
 			Slot slot = new Slot(id);
 			this.slots.put(id, slot);
-			launch(slot);
+			launch(slot, false);
 		}
 	}
 
-	private void launch(Slot slot) {
+	/**
+	 * Starts a process in {@code slot}; the current one (if any) becomes the retiring one.
+	 * @param candidate whether to start the new build (a rolling restart) or the last good one
+	 * @return the new worker, or null if the process could not be started
+	 */
+	private @Nullable Worker launch(Slot slot, boolean candidate) {
 		Process process;
 		try {
-			process = this.starter.start(slot.id);
+			process = this.starter.start(slot.id, candidate);
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.error("Could not start worker-" + slot.id + ": " + ex.getMessage());
-			slot.state = WorkerState.CRASHED;
-			slot.lastExit = -1;
-			scheduleAfterCrash(slot);
-			return;
+			if (!candidate) {
+				slot.current = null;
+				slot.lastExit = -1;
+				scheduleAfterCrash(slot);
+			}
+			return null;
 		}
-		WorkerProcess worker = new WorkerProcess(slot.id, process, this.clock.instant());
-		slot.process = worker;
-		slot.state = WorkerState.STARTING;
-		slot.stopRequested = false;
-		slot.readyMillis = null;
-		slot.lastHeartbeat = null;
-		worker.relayOutput(this.out, this.err, slot.lines);
-		logger.info("Started worker-" + slot.id + " (pid " + worker.pid() + ")");
-		worker.onExit().whenComplete((exited, ex) -> exited(slot, worker));
+		Worker worker = new Worker(slot, new WorkerProcess(slot.id, process, this.clock.instant()), candidate);
+		if (candidate) {
+			slot.retiring = slot.current;
+		}
+		slot.current = worker;
+		slot.failed = false;
+		this.workers.put(worker.pid(), worker);
+		worker.process.relayOutput(this.out, this.err, slot.lines);
+		logger.info("Started worker-" + slot.id + " (pid " + worker.pid() + ")" + (candidate ? " as a replacement" : ""));
+		worker.process.onExit().whenComplete((exited, ex) -> exited(worker));
+		return worker;
 	}
 
-	private synchronized void exited(Slot slot, WorkerProcess worker) {
-		if (slot.process != worker) {
-			return;
+	private synchronized void exited(Worker worker) {
+		this.workers.remove(worker.pid());
+		Slot slot = worker.slot;
+		int status = worker.process.exitValue();
+		closeChannel(worker);
+		worker.exitStatus = status;
+		boolean wasCurrent = slot.current == worker;
+		if (slot.retiring == worker) {
+			slot.retiring = null;
 		}
-		int status = worker.exitValue();
-		slot.lastExit = status;
-		closeChannel(slot);
-		if (this.stopping || slot.stopRequested) {
-			slot.state = WorkerState.STOPPED;
+		if (worker.stopRequested || this.stopping) {
+			worker.state = WorkerState.STOPPED;
 			logger.info("worker-" + slot.id + " (pid " + worker.pid() + ") stopped with status " + status);
+			if (wasCurrent) {
+				slot.lastExit = status;
+			}
+			worker.exited.complete(status);
 			notifyAll();
 			return;
 		}
-		slot.state = WorkerState.CRASHED;
+		worker.state = WorkerState.CRASHED;
+		worker.exited.complete(status);
+		if (worker.candidate && !worker.ready.isDone()) {
+			// a replacement that never became READY: the rolling restart decides (rollback)
+			worker.ready.completeExceptionally(new ReplacementFailedException(status));
+			logger.warn("Replacement worker-" + slot.id + " (pid " + worker.pid() + ") exited with status " + status
+					+ " before it was READY");
+			return;
+		}
+		if (!wasCurrent) {
+			logger.warn("Retiring worker-" + slot.id + " (pid " + worker.pid() + ") exited with status " + status);
+			return;
+		}
+		slot.lastExit = status;
 		logger.warn("worker-" + slot.id + " (pid " + worker.pid() + ") exited unexpectedly with status " + status);
 		scheduleAfterCrash(slot);
 	}
@@ -141,7 +185,7 @@ public final class Supervisor implements IpcServer.Handler {
 			this.scheduler.schedule(() -> restart(slot), restart.delay().toMillis(), TimeUnit.MILLISECONDS);
 		}
 		else if (decision instanceof Decision.GiveUp giveUp) {
-			slot.state = WorkerState.FAILED;
+			slot.failed = true;
 			StringBuilder report = new StringBuilder("worker-" + slot.id + " FAILED: " + giveUp.reason()
 					+ "; last exit status " + slot.lastExit + ". Its last lines:");
 			slot.lines.lines().forEach((line) -> report.append(System.lineSeparator()).append("    ").append(line));
@@ -150,25 +194,135 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	private synchronized void restart(Slot slot) {
-		if (this.stopping || slot.state != WorkerState.CRASHED) {
+		if (this.stopping || slot.failed || (slot.current != null && slot.current.state.isAlive())) {
 			return;
 		}
 		slot.restarts++;
 		this.restarts++;
-		launch(slot);
+		launch(slot, false);
 	}
+
+	// ---- rolling restart steps (called by RollingRestart on its own thread) ----
+
+	synchronized List<Integer> slotIds() {
+		return new ArrayList<>(this.slots.keySet());
+	}
+
+	/** Starts the replacement of a slot's worker from the new build. */
+	synchronized @Nullable Worker startReplacement(int slotId) {
+		if (this.stopping) {
+			return null;
+		}
+		return launch(this.slots.get(slotId), true);
+	}
+
+	/** Puts the old worker back after a failed replacement, and removes the replacement. */
+	synchronized void rollback(int slotId, Worker replacement) {
+		Slot slot = this.slots.get(slotId);
+		replacement.stopRequested = true;
+		if (slot.current == replacement) {
+			slot.current = slot.retiring;
+			slot.retiring = null;
+		}
+		if (replacement.process.isAlive()) {
+			replacement.process.kill();
+		}
+		if (slot.current == null && !this.stopping) {
+			// the old worker was already gone: fall back to the last good build
+			launch(slot, false);
+		}
+	}
+
+	/** Lines the slot's processes logged last. */
+	synchronized List<String> lastLines(int slotId) {
+		return this.slots.get(slotId).lines.lines();
+	}
+
+	/** Asks the retiring worker of a slot to drain; returns it, or null if there is none. */
+	synchronized @Nullable Worker drainRetiring(int slotId) {
+		Slot slot = this.slots.get(slotId);
+		Worker old = slot.retiring;
+		if (old == null) {
+			return null;
+		}
+		old.stopRequested = true;
+		old.state = WorkerState.DRAINING;
+		IpcChannel channel = old.channel;
+		try {
+			if (channel == null) {
+				throw new IOException("no IPC connection");
+			}
+			channel.send(new Message.Drain(this.settings.drainQuietPeriod().toMillis(),
+					this.settings.drainTimeout().toMillis()));
+		}
+		catch (IOException ex) {
+			logger.warn("Cannot ask worker-" + slot.id + " (pid " + old.pid() + ") to drain (" + ex.getMessage()
+					+ "); stopping it with SIGTERM");
+			old.process.terminate();
+		}
+		return old;
+	}
+
+	/** Waits for a stopping worker to exit: drain timeout, then SIGTERM, then SIGKILL. */
+	void awaitExit(Worker worker, Duration drainTimeout) {
+		if (waitFor(worker, drainTimeout)) {
+			return;
+		}
+		logger.warn("worker-" + worker.slot.id + " (pid " + worker.pid() + ") did not exit within "
+				+ drainTimeout.toMillis() + " ms; sending SIGTERM");
+		worker.process.terminate();
+		if (waitFor(worker, this.settings.shutdownTimeout())) {
+			return;
+		}
+		logger.warn("worker-" + worker.slot.id + " (pid " + worker.pid() + ") ignored SIGTERM for "
+				+ this.settings.shutdownTimeout().toSeconds() + " s; killing it");
+		worker.process.kill();
+		waitFor(worker, Duration.ofSeconds(10));
+	}
+
+	private static boolean waitFor(Worker worker, Duration timeout) {
+		try {
+			worker.process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			return true;
+		}
+		catch (TimeoutException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+		catch (ExecutionException ex) {
+			return true;
+		}
+	}
+
+	/**
+	 * Starts a rolling restart unless one is running.
+	 * @param trigger what asked for it, for the status
+	 */
+	public Message.RestartReply startRollingRestart(long requestId, String trigger) {
+		return this.rollingRestart.start(requestId, trigger);
+	}
+
+	/** Registers what to do when a rolling restart succeeds (the new build becomes the last good). */
+	public void onRolloutOutcome(RollingRestart.Listener listener) {
+		this.rollingRestart.setListener(listener);
+	}
+
+	// ---- IPC ----
 
 	@Override
 	public synchronized void connected(Hello hello, IpcChannel channel) {
-		Slot slot = this.slots.get(hello.workerId());
-		if (slot == null || slot.process == null || slot.process.pid() != hello.pid()) {
+		Worker worker = this.workers.get(hello.pid());
+		if (worker == null || worker.slot.id != hello.workerId()) {
 			logger.warn("Rejecting IPC connection from pid " + hello.pid() + " claiming to be worker-"
 					+ hello.workerId() + ": no such worker process");
 			channel.close();
 			return;
 		}
-		closeChannel(slot);
-		slot.channel = channel;
+		closeChannel(worker);
+		worker.channel = channel;
 	}
 
 	@Override
@@ -183,6 +337,9 @@ public final class Supervisor implements IpcServer.Handler {
 		else if (message instanceof Message.StatusRequest request) {
 			channel.send(new Message.StatusReply(request.requestId(), snapshot()));
 		}
+		else if (message instanceof Message.RestartRequest request) {
+			channel.send(startRollingRestart(request.requestId(), request.trigger()));
+		}
 		else {
 			logger.warn("Ignoring " + message.getClass().getSimpleName() + " sent to the master by worker-"
 					+ hello.workerId());
@@ -190,47 +347,46 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	private synchronized void ready(Hello hello) {
-		Slot slot = slotOf(hello);
-		if (slot != null && slot.state == WorkerState.STARTING) {
-			slot.state = WorkerState.READY;
-			slot.readyMillis = Duration.between(slot.process.startedAt(), this.clock.instant()).toMillis();
-			logger.info("worker-" + slot.id + " (pid " + hello.pid() + ") READY in " + slot.readyMillis + " ms");
+		Worker worker = this.workers.get(hello.pid());
+		if (worker != null && worker.state == WorkerState.STARTING) {
+			worker.state = WorkerState.READY;
+			worker.readyMillis = Duration.between(worker.process.startedAt(), this.clock.instant()).toMillis();
+			logger.info("worker-" + worker.slot.id + " (pid " + hello.pid() + ") READY in " + worker.readyMillis + " ms");
+			worker.ready.complete(null);
 			notifyAll();
 		}
 	}
 
 	private synchronized void heartbeat(Hello hello, Message.Heartbeat heartbeat) {
-		Slot slot = slotOf(hello);
-		if (slot != null) {
-			slot.lastHeartbeat = this.clock.instant();
-			slot.heapUsedBytes = heartbeat.heapUsedBytes();
+		Worker worker = this.workers.get(hello.pid());
+		if (worker != null) {
+			worker.lastHeartbeat = this.clock.instant();
+			worker.heapUsedBytes = heartbeat.heapUsedBytes();
 		}
-	}
-
-	private @Nullable Slot slotOf(Hello hello) {
-		Slot slot = this.slots.get(hello.workerId());
-		return (slot != null && slot.process != null && slot.process.pid() == hello.pid()) ? slot : null;
 	}
 
 	@Override
 	public synchronized void disconnected(Hello hello, IpcChannel channel) {
-		Slot slot = this.slots.get(hello.workerId());
-		if (slot != null && slot.channel == channel) {
-			slot.channel = null;
+		Worker worker = this.workers.get(hello.pid());
+		if (worker != null && worker.channel == channel) {
+			worker.channel = null;
 		}
 	}
 
-	private static void closeChannel(Slot slot) {
-		if (slot.channel != null) {
-			slot.channel.close();
-			slot.channel = null;
+	private static void closeChannel(Worker worker) {
+		IpcChannel channel = worker.channel;
+		if (channel != null) {
+			channel.close();
+			worker.channel = null;
 		}
 	}
+
+	// ---- status ----
 
 	/** Waits until every slot is READY or the timeout passes. */
 	public synchronized boolean awaitAllReady(Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
-		while (readyCount() < this.desired) {
+		while (readyCount() < this.settings.desired()) {
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
 				return false;
@@ -241,18 +397,21 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	private int readyCount() {
-		return (int) this.slots.values().stream().filter((slot) -> slot.state == WorkerState.READY).count();
+		return (int) this.slots.values().stream().filter((slot) -> slot.state() == WorkerState.READY).count();
 	}
 
 	public synchronized ClusterSnapshot snapshot() {
 		Instant now = this.clock.instant();
-		List<WorkerSnapshot> workers = new ArrayList<>();
+		List<WorkerSnapshot> snapshots = new ArrayList<>();
 		for (Slot slot : this.slots.values()) {
-			workers.add(slot.snapshot(now));
+			snapshots.add(slot.snapshot(now));
 		}
-		return new ClusterSnapshot(ClusterRole.MASTER, ProcessHandle.current().pid(), this.desired, readyCount(),
-				this.restarts, this.port, workers);
+		return new ClusterSnapshot(ClusterRole.MASTER, ProcessHandle.current().pid(), this.settings.desired(),
+				readyCount(), this.restarts, this.settings.port(), snapshots, this.rollingRestart.latest(),
+				this.settings.listener(), this.settings.tcpMigrateReq());
 	}
+
+	// ---- stop ----
 
 	/**
 	 * Stops every worker gracefully (SIGTERM, so each runs Boot's graceful shutdown), waiting up to
@@ -265,15 +424,16 @@ public final class Supervisor implements IpcServer.Handler {
 				return;
 			}
 			this.stopping = true;
-			for (Slot slot : this.slots.values()) {
-				if (slot.process != null && slot.process.isAlive()) {
-					slot.stopRequested = true;
-					slot.state = (slot.state.isAlive()) ? WorkerState.DRAINING : slot.state;
-					running.add(slot.process);
+			for (Worker worker : this.workers.values()) {
+				worker.stopRequested = true;
+				if (worker.state.isAlive()) {
+					worker.state = WorkerState.DRAINING;
 				}
+				running.add(worker.process);
 			}
 		}
 		this.scheduler.shutdownNow();
+		this.rollingRestart.shutdown();
 		logger.info("Stopping " + running.size() + " workers (timeout " + timeout.toSeconds() + " s)");
 		running.forEach(WorkerProcess::terminate);
 		long deadline = System.nanoTime() + timeout.toNanos();
@@ -296,17 +456,68 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 	}
 
-	/** Kills every worker at once, for a master that cannot wait. */
-	public void killAll() {
-		List<WorkerProcess> running = new ArrayList<>();
-		synchronized (this) {
-			this.stopping = true;
-			this.slots.values().stream().filter((slot) -> slot.process != null).forEach((s) -> running.add(s.process));
+	/** A replacement exited before it was READY. */
+	static final class ReplacementFailedException extends Exception {
+
+		private final int status;
+
+		ReplacementFailedException(int status) {
+			super("exited with status " + status + " before it was READY", null, false, false);
+			this.status = status;
 		}
-		running.forEach(WorkerProcess::kill);
+
+		int status() {
+			return this.status;
+		}
+
 	}
 
-	private final class Slot {
+	/** One worker process and what the master knows of it. */
+	static final class Worker {
+
+		final Slot slot;
+
+		final WorkerProcess process;
+
+		/** Started from the new build by a rolling restart, and not yet READY. */
+		final boolean candidate;
+
+		final CompletableFuture<Void> ready = new CompletableFuture<>();
+
+		final CompletableFuture<Integer> exited = new CompletableFuture<>();
+
+		volatile WorkerState state = WorkerState.STARTING;
+
+		volatile @Nullable IpcChannel channel;
+
+		volatile boolean stopRequested;
+
+		volatile @Nullable Long readyMillis;
+
+		volatile @Nullable Instant lastHeartbeat;
+
+		volatile long heapUsedBytes;
+
+		volatile @Nullable Integer exitStatus;
+
+		Worker(Slot slot, WorkerProcess process, boolean candidate) {
+			this.slot = slot;
+			this.process = process;
+			this.candidate = candidate;
+		}
+
+		long pid() {
+			return this.process.pid();
+		}
+
+		int slotId() {
+			return this.slot.id;
+		}
+
+	}
+
+	/** A worker id: its current process, and during a rolling restart the one it replaces. */
+	final class Slot {
 
 		final int id;
 
@@ -314,36 +525,38 @@ public final class Supervisor implements IpcServer.Handler {
 
 		final RestartPolicy.Tracker tracker = Supervisor.this.policy.newTracker();
 
-		WorkerState state = WorkerState.STARTING;
+		@Nullable Worker current;
 
-		@Nullable WorkerProcess process;
+		@Nullable Worker retiring;
 
-		@Nullable IpcChannel channel;
-
-		boolean stopRequested;
+		boolean failed;
 
 		int restarts;
 
 		@Nullable Integer lastExit;
 
-		@Nullable Long readyMillis;
-
-		@Nullable Instant lastHeartbeat;
-
-		long heapUsedBytes;
-
 		Slot(int id) {
 			this.id = id;
 		}
 
+		WorkerState state() {
+			if (this.failed) {
+				return WorkerState.FAILED;
+			}
+			return (this.current != null) ? this.current.state : WorkerState.CRASHED;
+		}
+
 		WorkerSnapshot snapshot(Instant now) {
-			WorkerProcess current = this.process;
-			long pid = (current != null) ? current.pid() : -1;
-			Instant startedAt = (current != null) ? current.startedAt() : null;
-			long uptime = (startedAt != null && this.state.isAlive()) ? Duration.between(startedAt, now).toMillis() : 0;
-			List<String> lastLines = (this.state == WorkerState.FAILED) ? this.lines.lines() : List.of();
-			return new WorkerSnapshot(this.id, pid, this.state, startedAt, uptime, this.readyMillis, this.restarts,
-					this.lastExit, this.lastHeartbeat, this.heapUsedBytes, lastLines);
+			Worker worker = this.current;
+			WorkerState state = state();
+			long pid = (worker != null) ? worker.pid() : -1;
+			Instant startedAt = (worker != null) ? worker.process.startedAt() : null;
+			long uptime = (startedAt != null && state.isAlive()) ? Duration.between(startedAt, now).toMillis() : 0;
+			List<String> lastLines = (state == WorkerState.FAILED) ? this.lines.lines() : List.of();
+			return new WorkerSnapshot(this.id, pid, state, startedAt, uptime,
+					(worker != null) ? worker.readyMillis : null, this.restarts, this.lastExit,
+					(worker != null) ? worker.lastHeartbeat : null, (worker != null) ? worker.heapUsedBytes : 0,
+					lastLines);
 		}
 
 	}

@@ -8,6 +8,11 @@ import java.io.IOException;
 @FunctionalInterface
 public interface WorkerStarter {
 
-	Process start(int workerId) throws IOException;
+	/**
+	 * @param workerId the slot
+	 * @param candidate true to start the build on disk now (a rolling restart), false to start
+	 * the last build known to work (first start, crash replacement)
+	 */
+	Process start(int workerId, boolean candidate) throws IOException;
 
 }

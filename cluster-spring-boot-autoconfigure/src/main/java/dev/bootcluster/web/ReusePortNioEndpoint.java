@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 
 import org.apache.tomcat.util.net.NioEndpoint;
 
@@ -48,6 +49,19 @@ public class ReusePortNioEndpoint extends NioEndpoint {
 			throw ex;
 		}
 		SERVER_SOCK.setVolatile(this, channel);
+	}
+
+	/**
+	 * Tomcat wakes a pausing acceptor with a loopback connection to its own port; with
+	 * {@code SO_REUSEPORT} that connection can land on a sibling worker, so the acceptor takes one
+	 * more real client instead, which Tomcat would destroy. Serve it while the endpoint still runs.
+	 */
+	@Override
+	protected void destroySocket(SocketChannel socket) {
+		if (isRunning() && setSocketOptions(socket)) {
+			return;
+		}
+		super.destroySocket(socket);
 	}
 
 }

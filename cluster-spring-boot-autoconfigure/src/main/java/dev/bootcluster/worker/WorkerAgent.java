@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -43,7 +45,9 @@ public final class WorkerAgent implements Closeable {
 
 	private final ScheduledExecutorService heartbeats;
 
-	private final Map<Long, CompletableFuture<ClusterSnapshot>> pending = new ConcurrentHashMap<>();
+	private final Map<Long, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
+
+	private volatile @Nullable Consumer<Message.Drain> drainHandler;
 
 	private final AtomicLong requestIds = new AtomicLong();
 
@@ -86,18 +90,32 @@ public final class WorkerAgent implements Closeable {
 
 	/** Asks the master for its view of the cluster. */
 	public ClusterSnapshot status(Duration timeout) {
+		return request(Message.StatusRequest::new, Message.StatusReply.class, timeout).snapshot();
+	}
+
+	/** Asks the master to start a rolling restart. */
+	public Message.RestartReply requestRestart(String trigger, Duration timeout) {
+		return request((id) -> new Message.RestartRequest(id, trigger), Message.RestartReply.class, timeout);
+	}
+
+	/** Sets what to do when the master asks this worker to drain. */
+	public void onDrain(Consumer<Message.Drain> handler) {
+		this.drainHandler = handler;
+	}
+
+	private <R extends Message> R request(LongFunction<Message> request, Class<R> replyType, Duration timeout) {
 		long id = this.requestIds.incrementAndGet();
-		CompletableFuture<ClusterSnapshot> reply = new CompletableFuture<>();
+		CompletableFuture<Message> reply = new CompletableFuture<>();
 		this.pending.put(id, reply);
 		try {
-			send(new Message.StatusRequest(id));
-			return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			send(request.apply(id));
+			return replyType.cast(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
 		}
 		catch (TimeoutException ex) {
 			throw new IpcException("The master did not answer within " + timeout.toMillis() + " ms");
 		}
 		catch (ExecutionException ex) {
-			throw new IpcException("Status request failed: " + ex.getCause().getMessage(), ex.getCause());
+			throw new IpcException("Request failed: " + ex.getCause().getMessage(), ex.getCause());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -105,6 +123,13 @@ public final class WorkerAgent implements Closeable {
 		}
 		finally {
 			this.pending.remove(id);
+		}
+	}
+
+	private void complete(long requestId, Message reply) {
+		CompletableFuture<Message> waiting = this.pending.get(requestId);
+		if (waiting != null) {
+			waiting.complete(reply);
 		}
 	}
 
@@ -139,10 +164,13 @@ public final class WorkerAgent implements Closeable {
 			while ((message = this.channel.receive()) != null) {
 				if (message instanceof Message.StatusReply reply) {
 					this.latest = reply.snapshot();
-					CompletableFuture<ClusterSnapshot> waiting = this.pending.get(reply.requestId());
-					if (waiting != null) {
-						waiting.complete(reply.snapshot());
-					}
+					complete(reply.requestId(), reply);
+				}
+				else if (message instanceof Message.RestartReply reply) {
+					complete(reply.requestId(), reply);
+				}
+				else if (message instanceof Message.Drain drain) {
+					drain(drain);
 				}
 				else {
 					logger.warn("Ignoring unexpected " + message.getClass().getSimpleName() + " from the master");
@@ -159,6 +187,18 @@ public final class WorkerAgent implements Closeable {
 			System.err.flush();
 			Runtime.getRuntime().halt(ORPHANED_EXIT_STATUS);
 		}
+	}
+
+	private void drain(Message.Drain drain) {
+		Consumer<Message.Drain> handler = this.drainHandler;
+		if (handler == null) {
+			logger.warn("Asked to drain before the application is ready to; exiting");
+			System.exit(0);
+			return;
+		}
+		// off the reader thread: it must keep watching the link to the master
+		Thread thread = new Thread(() -> handler.accept(drain), "cluster-drain");
+		thread.start();
 	}
 
 	@Override

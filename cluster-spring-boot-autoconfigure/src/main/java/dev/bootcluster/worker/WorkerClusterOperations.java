@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 import dev.bootcluster.ClusterOperations;
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
+import dev.bootcluster.ipc.Message;
 
 /**
  * Cluster operations of a worker: every question goes to the master over IPC.
@@ -25,6 +26,12 @@ public class WorkerClusterOperations implements ClusterOperations {
 	@Override
 	public ClusterSnapshot status() {
 		return this.agent.status(this.timeout);
+	}
+
+	@Override
+	public RestartOutcome restart(String trigger) {
+		Message.RestartReply reply = this.agent.requestRestart(trigger, this.timeout);
+		return new RestartOutcome(reply.started(), reply.operation());
 	}
 
 	@Override
