@@ -51,7 +51,7 @@ public final class ClusterAutoConfiguration {
 					worker.getCrashLoop().getWindow(), (int) properties.getIpc().getMaxMessageSize().toBytes(),
 					properties.getIpc().getHeartbeatInterval(), properties.getShutdownTimeout(),
 					properties.getRestart().getReadyTimeout(), properties.getRestart().getDrainTimeout(),
-					properties.getRestart().getDrainQuietPeriod());
+					properties.getRestart().getDrainQuietPeriod(), properties.getRestart().getKeepAliveTimeout());
 		}
 
 	}

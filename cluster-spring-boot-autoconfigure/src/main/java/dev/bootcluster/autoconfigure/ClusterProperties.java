@@ -100,6 +100,10 @@ public class ClusterProperties implements InitializingBean {
 		requirePositive("cluster.ipc.request-timeout", this.ipc.requestTimeout);
 		requirePositive("cluster.restart.ready-timeout", this.restart.readyTimeout);
 		requirePositive("cluster.restart.drain-timeout", this.restart.drainTimeout);
+		if (this.restart.keepAliveTimeout.isNegative()) {
+			throw new ClusterConfigurationException("cluster.restart.keep-alive-timeout", this.restart.keepAliveTimeout,
+					"a duration of 0 or more");
+		}
 		if (this.restart.drainQuietPeriod.isNegative()
 				|| this.restart.drainQuietPeriod.compareTo(this.restart.drainTimeout) >= 0) {
 			throw new ClusterConfigurationException("cluster.restart.drain-quiet-period", this.restart.drainQuietPeriod,
@@ -272,6 +276,20 @@ public class ClusterProperties implements InitializingBean {
 		 * connections it accepted just before closing its listener are served.
 		 */
 		private Duration drainQuietPeriod = Duration.ofMillis(500);
+
+		/**
+		 * How long a draining worker waits for clients to close their keep-alive connections
+		 * (each is told 'Connection: close' on its next response) before closing idle ones itself.
+		 */
+		private Duration keepAliveTimeout = Duration.ofSeconds(5);
+
+		public Duration getKeepAliveTimeout() {
+			return this.keepAliveTimeout;
+		}
+
+		public void setKeepAliveTimeout(Duration keepAliveTimeout) {
+			this.keepAliveTimeout = keepAliveTimeout;
+		}
 
 		public Duration getReadyTimeout() {
 			return this.readyTimeout;

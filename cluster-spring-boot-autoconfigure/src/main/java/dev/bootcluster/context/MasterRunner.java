@@ -77,7 +77,8 @@ public class MasterRunner implements SmartLifecycle {
 					this.settings.maxCrashes(), this.settings.crashWindow(), Clock.systemUTC());
 			SupervisorSettings supervisorSettings = new SupervisorSettings(this.launch.workers(),
 					this.launch.ports().server(), this.settings.readyTimeout(), this.settings.drainTimeout(),
-					this.settings.drainQuietPeriod(), this.settings.shutdownTimeout(), "reuseport", migrate);
+					this.settings.drainQuietPeriod(), this.settings.keepAliveTimeout(), this.settings.shutdownTimeout(),
+					"reuseport", migrate);
 			Supervisor supervisor = new Supervisor(supervisorSettings, (workerId, candidate) -> {
 				WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
 						ProcessHandle.current().pid(), this.launch.ports().server(), this.launch.ports().management(),
@@ -213,10 +214,11 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param readyTimeout how long a replacement may take to be READY
 	 * @param drainTimeout how long a draining worker may take to exit
 	 * @param drainQuietPeriod how long a draining worker waits without requests
+	 * @param keepAliveTimeout how long a draining worker waits for keep-alive clients to close
 	 */
 	public record Settings(List<String> jvmArguments, Duration initialBackoff, Duration maxBackoff, int maxCrashes,
 			Duration crashWindow, int maxMessageSize, Duration heartbeat, Duration shutdownTimeout,
-			Duration readyTimeout, Duration drainTimeout, Duration drainQuietPeriod) {
+			Duration readyTimeout, Duration drainTimeout, Duration drainQuietPeriod, Duration keepAliveTimeout) {
 
 		public Settings {
 			jvmArguments = List.copyOf(jvmArguments);

@@ -65,6 +65,10 @@ public class WorkerDrain implements ApplicationListener<WebServerInitializedEven
 				Thread.currentThread().interrupt();
 			}
 		}
+		long keepAlive = Math.min(drain.keepAliveMillis(), drain.timeoutMillis());
+		for (WebServer server : this.servers) {
+			TomcatDrain.awaitConnectionsClose(server, keepAlive);
+		}
 		if (left > 0) {
 			logger.warn("Drain timed out with " + left + " request(s) still in progress; exiting anyway");
 		}

@@ -63,9 +63,10 @@ public sealed interface Message {
 
 	/**
 	 * The master tells a worker to drain: refuse traffic, close its listeners, finish what it holds
-	 * (waiting for {@code quietPeriodMillis} without requests), then exit.
+	 * (waiting for {@code quietPeriodMillis} without requests), give keep-alive clients up to
+	 * {@code keepAliveMillis} to close their connections, then exit.
 	 */
-	record Drain(long quietPeriodMillis, long timeoutMillis) implements Message {
+	record Drain(long quietPeriodMillis, long keepAliveMillis, long timeoutMillis) implements Message {
 	}
 
 }

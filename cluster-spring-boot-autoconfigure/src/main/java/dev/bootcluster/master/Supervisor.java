@@ -253,7 +253,7 @@ public final class Supervisor implements IpcServer.Handler {
 				throw new IOException("no IPC connection");
 			}
 			channel.send(new Message.Drain(this.settings.drainQuietPeriod().toMillis(),
-					this.settings.drainTimeout().toMillis()));
+					this.settings.keepAliveTimeout().toMillis(), this.settings.drainTimeout().toMillis()));
 		}
 		catch (IOException ex) {
 			logger.warn("Cannot ask worker-" + slot.id + " (pid " + old.pid() + ") to drain (" + ex.getMessage()

@@ -1,0 +1,89 @@
+package dev.bootcluster;
+
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The direction of dependencies between packages (see DESIGN.md), checked on the main classes.
+ */
+@AnalyzeClasses(packages = "dev.bootcluster", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+	private static final DescribedPredicate<JavaClass> CLUSTER_SUBPACKAGES = resideInAPackage("dev.bootcluster..")
+		.and(DescribedPredicate.not(resideInAPackage("dev.bootcluster")))
+		.as("reside in a subpackage of 'dev.bootcluster'");
+
+	@ArchTest
+	static final ArchRule coreDoesNotUseSpring = noClasses().that()
+		.resideInAnyPackage("dev.bootcluster", "dev.bootcluster.master..", "dev.bootcluster.worker..",
+				"dev.bootcluster.ipc..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage("org.springframework..");
+
+	@ArchTest
+	static final ArchRule workerDoesNotDependOnMaster = noClasses().that()
+		.resideInAPackage("dev.bootcluster.worker..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage("dev.bootcluster.master..");
+
+	@ArchTest
+	static final ArchRule ipcDependsOnNeitherMasterNorWorker = noClasses().that()
+		.resideInAPackage("dev.bootcluster.ipc..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.bootcluster.master..", "dev.bootcluster.worker..");
+
+	@ArchTest
+	static final ArchRule rootDependsOnNoSubpackage = noClasses().that()
+		.resideInAPackage("dev.bootcluster")
+		.should()
+		.dependOnClassesThat(CLUSTER_SUBPACKAGES);
+
+	@ArchTest
+	static final ArchRule actuateSeesOnlyClusterOperations = noClasses().that()
+		.resideInAPackage("dev.bootcluster.actuate..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.bootcluster.master..", "dev.bootcluster.worker..", "dev.bootcluster.context..");
+
+	@ArchTest
+	static final ArchRule noJavaSerialization = noClasses().should()
+		.dependOnClassesThat(assignableTo(ObjectInputStream.class).or(assignableTo(ObjectOutputStream.class)))
+		.as("no classes should use Java serialization (ObjectInputStream / ObjectOutputStream)");
+
+	/** The rules above can fail: the imported classes carry their dependencies. */
+	@ArchTest
+	static void importedClassesCarryTheirDependencies(JavaClasses classes) {
+		assertThat(noClasses().that()
+			.resideInAPackage("dev.bootcluster.context..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("org.springframework..")
+			.evaluate(classes)
+			.hasViolation()).isTrue();
+		assertThat(noClasses().that()
+			.resideInAPackage("dev.bootcluster.context..")
+			.should()
+			.dependOnClassesThat(CLUSTER_SUBPACKAGES.and(resideInAPackage("dev.bootcluster.master..")))
+			.evaluate(classes)
+			.hasViolation()).isTrue();
+		assertThat(classes.contain("dev.bootcluster.ClusterOperations")).isTrue();
+		assertThat(classes.contain("dev.bootcluster.ArchitectureTest")).isFalse();
+	}
+
+}

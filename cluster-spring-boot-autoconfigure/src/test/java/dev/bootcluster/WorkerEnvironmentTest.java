@@ -1,0 +1,65 @@
+package dev.bootcluster;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+/**
+ * Tests for {@link WorkerEnvironment}.
+ */
+class WorkerEnvironmentTest {
+
+	private final WorkerEnvironment worker = new WorkerEnvironment(4, Path.of("/tmp/bootcluster-1-x/master.sock"),
+			"secret-token", 1234, 8080, 8081, 1 << 20, 1000);
+
+	@Test
+	void roundTripsThroughVariables() {
+		assertThat(WorkerEnvironment.fromVariables(this.worker.toVariables())).isEqualTo(this.worker);
+	}
+
+	@Test
+	void roundTripsWithoutManagementPort() {
+		WorkerEnvironment worker = new WorkerEnvironment(1, Path.of("/s"), "t", 1, 0, null, 64, 1);
+		assertThat(worker.toVariables()).doesNotContainKey("BOOTCLUSTER_MANAGEMENT_PORT");
+		assertThat(WorkerEnvironment.fromVariables(worker.toVariables())).isEqualTo(worker);
+	}
+
+	@Test
+	void everyVariableIsAClusterVariable() {
+		assertThat(this.worker.toVariables().keySet()).allMatch(WorkerEnvironment::isClusterVariable);
+		assertThat(WorkerEnvironment.isClusterVariable("PATH")).isFalse();
+		assertThat(WorkerEnvironment.isClusterVariable("MY_BOOTCLUSTER_X")).isFalse();
+	}
+
+	@Test
+	void processWithoutWorkerIdWasNotStartedByAMaster() {
+		assertThat(WorkerEnvironment.fromVariables(Map.of("PATH", "/usr/bin"))).isNull();
+	}
+
+	@Test
+	void missingVariableIsReported() {
+		Map<String, String> variables = new HashMap<>(this.worker.toVariables());
+		variables.remove("BOOTCLUSTER_TOKEN");
+		assertThatIllegalStateException().isThrownBy(() -> WorkerEnvironment.fromVariables(variables))
+			.withMessageContaining("BOOTCLUSTER_TOKEN");
+	}
+
+	@Test
+	void malformedNumberIsReported() {
+		Map<String, String> variables = new HashMap<>(this.worker.toVariables());
+		variables.put("BOOTCLUSTER_SERVER_PORT", "eighty");
+		assertThatIllegalStateException().isThrownBy(() -> WorkerEnvironment.fromVariables(variables))
+			.withMessageContaining("eighty");
+	}
+
+	@Test
+	void toStringHidesTheToken() {
+		assertThat(this.worker.toString()).doesNotContain("secret-token").contains("workerId=4");
+	}
+
+}

@@ -1,0 +1,138 @@
+package dev.bootcluster.actuate;
+
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+import dev.bootcluster.ClusterOperations.RestartOutcome;
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.ClusterSnapshot;
+import dev.bootcluster.RestartOperation;
+import dev.bootcluster.WorkerState;
+import dev.bootcluster.actuate.ClusterEndpoint.AnsweredBy;
+import dev.bootcluster.actuate.ClusterEndpoint.ClusterDescriptor;
+import dev.bootcluster.actuate.ClusterEndpoint.Failure;
+import dev.bootcluster.actuate.ClusterEndpoint.RestartAccepted;
+import dev.bootcluster.ipc.IpcException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ClusterEndpoint}.
+ */
+class ClusterEndpointTest {
+
+	private static final long PID = ProcessHandle.current().pid();
+
+	private static final RestartOperation OPERATION = new RestartOperation("r-1", RestartOperation.State.RUNNING,
+			"SIGHUP", 0, 2, "starting a replacement for worker-1", Instant.parse("2025-01-01T00:00:00Z"), null, null,
+			List.of());
+
+	@Test
+	void statusCopiesTheSnapshotAndSaysWhoAnswered() {
+		ClusterSnapshot snapshot = Snapshots.cluster(WorkerState.READY, WorkerState.CRASHED);
+		WebEndpointResponse<Object> response = new ClusterEndpoint(
+				new StubClusterOperations(ClusterRole.WORKER, 2, () -> snapshot, snapshot))
+			.status();
+		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_OK);
+		assertThat(response.getBody()).isEqualTo(new ClusterDescriptor(ClusterRole.MASTER, 999, 2, 1, 3, 8080,
+				"reuseport", 1, snapshot.workers(), null, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
+	}
+
+	@Test
+	void statusCarriesTheLatestRollingRestart() {
+		ClusterSnapshot snapshot = new ClusterSnapshot(ClusterRole.MASTER, 999, 1, 1, 0, 8080,
+				List.of(Snapshots.worker(1, WorkerState.READY)), OPERATION, "shared", null);
+		ClusterDescriptor descriptor = (ClusterDescriptor) new ClusterEndpoint(StubClusterOperations.returning(snapshot))
+			.status()
+			.getBody();
+		assertThat(descriptor.restart()).isEqualTo(OPERATION);
+		assertThat(descriptor.listener()).isEqualTo("shared");
+		assertThat(descriptor.tcpMigrateReq()).isNull();
+	}
+
+	@Test
+	void statusOfStandaloneProcess() {
+		ClusterSnapshot snapshot = new ClusterSnapshot(ClusterRole.STANDALONE, PID, 1, 1, 0, 0,
+				List.of(Snapshots.worker(0, WorkerState.READY)), null, "standalone", null);
+		WebEndpointResponse<Object> response = new ClusterEndpoint(
+				new StubClusterOperations(ClusterRole.STANDALONE, 0, () -> snapshot, snapshot))
+			.status();
+		ClusterDescriptor descriptor = (ClusterDescriptor) response.getBody();
+		assertThat(descriptor.role()).isEqualTo(ClusterRole.STANDALONE);
+		assertThat(descriptor.masterPid()).isEqualTo(PID);
+		assertThat(descriptor.answeredBy()).isEqualTo(new AnsweredBy(ClusterRole.STANDALONE, 0, PID));
+	}
+
+	@Test
+	void unreachableMasterIsServiceUnavailable() {
+		ClusterEndpoint endpoint = new ClusterEndpoint(new StubClusterOperations(ClusterRole.WORKER, 3, () -> {
+			throw new IpcException("The master did not answer within 5000 ms");
+		}, null));
+		WebEndpointResponse<Object> response = endpoint.status();
+		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE).isEqualTo(503);
+		assertThat(response.getBody()).isEqualTo(new Failure("The master did not answer within 5000 ms",
+				new AnsweredBy(ClusterRole.WORKER, 3, PID)));
+	}
+
+	@Test
+	void restartThatStartsIsAccepted() {
+		StubClusterOperations operations = worker().onRestart((trigger) -> new RestartOutcome(true, OPERATION));
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations).action("restart");
+		assertThat(response.getStatus()).isEqualTo(202);
+		assertThat(response.getBody())
+			.isEqualTo(new RestartAccepted(true, OPERATION, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
+		assertThat(operations.lastTrigger()).contains("POST /actuator/cluster/restart").contains("worker-2");
+	}
+
+	@Test
+	void restartWhileOneIsRunningIsAConflict() {
+		StubClusterOperations operations = worker().onRestart((trigger) -> new RestartOutcome(false, OPERATION));
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations).action("restart");
+		assertThat(response.getStatus()).isEqualTo(409);
+		assertThat(response.getBody())
+			.isEqualTo(new RestartAccepted(false, OPERATION, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
+	}
+
+	@Test
+	void restartWithoutWorkersIsAConflict() {
+		StubClusterOperations operations = worker().onRestart((trigger) -> {
+			throw new UnsupportedOperationException("no workers to restart");
+		});
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations).action("restart");
+		assertThat(response.getStatus()).isEqualTo(409);
+		assertThat(response.getBody()).isInstanceOfSatisfying(Failure.class,
+				(failure) -> assertThat(failure.error()).isEqualTo("no workers to restart"));
+	}
+
+	@Test
+	void restartWithUnreachableMasterIsServiceUnavailable() {
+		StubClusterOperations operations = worker().onRestart((trigger) -> {
+			throw new IpcException("Cannot reach the master");
+		});
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations).action("restart");
+		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+		assertThat(response.getBody()).isInstanceOf(Failure.class);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "stop", "Restart", "", "restart " })
+	void unknownActionIsNotFoundAndDoesNothing(String action) {
+		StubClusterOperations operations = worker();
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations).action(action);
+		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_NOT_FOUND);
+		assertThat(response.getBody()).isInstanceOfSatisfying(Failure.class,
+				(failure) -> assertThat(failure.error()).contains("restart"));
+		assertThat(operations.lastTrigger()).isNull();
+	}
+
+	private static StubClusterOperations worker() {
+		return StubClusterOperations.returning(Snapshots.cluster(WorkerState.READY));
+	}
+
+}

@@ -1,0 +1,42 @@
+package dev.bootcluster.actuate;
+
+import org.junit.jupiter.api.Test;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.ClusterSnapshot;
+import dev.bootcluster.WorkerState;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ClusterMetrics}.
+ */
+class ClusterMetricsTest {
+
+	@Test
+	void metersReadTheLastKnownStatusWithoutAskingTheMaster() {
+		ClusterSnapshot snapshot = Snapshots.cluster(WorkerState.READY, WorkerState.READY, WorkerState.CRASHED);
+		StubClusterOperations operations = new StubClusterOperations(ClusterRole.WORKER, 1, () -> {
+			throw new AssertionError("a scrape must not ask the master");
+		}, snapshot);
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		new ClusterMetrics(operations).bindTo(registry);
+		assertThat(registry.get("cluster.workers.desired").gauge().value()).isEqualTo(3);
+		assertThat(registry.get("cluster.workers.ready").gauge().value()).isEqualTo(2);
+		assertThat(registry.get("cluster.workers.restarts").functionCounter().count()).isEqualTo(3);
+	}
+
+	@Test
+	void metersAreNaNBeforeTheFirstStatus() {
+		StubClusterOperations operations = new StubClusterOperations(ClusterRole.WORKER, 1, () -> {
+			throw new AssertionError("a scrape must not ask the master");
+		}, null);
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		new ClusterMetrics(operations).bindTo(registry);
+		assertThat(registry.get("cluster.workers.desired").gauge().value()).isNaN();
+		assertThat(registry.get("cluster.workers.ready").gauge().value()).isNaN();
+	}
+
+}

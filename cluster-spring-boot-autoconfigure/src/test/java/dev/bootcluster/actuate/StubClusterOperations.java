@@ -1,0 +1,78 @@
+package dev.bootcluster.actuate;
+
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.bootcluster.ClusterOperations;
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.ClusterSnapshot;
+
+/**
+ * {@link ClusterOperations} answering whatever the test says.
+ */
+final class StubClusterOperations implements ClusterOperations {
+
+	private final ClusterRole role;
+
+	private final int workerId;
+
+	private final Supplier<ClusterSnapshot> status;
+
+	private final @Nullable ClusterSnapshot lastKnown;
+
+	private Function<String, RestartOutcome> restart = (trigger) -> {
+		throw new AssertionError("restart was not expected");
+	};
+
+	private @Nullable String lastTrigger;
+
+	StubClusterOperations(ClusterRole role, int workerId, Supplier<ClusterSnapshot> status,
+			@Nullable ClusterSnapshot lastKnown) {
+		this.role = role;
+		this.workerId = workerId;
+		this.status = status;
+		this.lastKnown = lastKnown;
+	}
+
+	static StubClusterOperations returning(ClusterSnapshot snapshot) {
+		return new StubClusterOperations(ClusterRole.WORKER, 2, () -> snapshot, snapshot);
+	}
+
+	StubClusterOperations onRestart(Function<String, RestartOutcome> restart) {
+		this.restart = restart;
+		return this;
+	}
+
+	@Nullable String lastTrigger() {
+		return this.lastTrigger;
+	}
+
+	@Override
+	public ClusterSnapshot status() {
+		return this.status.get();
+	}
+
+	@Override
+	public @Nullable ClusterSnapshot lastKnownStatus() {
+		return this.lastKnown;
+	}
+
+	@Override
+	public RestartOutcome restart(String trigger) {
+		this.lastTrigger = trigger;
+		return this.restart.apply(trigger);
+	}
+
+	@Override
+	public ClusterRole role() {
+		return this.role;
+	}
+
+	@Override
+	public int workerId() {
+		return this.workerId;
+	}
+
+}

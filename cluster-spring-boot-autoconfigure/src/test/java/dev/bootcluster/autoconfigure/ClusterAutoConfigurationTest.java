@@ -1,0 +1,299 @@
+package dev.bootcluster.autoconfigure;
+
+import java.net.BindException;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.mock.env.MockEnvironment;
+
+import dev.bootcluster.ClusterOperations;
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.actuate.ClusterEndpoint;
+import dev.bootcluster.actuate.ClusterHealthIndicator;
+import dev.bootcluster.actuate.ClusterMetrics;
+import dev.bootcluster.context.ClusterConfigurationException;
+import dev.bootcluster.context.ClusterPortInUseException;
+import dev.bootcluster.context.MasterRunner;
+import dev.bootcluster.context.StandaloneClusterOperations;
+import dev.bootcluster.context.WorkerDrain;
+import dev.bootcluster.context.WorkerReadinessBridge;
+import dev.bootcluster.web.InFlightRequests;
+import dev.bootcluster.web.ReusePortTomcatCustomizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link ClusterAutoConfiguration} and {@link ClusterActuatorAutoConfiguration}. No
+ * test registers a {@code MasterLaunch}: that would start worker processes.
+ */
+class ClusterAutoConfigurationTest {
+
+	private static final AutoConfigurations CONFIGURATIONS = AutoConfigurations.of(ClusterAutoConfiguration.class,
+			ClusterActuatorAutoConfiguration.class, EndpointAutoConfiguration.class,
+			HealthContributorAutoConfiguration.class);
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+		.withPropertyValues("management.endpoints.web.exposure.include=cluster");
+
+	private final WebApplicationContextRunner webRunner = new WebApplicationContextRunner()
+		.withConfiguration(CONFIGURATIONS);
+
+	@Test
+	void withoutRoleTheProcessIsStandalone() {
+		this.runner.run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).hasSingleBean(ClusterOperations.class);
+			assertThat(context.getBean(ClusterOperations.class)).isInstanceOf(StandaloneClusterOperations.class);
+			assertThat(context.getBean(ClusterOperations.class).role()).isEqualTo(ClusterRole.STANDALONE);
+			assertThat(context).hasSingleBean(ClusterEndpoint.class);
+			assertThat(context).hasSingleBean(ClusterHealthIndicator.class);
+			assertThat(context).hasBean("clusterHealthIndicator");
+			assertThat(context).hasSingleBean(ClusterMetrics.class);
+			assertThat(context).doesNotHaveBean(MasterRunner.class);
+			assertThat(context).doesNotHaveBean(WorkerReadinessBridge.class);
+			assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class);
+			assertThat(context).hasSingleBean(ClusterProperties.class);
+		});
+	}
+
+	@Test
+	void explicitStandaloneRoleIsStandalone() {
+		this.runner.withPropertyValues("cluster.internal.role=STANDALONE").run((context) -> {
+			assertThat(context).getBean(ClusterOperations.class).isInstanceOf(StandaloneClusterOperations.class);
+			assertThat(context).hasSingleBean(ClusterEndpoint.class);
+		});
+	}
+
+	@Test
+	void endpointIsNotExposedUnlessTheUserOptsIn() {
+		new ApplicationContextRunner().withConfiguration(CONFIGURATIONS).run((context) -> {
+			assertThat(context).hasSingleBean(StandaloneClusterOperations.class);
+			assertThat(context).doesNotHaveBean(ClusterEndpoint.class);
+			assertThat(context).hasSingleBean(ClusterHealthIndicator.class);
+		});
+	}
+
+	@Test
+	void endpointCanBeSwitchedOff() {
+		this.runner.withPropertyValues("management.endpoint.cluster.access=NONE")
+			.run((context) -> assertThat(context).doesNotHaveBean(ClusterEndpoint.class));
+	}
+
+	@Test
+	void userClusterOperationsBacksOff() {
+		ClusterOperations custom = new StandaloneClusterOperations(new MockEnvironment());
+		this.runner.withBean("customOperations", ClusterOperations.class, () -> custom).run((context) -> {
+			assertThat(context).hasSingleBean(ClusterOperations.class);
+			assertThat(context).getBean(ClusterOperations.class).isSameAs(custom);
+			assertThat(context).hasSingleBean(ClusterEndpoint.class);
+		});
+	}
+
+	@Test
+	void workerWithoutAgentHasNoClusterOperationsAndNoEndpoint() {
+		this.runner.withPropertyValues("cluster.internal.role=WORKER").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(ClusterOperations.class);
+			assertThat(context).doesNotHaveBean(ClusterEndpoint.class);
+			assertThat(context).doesNotHaveBean(ClusterHealthIndicator.class);
+			assertThat(context).doesNotHaveBean(ClusterMetrics.class);
+			assertThat(context).doesNotHaveBean(WorkerReadinessBridge.class);
+			assertThat(context).doesNotHaveBean(MasterRunner.class);
+		});
+	}
+
+	@Test
+	void workerInServletWebApplicationBindsWithReusePort() {
+		this.webRunner.withPropertyValues("cluster.internal.role=WORKER").run((context) -> {
+			assertThat(context).hasSingleBean(ReusePortTomcatCustomizer.class);
+			assertThat(context).hasSingleBean(InFlightRequests.class);
+			assertThat(context).doesNotHaveBean(WorkerDrain.class);
+		});
+	}
+
+	@Test
+	void standaloneServletWebApplicationDoesNotBindWithReusePort() {
+		this.webRunner.withPropertyValues("cluster.internal.role=STANDALONE").run((context) -> {
+			assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class);
+			assertThat(context).doesNotHaveBean(InFlightRequests.class);
+		});
+		this.webRunner.run((context) -> assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class));
+	}
+
+	@Test
+	void workerOutsideAWebApplicationDoesNotCustomizeTomcat() {
+		this.runner.withPropertyValues("cluster.internal.role=WORKER")
+			.run((context) -> assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class));
+	}
+
+	@Test
+	void workerManagementChildContextBindsWithReusePort() {
+		this.webRunner.withUserConfiguration(ClusterManagementContextConfiguration.class)
+			.withPropertyValues("cluster.internal.role=WORKER")
+			.run((context) -> assertThat(context).getBeans(ReusePortTomcatCustomizer.class).hasSize(2));
+		this.webRunner.withUserConfiguration(ClusterManagementContextConfiguration.class)
+			.run((context) -> assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class));
+	}
+
+	@Test
+	void healthIndicatorCanBeDisabled() {
+		this.runner.withPropertyValues("management.health.cluster.enabled=false").run((context) -> {
+			assertThat(context).doesNotHaveBean(ClusterHealthIndicator.class);
+			assertThat(context).hasSingleBean(ClusterEndpoint.class);
+		});
+	}
+
+	@Test
+	void healthIndicatorFollowsHealthDefaults() {
+		this.runner.withPropertyValues("management.health.defaults.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(ClusterHealthIndicator.class));
+	}
+
+	@Test
+	void masterWithoutLaunchHasNoRunnerAndNoClusterOperations() {
+		this.runner.withPropertyValues("cluster.internal.role=MASTER", "cluster.workers=2").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(MasterRunner.class);
+			assertThat(context).doesNotHaveBean(ClusterOperations.class);
+			assertThat(context).doesNotHaveBean(ClusterEndpoint.class);
+			assertThat(context).doesNotHaveBean(ClusterHealthIndicator.class);
+			assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class);
+		});
+	}
+
+	@Test
+	void defaultPropertiesAreValid() {
+		this.runner.run((context) -> {
+			ClusterProperties properties = context.getBean(ClusterProperties.class);
+			assertThat(properties.isEnabled()).isTrue();
+			assertThat(properties.getWorkers()).isNull();
+			assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(35));
+			MasterRunner.Settings settings = ClusterAutoConfiguration.MasterConfiguration.settings(properties);
+			assertThat(settings.jvmArguments()).isEmpty();
+			assertThat(settings.initialBackoff()).isEqualTo(Duration.ofMillis(100));
+			assertThat(settings.maxBackoff()).isEqualTo(Duration.ofSeconds(10));
+			assertThat(settings.maxCrashes()).isEqualTo(5);
+			assertThat(settings.crashWindow()).isEqualTo(Duration.ofSeconds(60));
+			assertThat(settings.maxMessageSize()).isEqualTo(1024 * 1024);
+			assertThat(settings.heartbeat()).isEqualTo(Duration.ofSeconds(1));
+			assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(35));
+			assertThat(settings.readyTimeout()).isEqualTo(Duration.ofSeconds(120));
+			assertThat(settings.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(settings.drainQuietPeriod()).isEqualTo(Duration.ofMillis(500));
+			assertThat(settings.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(5));
+		});
+	}
+
+	@Test
+	void propertiesBindIntoMasterSettings() {
+		this.runner
+			.withPropertyValues("cluster.workers=auto", "cluster.worker.jvm-args=-Xmx256m,-Dfoo=bar",
+					"cluster.worker.backoff.initial=250ms", "cluster.worker.backoff.max=30s",
+					"cluster.worker.crash-loop.max-crashes=3", "cluster.worker.crash-loop.window=2m",
+					"cluster.ipc.max-message-size=2MB", "cluster.ipc.heartbeat-interval=500ms",
+					"cluster.shutdown-timeout=45s", "cluster.restart.ready-timeout=90s",
+					"cluster.restart.drain-timeout=20s", "cluster.restart.drain-quiet-period=0s",
+					"cluster.restart.keep-alive-timeout=0s")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ClusterProperties properties = context.getBean(ClusterProperties.class);
+				assertThat(properties.getWorkers()).isEqualTo("auto");
+				MasterRunner.Settings settings = ClusterAutoConfiguration.MasterConfiguration.settings(properties);
+				assertThat(settings.jvmArguments()).containsExactly("-Xmx256m", "-Dfoo=bar");
+				assertThat(settings.initialBackoff()).isEqualTo(Duration.ofMillis(250));
+				assertThat(settings.maxBackoff()).isEqualTo(Duration.ofSeconds(30));
+				assertThat(settings.maxCrashes()).isEqualTo(3);
+				assertThat(settings.crashWindow()).isEqualTo(Duration.ofMinutes(2));
+				assertThat(settings.maxMessageSize()).isEqualTo(2 * 1024 * 1024);
+				assertThat(settings.heartbeat()).isEqualTo(Duration.ofMillis(500));
+				assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(45));
+				assertThat(settings.readyTimeout()).isEqualTo(Duration.ofSeconds(90));
+				assertThat(settings.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
+				assertThat(settings.drainQuietPeriod()).isZero();
+				assertThat(settings.keepAliveTimeout()).isZero();
+			});
+	}
+
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+			cluster.workers=0                                                    | cluster.workers                       | 0         | 'auto' or a whole number from 1 to 256
+			cluster.workers=abc                                                  | cluster.workers                       | abc       | 'auto' or a whole number from 1 to 256
+			cluster.workers=257                                                  | cluster.workers                       | 257       | 'auto' or a whole number from 1 to 256
+			cluster.workers=-1                                                   | cluster.workers                       | -1        | 'auto' or a whole number from 1 to 256
+			cluster.worker.backoff.initial=0s                                    | cluster.worker.backoff.initial        | PT0S      | a positive duration
+			cluster.worker.backoff.initial=-1s                                   | cluster.worker.backoff.initial        | PT-1S     | a positive duration
+			cluster.worker.backoff.initial=100ms;cluster.worker.backoff.max=50ms | cluster.worker.backoff.max            | PT0.05S   | a duration not shorter than cluster.worker.backoff.initial
+			cluster.worker.crash-loop.max-crashes=0                              | cluster.worker.crash-loop.max-crashes | 0         | a whole number of at least 1
+			cluster.worker.crash-loop.window=0s                                  | cluster.worker.crash-loop.window      | PT0S      | a positive duration
+			cluster.ipc.max-message-size=10B                                     | cluster.ipc.max-message-size          | 10B       | a size from 1KB to 2047MB
+			cluster.ipc.max-message-size=2GB                                     | cluster.ipc.max-message-size          | 2147483648B | a size from 1KB to 2047MB
+			cluster.ipc.heartbeat-interval=0ms                                   | cluster.ipc.heartbeat-interval        | PT0S      | a positive duration
+			cluster.shutdown-timeout=0s                                          | cluster.shutdown-timeout              | PT0S      | a positive duration
+			cluster.ipc.request-timeout=0s                                       | cluster.ipc.request-timeout           | PT0S      | a positive duration
+			cluster.restart.ready-timeout=0s                                     | cluster.restart.ready-timeout         | PT0S      | a positive duration
+			cluster.restart.drain-timeout=-5s                                    | cluster.restart.drain-timeout         | PT-5S     | a positive duration
+			cluster.restart.keep-alive-timeout=-1s                               | cluster.restart.keep-alive-timeout    | PT-1S     | a duration of 0 or more
+			cluster.restart.drain-quiet-period=-1ms                              | cluster.restart.drain-quiet-period    | PT-0.001S | a duration from 0 to less than cluster.restart.drain-timeout
+			cluster.restart.drain-timeout=1s;cluster.restart.drain-quiet-period=1s | cluster.restart.drain-quiet-period  | PT1S      | a duration from 0 to less than cluster.restart.drain-timeout
+			""")
+	void invalidPropertyFailsTheContextAndIsAnalyzed(String properties, String name, String value, String accepted) {
+		this.runner.withPropertyValues(properties.split(";")).run((context) -> {
+			assertThat(context).hasFailed();
+			Throwable failure = context.getStartupFailure();
+			assertThat(failure).hasRootCauseInstanceOf(ClusterConfigurationException.class);
+			ClusterConfigurationException cause = rootCause(failure);
+			assertThat(cause.getProperty()).isEqualTo(name);
+			assertThat(cause.getAccepted()).startsWith(accepted);
+			FailureAnalysis analysis = new ClusterFailureAnalyzer().analyze(failure);
+			assertThat(analysis).isNotNull();
+			assertThat(analysis.getDescription()).contains("'" + name + "'").contains("'" + value + "'");
+			assertThat(analysis.getAction()).contains("'" + name + "'").contains(accepted);
+			assertThat(analysis.getCause()).isSameAs(cause);
+		});
+	}
+
+	@Test
+	void invalidWorkerCountAnalysisSuggestsRunningWithoutCluster() {
+		this.runner.withPropertyValues("cluster.workers=many").run((context) -> {
+			FailureAnalysis analysis = new ClusterFailureAnalyzer().analyze(context.getStartupFailure());
+			assertThat(analysis.getAction()).contains("'auto' or a whole number from 1 to 256")
+				.contains("cluster.enabled=false");
+		});
+	}
+
+	@Test
+	void failureAnalyzerIgnoresOtherFailures() {
+		assertThat(new ClusterFailureAnalyzer().analyze(new IllegalStateException("other"))).isNull();
+		assertThat(new ClusterPortInUseFailureAnalyzer().analyze(new IllegalStateException("other"))).isNull();
+	}
+
+	@Test
+	void portInUseAnalysisNamesThePortAndTheProperty() {
+		ClusterPortInUseException exception = new ClusterPortInUseException("management.server.port", 8081,
+				new BindException("Address already in use"));
+		FailureAnalysis analysis = new ClusterPortInUseFailureAnalyzer()
+			.analyze(new IllegalStateException("wrapped", exception));
+		assertThat(analysis).isNotNull();
+		assertThat(analysis.getDescription()).contains("8081").contains("management.server.port");
+		assertThat(analysis.getAction()).contains("8081").contains("'management.server.port'");
+		assertThat(analysis.getCause()).isSameAs(exception);
+	}
+
+	private static ClusterConfigurationException rootCause(Throwable failure) {
+		Throwable cause = failure;
+		while (cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return (ClusterConfigurationException) cause;
+	}
+
+}

@@ -1,0 +1,295 @@
+package dev.bootcluster.ipc;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.ClusterSnapshot;
+import dev.bootcluster.RestartOperation;
+import dev.bootcluster.WorkerSnapshot;
+import dev.bootcluster.WorkerState;
+import dev.bootcluster.ipc.Message.Drain;
+import dev.bootcluster.ipc.Message.Heartbeat;
+import dev.bootcluster.ipc.Message.Hello;
+import dev.bootcluster.ipc.Message.Ready;
+import dev.bootcluster.ipc.Message.RestartReply;
+import dev.bootcluster.ipc.Message.RestartRequest;
+import dev.bootcluster.ipc.Message.StatusReply;
+import dev.bootcluster.ipc.Message.StatusRequest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * Tests for {@link FrameCodec}.
+ */
+class FrameCodecTest {
+
+	private static final int LIMIT = 64 * 1024;
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final FrameCodec codec = new FrameCodec(LIMIT);
+
+	static List<Message> messages() {
+		WorkerSnapshot ready = new WorkerSnapshot(1, 4242, WorkerState.READY, Instant.parse("2025-03-01T10:15:30.123456789Z"),
+				61_000, 2_345L, 2, 137, Instant.parse("2025-03-01T10:16:31Z"), 123_456_789L, List.of());
+		WorkerSnapshot failed = new WorkerSnapshot(2, 4243, WorkerState.FAILED, null, 0, null, 5, null, null, 0,
+				List.of("Exception in thread \"main\" java.lang.IllegalStateException: boom", "\tat x.Y.z(Y.java:1)",
+						"unicode: \u00e9\u4e2d\ud83d\ude00 \"quoted\" \\ back"));
+		WorkerSnapshot neverStarted = new WorkerSnapshot(3, -1, WorkerState.STARTING, null, 0, null, 0, null, null, 0,
+				List.of());
+		RestartOperation running = new RestartOperation("r-1", RestartOperation.State.RUNNING,
+				"POST /actuator/cluster/restart on worker-1", 1, 3, "waiting for worker-2 to be READY",
+				Instant.parse("2025-03-01T10:20:00Z"), null, null, List.of());
+		RestartOperation failedOperation = new RestartOperation("r-2", RestartOperation.State.FAILED, "SIGHUP", 0, 3,
+				"starting a replacement for worker-1", Instant.parse("2025-03-01T10:20:00Z"),
+				Instant.parse("2025-03-01T10:21:00.5Z"), "replacement not READY within 60 s",
+				List.of("APPLICATION FAILED TO START", "\u00e9\ud83d\ude00"));
+		ClusterSnapshot snapshot = new ClusterSnapshot(ClusterRole.MASTER, 4000, 3, 1, 7, 8080,
+				List.of(ready, failed, neverStarted), null, "reuseport", 1);
+		ClusterSnapshot restarting = new ClusterSnapshot(ClusterRole.MASTER, 4000, 3, 3, 0, 8080,
+				List.of(ready, ready, ready), running, "shared", null);
+		return List.of(new Hello(1, 4242, "s3cr3t-t0ken"), new Hello(0, Long.MAX_VALUE, ""), new Ready(256),
+				new Heartbeat(3, Long.MAX_VALUE), new Heartbeat(-1, 0), new StatusRequest(99),
+				new StatusReply(99, snapshot), new StatusReply(0, snapshot),
+				new StatusReply(Long.MIN_VALUE,
+						new ClusterSnapshot(ClusterRole.STANDALONE, 1, 1, 1, 0, 0, List.of(), null, "standalone", null)),
+				new RestartRequest(5, "POST /actuator/cluster/restart on worker-1"), new RestartReply(5, true, running),
+				new RestartReply(6, false, failedOperation),
+				new StatusReply(100, restarting), new Drain(500, 5_000, 30_000), new Drain(0, 0, Long.MAX_VALUE));
+	}
+
+	@ParameterizedTest
+	@MethodSource("messages")
+	void roundTrip(Message message) {
+		ByteBuffer frame = this.codec.encode(message);
+		int length = frame.getInt();
+		assertThat(length).isEqualTo(frame.remaining());
+		byte[] payload = new byte[length];
+		frame.get(payload);
+		assertThat(this.codec.decode(payload)).isEqualTo(message);
+	}
+
+	@Test
+	void frameIsLengthPrefixedJsonWithTypeName() {
+		ByteBuffer frame = this.codec.encode(new Ready(5));
+		assertThat(frame.position()).isZero();
+		int length = frame.getInt();
+		String json = StandardCharsets.UTF_8.decode(frame).toString();
+		assertThat(json.getBytes(StandardCharsets.UTF_8)).hasSize(length);
+		assertThat(json).contains("\"type\":\"ready\"").contains("\"workerId\":5");
+	}
+
+	@Test
+	void everyMessageTypeIsCovered() {
+		assertThat(Message.class.getPermittedSubclasses())
+			.allSatisfy((type) -> assertThat(messages()).anyMatch(type::isInstance));
+	}
+
+	@Test
+	void encodeRejectsMessageOverLimit() {
+		FrameCodec small = new FrameCodec(256);
+		Hello hello = new Hello(1, 2, "x".repeat(300));
+		int size = FrameCodec.toJson(hello).length;
+		assertThatExceptionOfType(MessageTooLargeException.class).isThrownBy(() -> small.encode(hello))
+			.satisfies((ex) -> {
+				assertThat(ex.getSize()).isEqualTo(size);
+				assertThat(ex.getLimit()).isEqualTo(256);
+				assertThat(ex.getMessage()).contains(Integer.toString(size))
+					.contains("256")
+					.contains("cluster.ipc.max-message-size");
+			});
+	}
+
+	@Test
+	void encodeAcceptsMessageExactlyAtLimit() {
+		Hello hello = new Hello(1, 2, "x".repeat(100));
+		int size = FrameCodec.toJson(hello).length;
+		assertThat(new FrameCodec(size).encode(hello).remaining()).isEqualTo(FrameCodec.HEADER_BYTES + size);
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> new FrameCodec(size - 1).encode(hello));
+	}
+
+	@Test
+	void encodeMeasuresUtf8Bytes() {
+		// 100 characters, 300 bytes of UTF-8
+		Hello hello = new Hello(1, 2, "\u4e2d".repeat(100));
+		int size = FrameCodec.toJson(hello).length;
+		assertThat(size).isGreaterThan(300);
+		assertThatExceptionOfType(MessageTooLargeException.class).isThrownBy(() -> new FrameCodec(250).encode(hello));
+	}
+
+	@Test
+	void limitBelow64BytesIsRejected() {
+		assertThatIllegalArgumentException().isThrownBy(() -> new FrameCodec(63));
+		assertThatIllegalArgumentException().isThrownBy(() -> new FrameCodec(0));
+		assertThat(new FrameCodec(64).maxMessageSize()).isEqualTo(64);
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 0, -1, Integer.MIN_VALUE, LIMIT + 1, Integer.MAX_VALUE })
+	void checkLengthRejectsNonPositiveAndOverLimit(int length) {
+		assertThatExceptionOfType(MalformedFrameException.class).isThrownBy(() -> this.codec.checkLength(length));
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 1, 64, LIMIT })
+	void checkLengthAcceptsPositiveUpToLimit(int length) {
+		assertThat(this.codec.checkLength(length)).isEqualTo(length);
+	}
+
+	@Test
+	void checkLengthOverLimitNamesTheProperty() {
+		assertThatExceptionOfType(MalformedFrameException.class).isThrownBy(() -> this.codec.checkLength(LIMIT + 1))
+			.withMessageContaining("cluster.ipc.max-message-size")
+			.withMessageContaining(Integer.toString(LIMIT));
+	}
+
+	@Test
+	void decodeRejectsEmptyAndOversizedPayloads() {
+		assertThatExceptionOfType(MalformedFrameException.class).isThrownBy(() -> this.codec.decode(new byte[0]));
+		byte[] oversized = ("{\"type\":\"ready\",\"workerId\":1,\"pad\":\"" + "x".repeat(LIMIT) + "\"}")
+			.getBytes(StandardCharsets.UTF_8);
+		assertThatExceptionOfType(MalformedFrameException.class).isThrownBy(() -> this.codec.decode(oversized));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "hello world", "{", "}", "{\"type\":", "{\"type\":\"ready\",\"workerId\":1",
+			"null", "[]", "[1,2]", "[\"nope\",{}]", "\"hello\"", "42", "true", "{}", "{\"workerId\":1}",
+			"{\"type\":null,\"workerId\":1}", "{\"type\":\"nope\"}", "{\"type\":\"java.lang.Runtime\"}",
+			"{\"type\":\"dev.bootcluster.ipc.Message$Hello\",\"workerId\":1,\"pid\":2,\"token\":\"t\"}",
+			"{\"type\":\"Hello\",\"workerId\":1,\"pid\":2,\"token\":\"t\"}", "{\"type\":1}", "{\"type\":[\"hello\"]}",
+			"{\"type\":\"hello\"}", "{\"type\":\"hello\",\"workerId\":1,\"pid\":2}",
+			"{\"type\":\"hello\",\"workerId\":1,\"token\":\"t\"}", "{\"type\":\"hello\",\"pid\":2,\"token\":\"t\"}",
+			"{\"type\":\"hello\",\"workerId\":\"one\",\"pid\":2,\"token\":\"t\"}",
+			"{\"type\":\"hello\",\"workerId\":1,\"pid\":{},\"token\":\"t\"}",
+			"{\"type\":\"hello\",\"workerId\":1,\"pid\":2,\"token\":{\"a\":1}}",
+			"{\"type\":\"hello\",\"workerId\":null,\"pid\":2,\"token\":\"t\"}",
+			"{\"type\":\"hello\",\"workerId\":99999999999,\"pid\":2,\"token\":\"t\"}",
+			"{\"type\":\"hello\",\"workerId\":1,\"pid\":1e40,\"token\":\"t\"}",
+			"{\"type\":\"heartbeat\",\"workerId\":1,\"heapUsedBytes\":\"lots\"}", "{\"type\":\"status-request\"}",
+			"{\"type\":\"status-reply\",\"requestId\":1}", "{\"type\":\"status-reply\",\"requestId\":1,\"snapshot\":7}" })
+	void decodeRejectsWhatIsNotAMessage(String json) {
+		assertMalformed(json.getBytes(StandardCharsets.UTF_8));
+	}
+
+	@ParameterizedTest
+	@MethodSource("brokenMessages")
+	void decodeRejectsBrokenFieldsOfValidMessages(String json) {
+		assertMalformed(json.getBytes(StandardCharsets.UTF_8));
+	}
+
+	static List<String> brokenMessages() {
+		StatusReply reply = (StatusReply) messages().stream()
+			.filter((message) -> message instanceof StatusReply status && !status.snapshot().workers().isEmpty())
+			.findFirst()
+			.orElseThrow();
+		return List.of(mutate(reply, (json) -> snapshot(json).put("role", "KING")),
+				mutate(reply, (json) -> snapshot(json).put("masterPid", "one")),
+				mutate(reply, (json) -> snapshot(json).putNull("workers")),
+				mutate(reply, (json) -> snapshot(json).remove("listener")),
+				mutate(reply, (json) -> snapshot(json).putArray("workers").addObject().put("id", 1)),
+				mutate(reply, (json) -> firstWorker(json).put("state", "SLEEPING")),
+				mutate(reply, (json) -> firstWorker(json).put("startedAt", "yesterday")),
+				mutate(reply, (json) -> firstWorker(json).putArray("lastLines").add("a").addNull()),
+				mutate(reply, (json) -> firstWorker(json).putNull("lastLines")),
+				mutate(reply, (json) -> firstWorker(json).remove("pid")),
+				mutate(new Hello(1, 2, "t"), (json) -> json.put("type", "Hello")),
+				mutate(new Hello(1, 2, "t"), (json) -> json.remove("type")));
+	}
+
+	@Test
+	void decodeRejectsInvalidUtf8() {
+		assertMalformed(new byte[] { (byte) 0xff, (byte) 0xfe, (byte) 0xfd });
+		assertMalformed(new byte[] { '{', '"', 't', 'y', 'p', 'e', '"', ':', '"', (byte) 0xc3, '"', '}' });
+	}
+
+	@Test
+	void decodeRejectsDeepNestingWithoutStackOverflow() {
+		String deep = "{\"type\":\"ready\",\"workerId\":1,\"extra\":" + "[".repeat(20_000) + "]".repeat(20_000) + "}";
+		assertMalformed(deep.getBytes(StandardCharsets.UTF_8));
+	}
+
+	@Test
+	void decodeIgnoresUnknownProperties() {
+		byte[] json = "{\"type\":\"ready\",\"workerId\":4,\"since\":\"v2\"}".getBytes(StandardCharsets.UTF_8);
+		assertThat(this.codec.decode(json)).isEqualTo(new Ready(4));
+	}
+
+	@ParameterizedTest
+	@MethodSource("nullsForRequiredFields")
+	@Disabled("BUG: an explicit JSON null for a non-null record component (Hello.token, StatusReply.snapshot, "
+			+ "ClusterSnapshot.role/listener, WorkerSnapshot.state, RestartRequest.trigger, RestartReply.operation) "
+			+ "decodes into a message that breaks the @NullMarked contract; IpcServer then fails with a "
+			+ "NullPointerException instead of rejecting a malformed frame")
+	void decodeRejectsNullForRequiredFields(String json) {
+		assertMalformed(json.getBytes(StandardCharsets.UTF_8));
+	}
+
+	static List<String> nullsForRequiredFields() {
+		List<Message> messages = messages();
+		StatusReply reply = (StatusReply) messages.stream()
+			.filter((message) -> message instanceof StatusReply status && !status.snapshot().workers().isEmpty())
+			.findFirst()
+			.orElseThrow();
+		RestartRequest restartRequest = (RestartRequest) messages.stream()
+			.filter(RestartRequest.class::isInstance)
+			.findFirst()
+			.orElseThrow();
+		RestartReply restartReply = (RestartReply) messages.stream()
+			.filter(RestartReply.class::isInstance)
+			.findFirst()
+			.orElseThrow();
+		return List.of(mutate(new Hello(1, 2, "t"), (json) -> json.putNull("token")),
+				mutate(reply, (json) -> json.putNull("snapshot")),
+				mutate(reply, (json) -> snapshot(json).putNull("role")),
+				mutate(reply, (json) -> snapshot(json).putNull("listener")),
+				mutate(reply, (json) -> firstWorker(json).putNull("state")),
+				mutate(restartRequest, (json) -> json.putNull("trigger")),
+				mutate(restartReply, (json) -> json.putNull("operation")));
+	}
+
+	/** The JSON of a valid message, changed; fails if the change changed nothing. */
+	private static String mutate(Message message, Consumer<ObjectNode> change) {
+		String original = new String(FrameCodec.toJson(message), StandardCharsets.UTF_8);
+		ObjectNode json = (ObjectNode) JSON.readTree(original);
+		change.accept(json);
+		String changed = JSON.writeValueAsString(json);
+		assertThat(changed).isNotEqualTo(original);
+		return changed;
+	}
+
+	private static ObjectNode snapshot(ObjectNode reply) {
+		return (ObjectNode) reply.get("snapshot");
+	}
+
+	private static ObjectNode firstWorker(ObjectNode reply) {
+		return (ObjectNode) snapshot(reply).get("workers").get(0);
+	}
+
+	@Test
+	void helloDoesNotPrintItsToken() {
+		Hello hello = new Hello(3, 1234, "very-secret-token");
+		assertThat(hello.toString()).doesNotContain("very-secret-token").contains("3").contains("1234");
+		assertThat(new ArrayList<>(List.of(hello)).toString()).doesNotContain("very-secret-token");
+	}
+
+	private void assertMalformed(byte[] payload) {
+		assertThatExceptionOfType(MalformedFrameException.class).isThrownBy(() -> this.codec.decode(payload));
+	}
+
+}

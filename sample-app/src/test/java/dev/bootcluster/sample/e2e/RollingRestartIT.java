@@ -1,0 +1,129 @@
+package dev.bootcluster.sample.e2e;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Rolling restarts: zero failed requests under load, deploys of a new build, and the rollback of
+ * a broken one.
+ */
+class RollingRestartIT {
+
+	private static final JsonMapper json = JsonMapper.builder().build();
+
+	private static final Path TCP_MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
+
+	/** Per stopped SO_REUSEPORT listener without tcp_migrate_req (see docs/BENCHMARKS.md). */
+	private static final int LOSS_BOUND_WITHOUT_MIGRATION = 200;
+
+	private ClusterProcess cluster;
+
+	private String savedMigrate;
+
+	@AfterEach
+	void stop() throws IOException {
+		if (this.cluster != null) {
+			this.cluster.close();
+		}
+		if (this.savedMigrate != null) {
+			Files.writeString(TCP_MIGRATE_REQ, this.savedMigrate);
+		}
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void rollingRestartUnderLoadLosesNoRequest() throws Exception {
+		boolean migrating = enableMigration();
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2").awaitReady(2);
+		List<Long> before = this.cluster.workerPids();
+		LoadClient load = new LoadClient(this.cluster.port(), "/", 3, 3);
+		try {
+			await().atMost(Duration.ofSeconds(30)).until(() -> load.succeeded() > 200);
+			HttpResponse<String> response = post("/actuator/cluster/restart");
+			assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+			Map<String, Object> accepted = json.readValue(response.body(), new TypeReference<Map<String, Object>>() {
+			});
+			String id = (String) ((Map<String, Object>) accepted.get("operation")).get("id");
+			// a second request while it runs: 409 with the running id
+			HttpResponse<String> second = post("/actuator/cluster/restart");
+			assertThat(second.statusCode()).isEqualTo(409);
+			assertThat(second.body()).contains("\"id\":\"" + id + "\"");
+			Map<String, Object> restart = awaitRestartEnd(id);
+			assertThat(restart).as(restart.toString()).containsEntry("state", "SUCCEEDED").containsEntry("replaced", 2);
+			long atEnd = load.succeeded();
+			await().atMost(Duration.ofSeconds(10)).until(() -> load.succeeded() > atEnd + 100);
+		}
+		finally {
+			load.close();
+		}
+		Set<Long> after = new HashSet<>(this.cluster.workerPids());
+		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
+		long succeeded = load.succeeded();
+		long failed = load.failed();
+		List<String> failures = load.failures();
+		System.out.printf("rolling restart under load: %d succeeded, %d failed (tcp_migrate_req=%s)%n", succeeded,
+				failed, migrating ? "1" : "unchanged");
+		assertThat(succeeded).isGreaterThan(300);
+		if (migrating) {
+			assertThat(failed).as("failed requests: %s", failures).isZero();
+		}
+		else {
+			// cannot set the sysctl here: connections queued on the closing listeners are reset
+			assertThat(failed).as("failed requests: %s", failures).isLessThanOrEqualTo(LOSS_BOUND_WITHOUT_MIGRATION);
+		}
+	}
+
+	private boolean enableMigration() {
+		try {
+			this.savedMigrate = Files.readString(TCP_MIGRATE_REQ).trim();
+			Files.writeString(TCP_MIGRATE_REQ, "1");
+			return true;
+		}
+		catch (IOException ex) {
+			this.savedMigrate = null;
+			return false;
+		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, Object> awaitRestartEnd(String id) throws Exception {
+		Map<String, Object>[] restart = new Map[1];
+		await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
+			Map<String, Object> status = json.readValue(this.cluster.get("/actuator/cluster").body(),
+					new TypeReference<Map<String, Object>>() {
+					});
+			restart[0] = (Map<String, Object>) status.get("restart");
+			return restart[0] != null && id.equals(restart[0].get("id")) && !"RUNNING".equals(restart[0].get("state"));
+		});
+		return restart[0];
+	}
+
+	private HttpResponse<String> post(String path) throws IOException, InterruptedException {
+		// a bare POST: no body, no content type
+		HttpRequest request = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.cluster.port() + path))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.timeout(Duration.ofSeconds(30))
+			.build();
+		return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+}
