@@ -1,6 +1,7 @@
 package dev.bootcluster;
 
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,8 @@ public record ClusterSnapshot(ClusterRole role, long masterPid, int desired, int
 		@Nullable Integer tcpMigrateReq) {
 
 	public ClusterSnapshot {
+		Objects.requireNonNull(role, "role");
+		Objects.requireNonNull(listener, "listener");
 		workers = List.copyOf(workers);
 	}
 

@@ -2,6 +2,7 @@ package dev.bootcluster;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -24,6 +25,11 @@ public record RestartOperation(String id, State state, String trigger, int repla
 		Instant startedAt, @Nullable Instant finishedAt, @Nullable String reason, List<String> lastLines) {
 
 	public RestartOperation {
+		Objects.requireNonNull(id, "id");
+		Objects.requireNonNull(state, "state");
+		Objects.requireNonNull(trigger, "trigger");
+		Objects.requireNonNull(step, "step");
+		Objects.requireNonNull(startedAt, "startedAt");
 		lastLines = List.copyOf(lastLines);
 	}
 

@@ -2,6 +2,7 @@ package dev.bootcluster;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -25,6 +26,7 @@ public record WorkerSnapshot(int id, long pid, WorkerState state, @Nullable Inst
 		long heapUsedBytes, List<String> lastLines) {
 
 	public WorkerSnapshot {
+		Objects.requireNonNull(state, "state");
 		lastLines = List.copyOf(lastLines);
 	}
 

@@ -9,10 +9,13 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import dev.bootcluster.ipc.Message.Hello;
 
@@ -36,6 +39,8 @@ public final class IpcServer implements Closeable {
 	private final ServerSocketChannel server;
 
 	private final AtomicBoolean closed = new AtomicBoolean();
+
+	private final Set<IpcChannel> connections = ConcurrentHashMap.newKeySet();
 
 	public IpcServer(SocketDirectory directory, String token, FrameCodec codec, Handler handler) throws IOException {
 		this.directory = directory;
@@ -77,6 +82,10 @@ public final class IpcServer implements Closeable {
 
 	private void serve(IpcChannel channel) {
 		Hello hello = null;
+		this.connections.add(channel);
+		if (this.closed.get()) {
+			channel.close();
+		}
 		try {
 			Message first = channel.receive();
 			if (first == null) {
@@ -114,13 +123,14 @@ public final class IpcServer implements Closeable {
 		}
 		finally {
 			channel.close();
+			this.connections.remove(channel);
 			if (hello != null) {
 				this.handler.disconnected(hello, channel);
 			}
 		}
 	}
 
-	private static String describe(Hello hello) {
+	private static String describe(@Nullable Hello hello) {
 		return (hello != null) ? "worker-" + hello.workerId() + " (pid " + hello.pid() + ")" : "unauthenticated peer";
 	}
 
@@ -137,6 +147,7 @@ public final class IpcServer implements Closeable {
 			catch (IOException ex) {
 				// closing: nothing left to do
 			}
+			this.connections.forEach(IpcChannel::close);
 			this.directory.delete();
 		}
 	}

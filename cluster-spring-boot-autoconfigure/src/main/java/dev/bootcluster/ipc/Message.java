@@ -1,5 +1,7 @@
 package dev.bootcluster.ipc;
 
+import java.util.Objects;
+
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -23,6 +25,10 @@ public sealed interface Message {
 
 	/** First frame a worker sends: who it is and the cluster token that proves it. */
 	record Hello(int workerId, long pid, String token) implements Message {
+
+		public Hello {
+			Objects.requireNonNull(token, "token");
+		}
 
 		@Override
 		public String toString() {
@@ -48,10 +54,20 @@ public sealed interface Message {
 	 * after a heartbeat (requestId 0).
 	 */
 	record StatusReply(long requestId, ClusterSnapshot snapshot) implements Message {
+
+		public StatusReply {
+			Objects.requireNonNull(snapshot, "snapshot");
+		}
+
 	}
 
 	/** A worker relays a rolling-restart request (from the actuator endpoint) to the master. */
 	record RestartRequest(long requestId, String trigger) implements Message {
+
+		public RestartRequest {
+			Objects.requireNonNull(trigger, "trigger");
+		}
+
 	}
 
 	/**
@@ -59,6 +75,11 @@ public sealed interface Message {
 	 * the operation (the new one, or the one already running).
 	 */
 	record RestartReply(long requestId, boolean started, RestartOperation operation) implements Message {
+
+		public RestartReply {
+			Objects.requireNonNull(operation, "operation");
+		}
+
 	}
 
 	/**

@@ -28,7 +28,7 @@ public final class LaunchCommand {
 			startsWith("-XX:ArchiveClassesAtExit"), startsWith("-XX:AOTCacheOutput"), is("-XX:AOTMode=record"),
 			startsWith("-XX:AOTConfiguration"), startsWith("-XX:DumpLoadedClassList"), is("-Xshare:dump"),
 			startsWith("-XX:StartFlightRecording"), startsWith("-XX:FlightRecorderOptions"), startsWith("-Xloggc:"),
-			(arg) -> arg.startsWith("-Xlog:") && arg.contains(":file="),
+			LaunchCommand::logsToFile,
 			(arg) -> arg.startsWith("-XX:HeapDumpPath=") && arg.endsWith(".hprof"),
 			// spring-boot:run's fast-start option costs peak throughput in long-running workers
 			is("-XX:TieredStopAtLevel=1"),
@@ -55,20 +55,21 @@ public final class LaunchCommand {
 			command.add("-XX:MaxRAMPercentage=" + String.format(Locale.ROOT, "%.1f", maxRamPercentage(maxProcesses)));
 		}
 		command.addAll(extraJvmArguments);
-		String[] javaCommand = launch.javaCommand().trim().split("\\s+", 2);
-		String entry = javaCommand[0];
-		if (entry.isEmpty()) {
+		String javaCommand = launch.javaCommand().trim();
+		String classPath = launch.classPath();
+		if (javaCommand.isEmpty()) {
 			throw new IllegalStateException("Cannot rebuild the worker command: sun.java.command is not set "
 					+ "(start the application with java -jar, java -cp or mvn spring-boot:run)");
 		}
-		if (entry.endsWith(".jar") && entry.equals(launch.classPath())) {
+		// decide -jar before splitting: the jar path may contain spaces, a main class cannot
+		if (classPath.endsWith(".jar") && (javaCommand.equals(classPath) || javaCommand.startsWith(classPath + " "))) {
 			command.add("-jar");
-			command.add(entry);
+			command.add(classPath);
 		}
 		else {
 			command.add("-cp");
-			command.add(launch.classPath());
-			command.add(entry);
+			command.add(classPath);
+			command.add(javaCommand.split("\\s+", 2)[0]);
 		}
 		command.addAll(launch.mainArguments());
 		return command;
@@ -97,6 +98,19 @@ public final class LaunchCommand {
 
 	static boolean isSharable(String argument) {
 		return NOT_SHARABLE.stream().noneMatch((rule) -> rule.test(argument));
+	}
+
+	/** {@code -Xlog:<what>:<output>...} where the output is a file ({@code file=x} or a bare name). */
+	static boolean logsToFile(String argument) {
+		if (!argument.startsWith("-Xlog:")) {
+			return false;
+		}
+		String[] parts = argument.split(":", 4);
+		if (parts.length < 3) {
+			return false;
+		}
+		String output = parts[2];
+		return !output.isEmpty() && !output.equals("stdout") && !output.equals("stderr");
 	}
 
 	static boolean setsHeap(List<String> arguments) {

@@ -30,6 +30,7 @@ import dev.bootcluster.ipc.IpcChannel;
 import dev.bootcluster.ipc.IpcServer;
 import dev.bootcluster.ipc.Message;
 import dev.bootcluster.ipc.Message.Hello;
+import dev.bootcluster.ipc.MessageTooLargeException;
 import dev.bootcluster.master.RestartPolicy.Decision;
 
 /**
@@ -332,10 +333,10 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 		else if (message instanceof Message.Heartbeat heartbeat) {
 			heartbeat(hello, heartbeat);
-			channel.send(new Message.StatusReply(0, snapshot()));
+			sendStatus(channel, 0);
 		}
 		else if (message instanceof Message.StatusRequest request) {
-			channel.send(new Message.StatusReply(request.requestId(), snapshot()));
+			sendStatus(channel, request.requestId());
 		}
 		else if (message instanceof Message.RestartRequest request) {
 			channel.send(startRollingRestart(request.requestId(), request.trigger()));
@@ -343,6 +344,35 @@ public final class Supervisor implements IpcServer.Handler {
 		else {
 			logger.warn("Ignoring " + message.getClass().getSimpleName() + " sent to the master by worker-"
 					+ hello.workerId());
+		}
+	}
+
+	/**
+	 * Sends the status; when it is over the IPC size limit (many slots with failure reports), sends
+	 * it without the failure lines rather than failing the worker's connection.
+	 */
+	private void sendStatus(IpcChannel channel, long requestId) throws IOException {
+		ClusterSnapshot snapshot = snapshot();
+		try {
+			channel.send(new Message.StatusReply(requestId, snapshot));
+		}
+		catch (MessageTooLargeException ex) {
+			List<WorkerSnapshot> trimmed = snapshot.workers()
+				.stream()
+				.map((w) -> new WorkerSnapshot(w.id(), w.pid(), w.state(), w.startedAt(), w.uptimeMillis(),
+						w.readyMillis(), w.restarts(), w.lastExitCode(), w.lastHeartbeat(), w.heapUsedBytes(),
+						List.of()))
+				.toList();
+			RestartOperation restart = snapshot.restart();
+			if (restart != null) {
+				restart = new RestartOperation(restart.id(), restart.state(), restart.trigger(), restart.replaced(),
+						restart.total(), restart.step(), restart.startedAt(), restart.finishedAt(), restart.reason(),
+						List.of());
+			}
+			channel.send(new Message.StatusReply(requestId,
+					new ClusterSnapshot(snapshot.role(), snapshot.masterPid(), snapshot.desired(), snapshot.ready(),
+							snapshot.restarts(), snapshot.port(), trimmed, restart, snapshot.listener(),
+							snapshot.tcpMigrateReq())));
 		}
 	}
 

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -232,10 +231,6 @@ class FrameCodecTest {
 
 	@ParameterizedTest
 	@MethodSource("nullsForRequiredFields")
-	@Disabled("BUG: an explicit JSON null for a non-null record component (Hello.token, StatusReply.snapshot, "
-			+ "ClusterSnapshot.role/listener, WorkerSnapshot.state, RestartRequest.trigger, RestartReply.operation) "
-			+ "decodes into a message that breaks the @NullMarked contract; IpcServer then fails with a "
-			+ "NullPointerException instead of rejecting a malformed frame")
 	void decodeRejectsNullForRequiredFields(String json) {
 		assertMalformed(json.getBytes(StandardCharsets.UTF_8));
 	}

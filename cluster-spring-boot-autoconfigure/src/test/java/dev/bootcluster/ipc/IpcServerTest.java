@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import dev.bootcluster.ClusterRole;
@@ -365,8 +364,6 @@ class IpcServerTest {
 	}
 
 	@Test
-	@Disabled("BUG: IpcServer.close() closes only the listening socket; connections already accepted stay open "
-			+ "and their reader threads keep calling the handler")
 	void closeDisconnectsConnectedClients() throws IOException {
 		startServer();
 		IpcChannel client = connect();
