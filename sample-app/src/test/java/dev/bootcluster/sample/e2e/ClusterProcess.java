@@ -143,6 +143,11 @@ final class ClusterProcess implements AutoCloseable {
 		return (this.managementPort > 0) ? this.managementPort : port();
 	}
 
+	/** The jar the master was started from (a private copy of the sample jar). */
+	Path jar() {
+		return this.directory.resolve("sample-app.jar");
+	}
+
 	Process master() {
 		return this.master;
 	}

@@ -1,0 +1,122 @@
+package dev.bootcluster.sample.e2e;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Deploying by putting a new build in place of the jar and rolling a restart: a good build is
+ * served by every worker; a broken one is rolled back, and crash replacements after it start from
+ * the last good build.
+ */
+class DeployIT {
+
+	private static final JsonMapper json = JsonMapper.builder().build();
+
+	private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+	};
+
+	private ClusterProcess cluster;
+
+	@AfterEach
+	void stop() {
+		if (this.cluster != null) {
+			this.cluster.close();
+		}
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aNewBuildIsServedByEveryWorkerAfterARollingRestart() throws Exception {
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2").awaitReady(2);
+		assertThat(versionsByPid()).containsOnlyKeys(this.cluster.workerPids()).containsValues("1");
+
+		SampleBuilds.deploy(ClusterProcess.sampleJar(), this.cluster.jar(), "sample.version=2\n");
+		Map<String, Object> restart = restartAndWait();
+		assertThat(restart).as(restart.toString()).containsEntry("state", "SUCCEEDED");
+
+		Map<Long, String> versions = versionsByPid();
+		assertThat(versions).containsOnlyKeys(this.cluster.workerPids());
+		assertThat(versions.values()).containsOnly("2");
+	}
+
+	@Test
+	@SuppressWarnings("unchecked")
+	void aBrokenBuildIsRolledBackAndCrashReplacementsUseTheLastGoodBuild() throws Exception {
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2").awaitReady(2);
+		List<Long> before = this.cluster.workerPids();
+
+		SampleBuilds.deploy(ClusterProcess.sampleJar(), this.cluster.jar(), "sample.fail-on-start=true\n");
+		Map<String, Object> restart = restartAndWait();
+		assertThat(restart).as(restart.toString()).containsEntry("state", "FAILED").containsEntry("replaced", 0);
+		assertThat((String) restart.get("reason")).contains("exited with status 1 before it was READY")
+			.contains("the old workers keep serving");
+		assertThat((List<String>) restart.get("lastLines"))
+			.anySatisfy((line) -> assertThat(line).contains("this build is broken on purpose"));
+
+		// the old workers still serve the old build
+		assertThat(this.cluster.workerPids()).containsExactlyInAnyOrderElementsOf(before);
+		assertThat(versionsByPid()).containsOnlyKeys(before).containsValues("1");
+
+		// a crash now is replaced from the last good build, not the broken jar on disk
+		long victim = before.get(0);
+		ClusterProcess.signal(victim, "KILL");
+		await().atMost(ClusterProcess.STARTUP).until(() -> readyWorkers() == 2 && !this.cluster.workerPids().contains(victim));
+		Map<Long, String> versions = versionsByPid();
+		assertThat(versions).containsOnlyKeys(this.cluster.workerPids()).doesNotContainKey(victim);
+		assertThat(versions.values()).containsOnly("1");
+	}
+
+	@SuppressWarnings("unchecked")
+	private int readyWorkers() throws Exception {
+		Map<String, Object> status = json.readValue(this.cluster.get("/actuator/cluster").body(), MAP);
+		return ((Number) status.get("ready")).intValue();
+	}
+
+	/** Fresh connections until every worker answered: its version by PID. */
+	private Map<Long, String> versionsByPid() throws Exception {
+		Map<Long, String> versions = new HashMap<>();
+		int workers = this.cluster.workerPids().size();
+		for (int i = 0; i < 80 && versions.size() < workers; i++) {
+			HttpClient client = HttpClient.newHttpClient();
+			HttpResponse<String> response = client.send(
+					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.cluster.port() + "/")).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(response.statusCode()).isEqualTo(200);
+			Map<String, Object> body = json.readValue(response.body(), MAP);
+			versions.put(((Number) body.get("pid")).longValue(), String.valueOf(body.get("version")));
+		}
+		return versions;
+	}
+
+	@SuppressWarnings("unchecked")
+	private Map<String, Object> restartAndWait() throws Exception {
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.cluster.port() + "/actuator/cluster/restart"))
+				.POST(HttpRequest.BodyPublishers.noBody())
+				.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+		String id = (String) ((Map<String, Object>) json.readValue(response.body(), MAP).get("operation")).get("id");
+		Map<String, Object>[] restart = new Map[1];
+		await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
+			Map<String, Object> status = json.readValue(this.cluster.get("/actuator/cluster").body(), MAP);
+			restart[0] = (Map<String, Object>) status.get("restart");
+			return restart[0] != null && id.equals(restart[0].get("id")) && !"RUNNING".equals(restart[0].get("state"));
+		});
+		return restart[0];
+	}
+
+}
