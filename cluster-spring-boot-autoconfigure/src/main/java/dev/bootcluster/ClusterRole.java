@@ -17,4 +17,7 @@ public enum ClusterRole {
 	/** Name of the property the role is published under in every role's environment. */
 	public static final String PROPERTY = "cluster.internal.role";
 
+	/** Name of the property that is true in a worker whose HTTP listener is the master's shared socket. */
+	public static final String LISTENER_PROPERTY = "cluster.internal.shared-listener";
+
 }

@@ -18,9 +18,11 @@ import org.jspecify.annotations.Nullable;
  * @param managementPort management port all workers share, or null when it is the server port
  * @param maxMessageSize IPC frame limit in bytes
  * @param heartbeatMillis interval between heartbeats
+ * @param sharedListener whether the HTTP listener is the socket inherited from the master (on
+ * standard input) rather than a SO_REUSEPORT socket of the worker's own
  */
 public record WorkerEnvironment(int workerId, Path socket, String token, long masterPid, int serverPort,
-		@Nullable Integer managementPort, int maxMessageSize, long heartbeatMillis) {
+		@Nullable Integer managementPort, int maxMessageSize, long heartbeatMillis, boolean sharedListener) {
 
 	static final String PREFIX = "BOOTCLUSTER_";
 
@@ -40,6 +42,8 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 
 	static final String HEARTBEAT_MILLIS = PREFIX + "HEARTBEAT_MILLIS";
 
+	static final String SHARED_LISTENER = PREFIX + "SHARED_LISTENER";
+
 	/** The variables to add to a worker's environment. */
 	public Map<String, String> toVariables() {
 		Map<String, String> variables = new LinkedHashMap<>();
@@ -53,6 +57,7 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 		}
 		variables.put(MAX_MESSAGE_SIZE, Integer.toString(this.maxMessageSize));
 		variables.put(HEARTBEAT_MILLIS, Long.toString(this.heartbeatMillis));
+		variables.put(SHARED_LISTENER, Boolean.toString(this.sharedListener));
 		return variables;
 	}
 
@@ -67,7 +72,8 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 			return new WorkerEnvironment(Integer.parseInt(id), Path.of(require(env, SOCKET)), require(env, TOKEN),
 					Long.parseLong(require(env, MASTER_PID)), Integer.parseInt(require(env, SERVER_PORT)),
 					(management != null) ? Integer.valueOf(management) : null,
-					Integer.parseInt(require(env, MAX_MESSAGE_SIZE)), Long.parseLong(require(env, HEARTBEAT_MILLIS)));
+					Integer.parseInt(require(env, MAX_MESSAGE_SIZE)), Long.parseLong(require(env, HEARTBEAT_MILLIS)),
+					Boolean.parseBoolean(env.get(SHARED_LISTENER)));
 		}
 		catch (NumberFormatException ex) {
 			throw new IllegalStateException("Malformed cluster worker environment: " + ex.getMessage(), ex);

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 class WorkerEnvironmentTest {
 
 	private final WorkerEnvironment worker = new WorkerEnvironment(4, Path.of("/tmp/bootcluster-1-x/master.sock"),
-			"secret-token", 1234, 8080, 8081, 1 << 20, 1000);
+			"secret-token", 1234, 8080, 8081, 1 << 20, 1000, true);
 
 	@Test
 	void roundTripsThroughVariables() {
@@ -24,7 +24,7 @@ class WorkerEnvironmentTest {
 
 	@Test
 	void roundTripsWithoutManagementPort() {
-		WorkerEnvironment worker = new WorkerEnvironment(1, Path.of("/s"), "t", 1, 0, null, 64, 1);
+		WorkerEnvironment worker = new WorkerEnvironment(1, Path.of("/s"), "t", 1, 0, null, 64, 1, false);
 		assertThat(worker.toVariables()).doesNotContainKey("BOOTCLUSTER_MANAGEMENT_PORT");
 		assertThat(WorkerEnvironment.fromVariables(worker.toVariables())).isEqualTo(worker);
 	}

@@ -1,5 +1,7 @@
 package dev.bootcluster.autoconfigure;
 
+import java.net.InetAddress;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -41,17 +43,19 @@ public final class ClusterAutoConfiguration {
 		@Bean
 		MasterRunner clusterMasterRunner(MasterLaunch launch, ClusterProperties properties,
 				ConfigurableApplicationContext context) {
-			return new MasterRunner(launch, settings(properties), context);
+			return new MasterRunner(launch, settings(properties, context.getEnvironment()), context);
 		}
 
-		static MasterRunner.Settings settings(ClusterProperties properties) {
+		static MasterRunner.Settings settings(ClusterProperties properties, Environment environment) {
 			ClusterProperties.Worker worker = properties.getWorker();
 			return new MasterRunner.Settings(worker.getJvmArgs(), worker.getBackoff().getInitial(),
 					worker.getBackoff().getMax(), worker.getCrashLoop().getMaxCrashes(),
 					worker.getCrashLoop().getWindow(), (int) properties.getIpc().getMaxMessageSize().toBytes(),
 					properties.getIpc().getHeartbeatInterval(), properties.getShutdownTimeout(),
 					properties.getRestart().getReadyTimeout(), properties.getRestart().getDrainTimeout(),
-					properties.getRestart().getDrainQuietPeriod(), properties.getRestart().getKeepAliveTimeout());
+					properties.getRestart().getDrainQuietPeriod(), properties.getRestart().getKeepAliveTimeout(),
+					properties.getListener(), environment.getProperty("server.tomcat.accept-count", Integer.class, 100),
+					environment.getProperty("server.address", InetAddress.class));
 		}
 
 	}
@@ -87,8 +91,9 @@ public final class ClusterAutoConfiguration {
 	static class WorkerTomcatConfiguration {
 
 		@Bean
-		static ReusePortTomcatCustomizer clusterReusePortTomcatCustomizer() {
-			return new ReusePortTomcatCustomizer();
+		static ReusePortTomcatCustomizer clusterReusePortTomcatCustomizer(Environment environment) {
+			return new ReusePortTomcatCustomizer(
+					environment.getProperty(ClusterRole.LISTENER_PROPERTY, Boolean.class, false));
 		}
 
 		@Bean

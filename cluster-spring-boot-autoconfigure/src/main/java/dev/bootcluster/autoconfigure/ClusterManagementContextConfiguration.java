@@ -22,7 +22,7 @@ public class ClusterManagementContextConfiguration {
 
 	@Bean
 	static ReusePortTomcatCustomizer clusterManagementReusePortTomcatCustomizer() {
-		return new ReusePortTomcatCustomizer();
+		return new ReusePortTomcatCustomizer(false);
 	}
 
 }

@@ -31,6 +31,14 @@ public class ClusterProperties implements InitializingBean {
 	 */
 	private @Nullable String workers;
 
+	/**
+	 * How workers share the HTTP port: 'reuseport' (one SO_REUSEPORT socket per worker; set
+	 * net.ipv4.tcp_migrate_req=1 so a stopping worker's queued connections move to the others),
+	 * 'shared' (one socket bound by the master and inherited by every worker: nothing queued is
+	 * lost; needs java.base/sun.nio.ch open to the starter), or 'auto' (shared where possible).
+	 */
+	private String listener = "auto";
+
 	private final Worker worker = new Worker();
 
 	private final Ipc ipc = new Ipc();
@@ -59,6 +67,14 @@ public class ClusterProperties implements InitializingBean {
 		this.workers = workers;
 	}
 
+	public String getListener() {
+		return this.listener;
+	}
+
+	public void setListener(String listener) {
+		this.listener = listener;
+	}
+
 	public Worker getWorker() {
 		return this.worker;
 	}
@@ -85,6 +101,9 @@ public class ClusterProperties implements InitializingBean {
 			WorkerCount.parse(this.workers);
 		}
 		requirePositive("cluster.shutdown-timeout", this.shutdownTimeout);
+		if (!List.of("auto", "reuseport", "shared").contains(this.listener)) {
+			throw new ClusterConfigurationException("cluster.listener", this.listener, "auto, reuseport or shared");
+		}
 		requirePositive("cluster.worker.backoff.initial", this.worker.backoff.initial);
 		requirePositive("cluster.worker.backoff.max", this.worker.backoff.max);
 		if (this.worker.backoff.max.compareTo(this.worker.backoff.initial) < 0) {

@@ -99,6 +99,7 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		properties.put(ClusterRole.PROPERTY, ClusterRole.WORKER.name());
 		properties.put("cluster.internal.worker-id", worker.workerId());
 		properties.put("server.port", worker.serverPort());
+		properties.put(ClusterRole.LISTENER_PROPERTY, worker.sharedListener());
 		if (worker.managementPort() != null) {
 			properties.put("management.server.port", worker.managementPort());
 		}

@@ -2,6 +2,7 @@ package dev.bootcluster.context;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -27,6 +28,7 @@ import dev.bootcluster.master.JvmLaunch;
 import dev.bootcluster.master.LaunchCommand;
 import dev.bootcluster.master.RestartPolicy;
 import dev.bootcluster.master.RollingRestart;
+import dev.bootcluster.master.SharedSocket;
 import dev.bootcluster.master.Supervisor;
 import dev.bootcluster.master.SupervisorSettings;
 
@@ -50,6 +52,8 @@ public class MasterRunner implements SmartLifecycle {
 
 	private @Nullable Supervisor supervisor;
 
+	private @Nullable SharedSocket sharedSocket;
+
 	private volatile boolean running;
 
 	public MasterRunner(MasterLaunch launch, Settings settings, ConfigurableApplicationContext context) {
@@ -72,23 +76,27 @@ public class MasterRunner implements SmartLifecycle {
 				logger.info("Workers share management port " + this.launch.ports().management());
 			}
 			Integer migrate = readTcpMigrateReq();
-			warnAboutQueueLoss(migrate);
+			SharedSocket shared = sharedSocket();
+			this.sharedSocket = shared;
+			if (shared == null) {
+				warnAboutQueueLoss(migrate);
+			}
 			RestartPolicy policy = new RestartPolicy(this.settings.initialBackoff(), this.settings.maxBackoff(),
 					this.settings.maxCrashes(), this.settings.crashWindow(), Clock.systemUTC());
 			SupervisorSettings supervisorSettings = new SupervisorSettings(this.launch.workers(),
 					this.launch.ports().server(), this.settings.readyTimeout(), this.settings.drainTimeout(),
 					this.settings.drainQuietPeriod(), this.settings.keepAliveTimeout(), this.settings.shutdownTimeout(),
-					"reuseport", migrate);
+					(shared != null) ? "shared" : "reuseport", migrate);
 			Supervisor supervisor = new Supervisor(supervisorSettings, (workerId, candidate) -> {
 				WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
 						ProcessHandle.current().pid(), this.launch.ports().server(), this.launch.ports().management(),
-						this.settings.maxMessageSize(), this.settings.heartbeat().toMillis());
+						this.settings.maxMessageSize(), this.settings.heartbeat().toMillis(), shared != null);
 				List<String> workerCommand = (jar != null)
 						? ApplicationJar.withJar(command, candidate ? jar.candidate() : jar.lastGood()) : command;
 				ProcessBuilder builder = new ProcessBuilder(workerCommand);
 				builder.environment().clear();
 				builder.environment().putAll(LaunchCommand.environment(jvm, worker));
-				return builder.start();
+				return (shared != null) ? shared.start(builder) : builder.start();
 			}, policy);
 			if (jar != null) {
 				supervisor.onRolloutOutcome(new JarDeployment(jar));
@@ -109,6 +117,28 @@ public class MasterRunner implements SmartLifecycle {
 	/** The supervisor, once started. */
 	public @Nullable Supervisor supervisor() {
 		return this.supervisor;
+	}
+
+	/** The shared listening socket, or null in reuseport mode. */
+	private @Nullable SharedSocket sharedSocket() throws IOException {
+		String requested = this.settings.listener();
+		if (requested.equals("reuseport")) {
+			logger.info("Listener mode reuseport (cluster.listener=reuseport): each worker binds its own socket");
+			return null;
+		}
+		String unavailable = SharedSocket.unavailableReason();
+		if (unavailable != null) {
+			if (requested.equals("shared")) {
+				throw new ClusterConfigurationException("cluster.listener", requested,
+						"reuseport or auto here, because " + unavailable);
+			}
+			logger.info("Listener mode reuseport (cluster.listener=auto; shared is unavailable: " + unavailable + ")");
+			return null;
+		}
+		SharedSocket shared = SharedSocket.bind(this.settings.address(), this.launch.ports().server(),
+				this.settings.acceptCount());
+		logger.info("Listener mode shared: the master holds port " + shared.port() + " and every worker accepts from it");
+		return shared;
 	}
 
 	static @Nullable Integer readTcpMigrateReq() {
@@ -153,6 +183,14 @@ public class MasterRunner implements SmartLifecycle {
 		}
 		if (this.server != null) {
 			this.server.close();
+		}
+		if (this.sharedSocket != null) {
+			try {
+				this.sharedSocket.close();
+			}
+			catch (IOException ex) {
+				logger.debug("Closing the shared socket failed: " + ex.getMessage());
+			}
 		}
 		this.running = false;
 	}
@@ -215,10 +253,14 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param drainTimeout how long a draining worker may take to exit
 	 * @param drainQuietPeriod how long a draining worker waits without requests
 	 * @param keepAliveTimeout how long a draining worker waits for keep-alive clients to close
+	 * @param listener {@code cluster.listener}: auto, reuseport or shared
+	 * @param acceptCount backlog of a shared socket ({@code server.tomcat.accept-count})
+	 * @param address address a shared socket binds ({@code server.address})
 	 */
 	public record Settings(List<String> jvmArguments, Duration initialBackoff, Duration maxBackoff, int maxCrashes,
 			Duration crashWindow, int maxMessageSize, Duration heartbeat, Duration shutdownTimeout,
-			Duration readyTimeout, Duration drainTimeout, Duration drainQuietPeriod, Duration keepAliveTimeout) {
+			Duration readyTimeout, Duration drainTimeout, Duration drainQuietPeriod, Duration keepAliveTimeout,
+			String listener, int acceptCount, @Nullable InetAddress address) {
 
 		public Settings {
 			jvmArguments = List.copyOf(jvmArguments);

@@ -6,15 +6,29 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
 
 /**
- * Makes Tomcat bind its connector with {@code SO_REUSEPORT}. Registered in the worker's main
- * context and in its management child context.
+ * Makes Tomcat bind its connector with {@code SO_REUSEPORT}, or accept from the listening socket
+ * the master shares with every worker (inherited as standard input). Registered in the worker's
+ * main context and in its management child context (which never uses the shared socket).
  */
 public class ReusePortTomcatCustomizer implements WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory>, Ordered {
+
+	private final boolean inheritedChannel;
+
+	public ReusePortTomcatCustomizer(boolean inheritedChannel) {
+		this.inheritedChannel = inheritedChannel;
+	}
+
+	public boolean usesInheritedChannel() {
+		return this.inheritedChannel;
+	}
 
 	@Override
 	public void customize(ConfigurableTomcatWebServerFactory factory) {
 		if (factory instanceof TomcatWebServerFactory tomcat) {
 			tomcat.setProtocol(ReusePortHttp11NioProtocol.class.getName());
+			if (this.inheritedChannel) {
+				tomcat.addConnectorCustomizers((connector) -> connector.setProperty("useInheritedChannel", "true"));
+			}
 		}
 	}
 

@@ -199,7 +199,7 @@ class LaunchCommandTest {
 		masterEnvironment.put("BOOTCLUSTER_SOMETHING_ELSE", "x");
 		JvmLaunch launch = new JvmLaunch(JAVA_HOME, List.of(), "app.jar", "app.jar", List.of(), masterEnvironment);
 		WorkerEnvironment worker = new WorkerEnvironment(2, Path.of("/tmp/bootcluster-1-2/master.sock"), "secret",
-				1234, 8080, null, 1 << 20, 1000);
+				1234, 8080, null, 1 << 20, 1000, false);
 		Map<String, String> environment = LaunchCommand.environment(launch, worker);
 		assertThat(environment).containsEntry("PATH", "/usr/bin")
 			.containsEntry("HOME", "/home/app")
@@ -215,7 +215,7 @@ class LaunchCommandTest {
 	@Test
 	void environmentRoundTripsManagementPort() {
 		JvmLaunch launch = launch(List.of(), "app.jar", "app.jar", List.of());
-		WorkerEnvironment worker = new WorkerEnvironment(3, Path.of("/tmp/s.sock"), "t", 42, 8080, 8081, 4096, 250);
+		WorkerEnvironment worker = new WorkerEnvironment(3, Path.of("/tmp/s.sock"), "t", 42, 8080, 8081, 4096, 250, false);
 		assertThat(WorkerEnvironment.fromVariables(LaunchCommand.environment(launch, worker))).isEqualTo(worker);
 	}
 
