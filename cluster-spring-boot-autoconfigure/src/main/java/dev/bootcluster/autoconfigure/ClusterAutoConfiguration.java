@@ -1,7 +1,5 @@
 package dev.bootcluster.autoconfigure;
 
-import java.net.InetAddress;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -17,6 +15,7 @@ import org.springframework.core.env.Environment;
 
 import dev.bootcluster.ClusterOperations;
 import dev.bootcluster.ClusterRole;
+import dev.bootcluster.context.ListenPorts;
 import dev.bootcluster.context.MasterLaunch;
 import dev.bootcluster.context.MasterRunner;
 import dev.bootcluster.context.StandaloneClusterOperations;
@@ -55,7 +54,7 @@ public final class ClusterAutoConfiguration {
 					properties.getRestart().getReadyTimeout(), properties.getRestart().getDrainTimeout(),
 					properties.getRestart().getDrainQuietPeriod(), properties.getRestart().getKeepAliveTimeout(),
 					properties.getListener(), environment.getProperty("server.tomcat.accept-count", Integer.class, 100),
-					environment.getProperty("server.address", InetAddress.class));
+					ListenPorts.address(environment.getProperty("server.address")));
 		}
 
 	}

@@ -1,7 +1,6 @@
 package dev.bootcluster.context;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -116,7 +115,7 @@ public class ClusterRoleListener implements GenericApplicationListener {
 
 	private void becomeMaster(SpringApplication original, ConfigurableEnvironment environment, String[] args) {
 		int workers = WorkerCount.parse(environment.getProperty(WorkerCount.PROPERTY));
-		ListenPorts ports = ListenPorts.resolve(environment.getProperty("server.address", InetAddress.class),
+		ListenPorts ports = ListenPorts.resolve(ListenPorts.address(environment.getProperty("server.address")),
 				environment.getProperty("server.port", Integer.class, 8080),
 				environment.getProperty("management.server.port", Integer.class));
 		MasterLaunch launch = new MasterLaunch(Arrays.asList(args), workers, ports);

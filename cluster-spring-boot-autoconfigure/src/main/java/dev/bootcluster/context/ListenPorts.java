@@ -28,6 +28,22 @@ public record ListenPorts(int server, @Nullable Integer management) {
 		return new ListenPorts(server, management);
 	}
 
+	/**
+	 * Parses {@code server.address} (plain {@code Environment} conversion has no converter to
+	 * {@link InetAddress}).
+	 */
+	public static @Nullable InetAddress address(@Nullable String value) {
+		if (value == null || value.isBlank()) {
+			return null;
+		}
+		try {
+			return InetAddress.getByName(value.trim());
+		}
+		catch (java.net.UnknownHostException ex) {
+			throw new ClusterConfigurationException("server.address", value, "an IP address or a resolvable host name");
+		}
+	}
+
 	private static int claim(@Nullable InetAddress address, int port, String property) {
 		if (port < 0 || port > 65535) {
 			throw new ClusterConfigurationException(property, port, "a port from 0 to 65535");

@@ -177,8 +177,12 @@ class ClusterAutoConfigurationTest {
 			assertThat(properties.isEnabled()).isTrue();
 			assertThat(properties.getWorkers()).isNull();
 			assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(35));
-			MasterRunner.Settings settings = ClusterAutoConfiguration.MasterConfiguration.settings(properties);
+			MasterRunner.Settings settings = ClusterAutoConfiguration.MasterConfiguration.settings(properties,
+					context.getEnvironment());
 			assertThat(settings.jvmArguments()).isEmpty();
+			assertThat(settings.listener()).isEqualTo("auto");
+			assertThat(settings.acceptCount()).isEqualTo(100);
+			assertThat(settings.address()).isNull();
 			assertThat(settings.initialBackoff()).isEqualTo(Duration.ofMillis(100));
 			assertThat(settings.maxBackoff()).isEqualTo(Duration.ofSeconds(10));
 			assertThat(settings.maxCrashes()).isEqualTo(5);
@@ -202,12 +206,17 @@ class ClusterAutoConfigurationTest {
 					"cluster.ipc.max-message-size=2MB", "cluster.ipc.heartbeat-interval=500ms",
 					"cluster.shutdown-timeout=45s", "cluster.restart.ready-timeout=90s",
 					"cluster.restart.drain-timeout=20s", "cluster.restart.drain-quiet-period=0s",
-					"cluster.restart.keep-alive-timeout=0s")
+					"cluster.restart.keep-alive-timeout=0s", "cluster.listener=shared", "server.tomcat.accept-count=300",
+					"server.address=127.0.0.1")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				ClusterProperties properties = context.getBean(ClusterProperties.class);
 				assertThat(properties.getWorkers()).isEqualTo("auto");
-				MasterRunner.Settings settings = ClusterAutoConfiguration.MasterConfiguration.settings(properties);
+				MasterRunner.Settings settings = ClusterAutoConfiguration.MasterConfiguration.settings(properties,
+						context.getEnvironment());
+				assertThat(settings.listener()).isEqualTo("shared");
+				assertThat(settings.acceptCount()).isEqualTo(300);
+				assertThat(settings.address()).isEqualTo(java.net.InetAddress.getLoopbackAddress());
 				assertThat(settings.jvmArguments()).containsExactly("-Xmx256m", "-Dfoo=bar");
 				assertThat(settings.initialBackoff()).isEqualTo(Duration.ofMillis(250));
 				assertThat(settings.maxBackoff()).isEqualTo(Duration.ofSeconds(30));
@@ -244,6 +253,7 @@ class ClusterAutoConfigurationTest {
 			cluster.restart.keep-alive-timeout=-1s                               | cluster.restart.keep-alive-timeout    | PT-1S     | a duration of 0 or more
 			cluster.restart.drain-quiet-period=-1ms                              | cluster.restart.drain-quiet-period    | PT-0.001S | a duration from 0 to less than cluster.restart.drain-timeout
 			cluster.restart.drain-timeout=1s;cluster.restart.drain-quiet-period=1s | cluster.restart.drain-quiet-period  | PT1S      | a duration from 0 to less than cluster.restart.drain-timeout
+			cluster.listener=proxy                                               | cluster.listener                      | proxy     | auto, reuseport or shared
 			""")
 	void invalidPropertyFailsTheContextAndIsAnalyzed(String properties, String name, String value, String accepted) {
 		this.runner.withPropertyValues(properties.split(";")).run((context) -> {
