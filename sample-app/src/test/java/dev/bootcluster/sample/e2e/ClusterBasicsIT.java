@@ -25,7 +25,7 @@ class ClusterBasicsIT {
 
 	@BeforeAll
 	static void startCluster() throws Exception {
-		cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0",
+		cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0", "--cluster.listener=reuseport",
 				"--cluster.workers=2").awaitReady(2);
 	}
 
