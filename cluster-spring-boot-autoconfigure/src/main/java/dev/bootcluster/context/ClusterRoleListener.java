@@ -115,6 +115,13 @@ public class ClusterRoleListener implements GenericApplicationListener {
 
 	private void becomeMaster(SpringApplication original, ConfigurableEnvironment environment, String[] args) {
 		int workers = WorkerCount.parse(environment.getProperty(WorkerCount.PROPERTY));
+		String os = System.getProperty("os.name", "");
+		if (workers > 1 && !os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+			// macOS accepts SO_REUSEPORT but does not balance; Windows lacks it: never a silent half-cluster
+			System.err.println("cluster: " + os + " does not spread connections over SO_REUSEPORT listeners; "
+					+ "running 1 worker instead of " + workers + " (clustering needs Linux)");
+			workers = 1;
+		}
 		ListenPorts ports = ListenPorts.resolve(ListenPorts.address(environment.getProperty("server.address")),
 				environment.getProperty("server.port", Integer.class, 8080),
 				environment.getProperty("management.server.port", Integer.class));
