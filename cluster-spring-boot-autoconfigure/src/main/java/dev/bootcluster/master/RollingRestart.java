@@ -83,6 +83,7 @@ public final class RollingRestart {
 
 	private void run(String id, List<Integer> slots) {
 		int replaced = 0;
+		List<String> notes = new java.util.ArrayList<>();
 		if (this.listener != null) {
 			try {
 				this.listener.started();
@@ -116,12 +117,15 @@ public final class RollingRestart {
 			Worker old = this.supervisor.drainRetiring(slotId);
 			if (old != null) {
 				update(id, replaced, "draining worker-" + slotId + " (pid " + old.pid() + ")");
-				this.supervisor.awaitExit(old, this.settings.drainTimeout().plusSeconds(5));
+				String timedOut = this.supervisor.awaitExit(old, this.settings.drainTimeout().plusSeconds(5));
+				if (timedOut != null) {
+					notes.add(timedOut);
+				}
 			}
 			replaced++;
 			update(id, replaced, "replaced worker-" + slotId);
 		}
-		finish(id, replaced);
+		finish(id, replaced, notes);
 	}
 
 	private @Nullable String awaitReady(Worker fresh) {
@@ -168,13 +172,13 @@ public final class RollingRestart {
 		}
 	}
 
-	private void finish(String id, int replaced) {
+	private void finish(String id, int replaced, List<String> notes) {
 		RestartOperation operation;
 		synchronized (this) {
 			RestartOperation current = this.latest;
 			operation = new RestartOperation(id, State.SUCCEEDED, (current != null) ? current.trigger() : "?", replaced,
-					replaced, "done", (current != null) ? current.startedAt() : this.clock.instant(), this.clock.instant(),
-					null, List.of());
+					replaced, notes.isEmpty() ? "done" : "done; " + String.join("; ", notes),
+					(current != null) ? current.startedAt() : this.clock.instant(), this.clock.instant(), null, List.of());
 			this.latest = operation;
 		}
 		Duration took = Duration.between(operation.startedAt(), operation.finishedAt());

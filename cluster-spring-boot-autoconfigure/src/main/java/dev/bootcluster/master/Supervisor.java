@@ -137,7 +137,7 @@ public final class Supervisor implements IpcServer.Handler {
 		this.workers.put(worker.pid(), worker);
 		worker.process.relayOutput(this.out, this.err, slot.lines);
 		logger.info("Started worker-" + slot.id + " (pid " + worker.pid() + ")" + (candidate ? " as a replacement" : ""));
-		worker.process.onExit().whenComplete((exited, ex) -> exited(worker));
+		worker.process.onExitAndOutputRelayed().whenComplete((exited, ex) -> exited(worker));
 		return worker;
 	}
 
@@ -264,21 +264,25 @@ public final class Supervisor implements IpcServer.Handler {
 		return old;
 	}
 
-	/** Waits for a stopping worker to exit: drain timeout, then SIGTERM, then SIGKILL. */
-	void awaitExit(Worker worker, Duration drainTimeout) {
+	/**
+	 * Waits for a stopping worker to exit: drain timeout, then SIGTERM, then SIGKILL.
+	 * @return null when it exited within the drain timeout, else what had to be done
+	 */
+	@Nullable String awaitExit(Worker worker, Duration drainTimeout) {
 		if (waitFor(worker, drainTimeout)) {
-			return;
+			return null;
 		}
-		logger.warn("worker-" + worker.slot.id + " (pid " + worker.pid() + ") did not exit within "
-				+ drainTimeout.toMillis() + " ms; sending SIGTERM");
+		String who = "worker-" + worker.slot.id + " (pid " + worker.pid() + ")";
+		logger.warn(who + " was still running " + drainTimeout.toMillis() + " ms after it was asked to drain "
+				+ "(requests still in progress or a stuck shutdown); sending SIGTERM");
 		worker.process.terminate();
 		if (waitFor(worker, this.settings.shutdownTimeout())) {
-			return;
+			return who + " was still running after the drain timeout; stopped with SIGTERM";
 		}
-		logger.warn("worker-" + worker.slot.id + " (pid " + worker.pid() + ") ignored SIGTERM for "
-				+ this.settings.shutdownTimeout().toSeconds() + " s; killing it");
+		logger.warn(who + " ignored SIGTERM for " + this.settings.shutdownTimeout().toSeconds() + " s; killing it");
 		worker.process.kill();
 		waitFor(worker, Duration.ofSeconds(10));
+		return who + " was still running after the drain timeout and SIGTERM; killed";
 	}
 
 	private static boolean waitFor(Worker worker, Duration timeout) {

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One running worker JVM: its process, and two threads that relay its stdout and stderr line by
@@ -22,6 +23,10 @@ final class WorkerProcess {
 	private final Instant startedAt;
 
 	private final String prefix;
+
+	private final CompletableFuture<Void> stdoutDrained = new CompletableFuture<>();
+
+	private final CompletableFuture<Void> stderrDrained = new CompletableFuture<>();
 
 	WorkerProcess(int workerId, Process process, Instant startedAt) {
 		this.workerId = workerId;
@@ -50,6 +55,18 @@ final class WorkerProcess {
 		return this.process.onExit();
 	}
 
+	/**
+	 * Completes when the process has exited and its output has been relayed to the end, so a
+	 * failure report holds the last lines (the pipes can lag the exit). A grandchild that keeps
+	 * the pipes open cannot hold it up for more than a few seconds.
+	 */
+	CompletableFuture<Process> onExitAndOutputRelayed() {
+		return this.process.onExit()
+			.thenCompose((exited) -> CompletableFuture.allOf(this.stdoutDrained, this.stderrDrained)
+				.completeOnTimeout(null, 3, TimeUnit.SECONDS)
+				.thenApply((ignored) -> exited));
+	}
+
 	int exitValue() {
 		return this.process.exitValue();
 	}
@@ -65,11 +82,12 @@ final class WorkerProcess {
 	}
 
 	void relayOutput(PrintStream out, PrintStream err, LineBuffer buffer) {
-		relay(this.process.getInputStream(), out, buffer, "out");
-		relay(this.process.getErrorStream(), err, buffer, "err");
+		relay(this.process.getInputStream(), out, buffer, "out", this.stdoutDrained);
+		relay(this.process.getErrorStream(), err, buffer, "err", this.stderrDrained);
 	}
 
-	private void relay(InputStream stream, PrintStream target, LineBuffer buffer, String name) {
+	private void relay(InputStream stream, PrintStream target, LineBuffer buffer, String name,
+			CompletableFuture<Void> drained) {
 		Thread thread = new Thread(() -> {
 			try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
 				String line;
@@ -80,6 +98,9 @@ final class WorkerProcess {
 			}
 			catch (IOException ex) {
 				// the process is gone; its pipe closed
+			}
+			finally {
+				drained.complete(null);
 			}
 		}, "cluster-worker-" + this.workerId + "-" + name);
 		thread.setDaemon(true);

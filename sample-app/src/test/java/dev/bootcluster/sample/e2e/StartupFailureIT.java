@@ -61,14 +61,17 @@ class StartupFailureIT {
 		org.awaitility.Awaitility.await()
 			.atMost(ClusterProcess.STARTUP)
 			.until(() -> this.cluster.countLines("worker-1 FAILED") > 0);
-		List<String> output = this.cluster.output();
-		int failedAt = indexOf(output, "worker-1 FAILED");
-		assertThat(output.get(failedAt)).contains("crashed 2 times within 60 s")
-			.contains("cluster.worker.crash-loop.max-crashes=2")
-			.contains("last exit status 1");
-		// the report carries the worker's last lines, including why it failed
-		assertThat(output.subList(failedAt, output.size()))
-			.anySatisfy((line) -> assertThat(line).contains("this build is broken on purpose"));
+		// the report is one multi-line log event: wait until its lines have been read, too
+		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+			List<String> output = this.cluster.output();
+			int failedAt = indexOf(output, "worker-1 FAILED");
+			assertThat(output.get(failedAt)).contains("crashed 2 times within 60 s")
+				.contains("cluster.worker.crash-loop.max-crashes=2")
+				.contains("last exit status 1");
+			// the report carries the worker's last lines, including why it failed
+			assertThat(output.subList(failedAt, output.size()))
+				.anySatisfy((line) -> assertThat(line).contains("this build is broken on purpose"));
+		});
 		assertThat(this.cluster.countLines("Restarting worker-1 in 100 ms")).isEqualTo(1);
 		// the master stays up, serving nothing, without retrying forever
 		assertThat(this.cluster.master().isAlive()).isTrue();
