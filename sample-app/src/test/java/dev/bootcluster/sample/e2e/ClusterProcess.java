@@ -17,12 +17,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.awaitility.Awaitility.await;
 
@@ -34,6 +39,11 @@ final class ClusterProcess implements AutoCloseable {
 
 	/** Generous: two worker JVMs and the master boot at once on a busy 2-core machine. */
 	static final Duration STARTUP = Duration.ofSeconds(120);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+	};
 
 	private static final Pattern PORT = Pattern.compile("Starting \\d+ workers on port (\\d+)");
 
@@ -178,6 +188,29 @@ final class ClusterProcess implements AutoCloseable {
 			.GET()
 			.build();
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** A bare POST: no body, no content type. */
+	HttpResponse<String> post(String path) throws IOException, InterruptedException {
+		int target = path.startsWith("/actuator") ? managementPort() : port();
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
+			.POST(HttpRequest.BodyPublishers.noBody())
+			.timeout(Duration.ofSeconds(30))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** Polls {@code /actuator/cluster} until the rolling restart {@code id} ended; returns it. */
+	@SuppressWarnings("unchecked")
+	Map<String, Object> awaitRestartEnd(String id) {
+		AtomicReference<Map<String, Object>> restart = new AtomicReference<>();
+		await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
+			Map<String, Object> status = JSON.readValue(get("/actuator/cluster").body(), MAP);
+			restart.set((Map<String, Object>) status.get("restart"));
+			return restart.get() != null && id.equals(restart.get().get("id"))
+					&& !"RUNNING".equals(restart.get().get("state"));
+		});
+		return restart.get();
 	}
 
 	/** Waits for the master to exit and returns its status. */

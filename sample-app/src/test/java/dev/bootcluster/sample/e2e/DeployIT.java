@@ -4,12 +4,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -22,21 +20,13 @@ import static org.awaitility.Awaitility.await;
  * served by every worker; a broken one is rolled back, and crash replacements after it start from
  * the last good build.
  */
-class DeployIT {
+class DeployIT extends ClusterTestSupport {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
 	private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
 	};
 
-	private ClusterProcess cluster;
-
-	@AfterEach
-	void stop() {
-		if (this.cluster != null) {
-			this.cluster.close();
-		}
-	}
 
 	@Test
 	@SuppressWarnings("unchecked")
@@ -104,19 +94,10 @@ class DeployIT {
 
 	@SuppressWarnings("unchecked")
 	private Map<String, Object> restartAndWait() throws Exception {
-		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.cluster.port() + "/actuator/cluster/restart"))
-				.POST(HttpRequest.BodyPublishers.noBody())
-				.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = this.cluster.post("/actuator/cluster/restart");
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
 		String id = (String) ((Map<String, Object>) json.readValue(response.body(), MAP).get("operation")).get("id");
-		Map<String, Object>[] restart = new Map[1];
-		await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
-			Map<String, Object> status = json.readValue(this.cluster.get("/actuator/cluster").body(), MAP);
-			restart[0] = (Map<String, Object>) status.get("restart");
-			return restart[0] != null && id.equals(restart[0].get("id")) && !"RUNNING".equals(restart[0].get("state"));
-		});
-		return restart[0];
+		return this.cluster.awaitRestartEnd(id);
 	}
 
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,16 +12,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The master's end: {@code kill -9} leaves no orphan; SIGTERM stops the cluster gracefully.
  */
-class MasterLifecycleIT {
+class MasterLifecycleIT extends ClusterTestSupport {
 
-	private ClusterProcess cluster;
-
-	@AfterEach
-	void stop() {
-		if (this.cluster != null) {
-			this.cluster.close();
-		}
-	}
 
 	@Test
 	void killingTheMasterTakesEveryWorkerWithIt() throws Exception {

@@ -1,9 +1,6 @@
 package dev.bootcluster.sample.e2e;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * Rolling restarts: zero failed requests under load, deploys of a new build, and the rollback of
  * a broken one.
  */
-class RollingRestartIT {
+class RollingRestartIT extends ClusterTestSupport {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
@@ -35,15 +32,10 @@ class RollingRestartIT {
 	/** Per stopped SO_REUSEPORT listener without tcp_migrate_req (see docs/BENCHMARKS.md). */
 	private static final int LOSS_BOUND_WITHOUT_MIGRATION = 200;
 
-	private ClusterProcess cluster;
-
 	private String savedMigrate;
 
 	@AfterEach
-	void stop() throws IOException {
-		if (this.cluster != null) {
-			this.cluster.close();
-		}
+	void restoreMigration() throws IOException {
 		if (this.savedMigrate != null) {
 			Files.writeString(TCP_MIGRATE_REQ, this.savedMigrate);
 		}
@@ -65,16 +57,16 @@ class RollingRestartIT {
 		LoadClient load = new LoadClient(this.cluster.port(), "/", 3, 3);
 		try {
 			await().atMost(Duration.ofSeconds(30)).until(() -> load.succeeded() > 200);
-			HttpResponse<String> response = post("/actuator/cluster/restart");
+			HttpResponse<String> response = this.cluster.post("/actuator/cluster/restart");
 			assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
 			Map<String, Object> accepted = json.readValue(response.body(), new TypeReference<Map<String, Object>>() {
 			});
 			String id = (String) ((Map<String, Object>) accepted.get("operation")).get("id");
 			// a second request while it runs: 409 with the running id
-			HttpResponse<String> second = post("/actuator/cluster/restart");
+			HttpResponse<String> second = this.cluster.post("/actuator/cluster/restart");
 			assertThat(second.statusCode()).isEqualTo(409);
 			assertThat(second.body()).contains("\"id\":\"" + id + "\"");
-			Map<String, Object> restart = awaitRestartEnd(id);
+			Map<String, Object> restart = this.cluster.awaitRestartEnd(id);
 			assertThat(restart).as(restart.toString()).containsEntry("state", "SUCCEEDED").containsEntry("replaced", 2);
 			long atEnd = load.succeeded();
 			await().atMost(Duration.ofSeconds(10)).until(() -> load.succeeded() > atEnd + 100);
@@ -111,29 +103,6 @@ class RollingRestartIT {
 			this.savedMigrate = null;
 			return false;
 		}
-	}
-
-	@SuppressWarnings("unchecked")
-	private Map<String, Object> awaitRestartEnd(String id) throws Exception {
-		Map<String, Object>[] restart = new Map[1];
-		await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
-			Map<String, Object> status = json.readValue(this.cluster.get("/actuator/cluster").body(),
-					new TypeReference<Map<String, Object>>() {
-					});
-			restart[0] = (Map<String, Object>) status.get("restart");
-			return restart[0] != null && id.equals(restart[0].get("id")) && !"RUNNING".equals(restart[0].get("state"));
-		});
-		return restart[0];
-	}
-
-	private HttpResponse<String> post(String path) throws IOException, InterruptedException {
-		// a bare POST: no body, no content type
-		HttpRequest request = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.cluster.port() + path))
-			.POST(HttpRequest.BodyPublishers.noBody())
-			.timeout(Duration.ofSeconds(30))
-			.build();
-		return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
 }

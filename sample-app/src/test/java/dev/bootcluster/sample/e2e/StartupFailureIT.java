@@ -6,7 +6,6 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -14,16 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Startup misconfiguration fails fast, with a failure-analyzer message, leaving nothing running.
  */
-class StartupFailureIT {
+class StartupFailureIT extends ClusterTestSupport {
 
-	private ClusterProcess cluster;
-
-	@AfterEach
-	void stop() {
-		if (this.cluster != null) {
-			this.cluster.close();
-		}
-	}
 
 	@Test
 	void aPortHeldByAnotherProgramFailsTheStartWithNoWorkerLeft() throws Exception {

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -18,18 +17,10 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code kill -9} of one worker: the master replaces it and clients keep getting answers.
  */
-class WorkerCrashIT {
+class WorkerCrashIT extends ClusterTestSupport {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
-	private ClusterProcess cluster;
-
-	@AfterEach
-	void stop() {
-		if (this.cluster != null) {
-			this.cluster.close();
-		}
-	}
 
 	@Test
 	@SuppressWarnings("unchecked")
