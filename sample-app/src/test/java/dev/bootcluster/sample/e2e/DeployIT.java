@@ -30,13 +30,18 @@ class DeployIT extends ClusterTestSupport {
 
 	@Test
 	@SuppressWarnings("unchecked")
-	void aNewBuildIsServedByEveryWorkerAfterARollingRestart() throws Exception {
+	void aNewBuildIsServedByEveryWorkerAfterARollingRestartOnSighup() throws Exception {
 		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2").awaitReady(2);
 		assertThat(versionsByPid()).containsOnlyKeys(this.cluster.workerPids()).containsValues("1");
 
 		SampleBuilds.deploy(ClusterProcess.sampleJar(), this.cluster.jar(), "sample.version=2\n");
-		Map<String, Object> restart = restartAndWait();
-		assertThat(restart).as(restart.toString()).containsEntry("state", "SUCCEEDED");
+		// this time through the signal: SIGHUP to the master starts the rolling restart
+		ClusterProcess.signal(this.cluster.masterPid(), "HUP");
+		Map<String, Object> restart = this.cluster.awaitRestartEnd("restart-1");
+		assertThat(restart).as(restart.toString())
+			.containsEntry("state", "SUCCEEDED")
+			.containsEntry("trigger", "SIGHUP")
+			.containsEntry("replaced", 2);
 
 		Map<Long, String> versions = versionsByPid();
 		assertThat(versions).containsOnlyKeys(this.cluster.workerPids());
