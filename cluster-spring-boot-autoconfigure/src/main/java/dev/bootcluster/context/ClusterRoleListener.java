@@ -104,6 +104,7 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		}
 		publish(environment, properties);
 		environment.addActiveProfile(WORKER_PROFILE);
+		ignoreInterrupt();
 		try {
 			this.agent = WorkerAgent.connect(worker);
 		}
@@ -149,6 +150,20 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		// Boot's own "abandon this run" signal: no failure report, no failed event
 		Thread.currentThread().setUncaughtExceptionHandler(new AbandonedRunHandler(Thread.currentThread()));
 		throw new SpringApplication.AbandonedRunException();
+	}
+
+	/**
+	 * Ctrl-C in a terminal sends SIGINT to the whole process group, workers included: let the
+	 * master alone turn it into a graceful cluster stop, instead of every worker stopping at once
+	 * and being taken for crashed.
+	 */
+	private static void ignoreInterrupt() {
+		try {
+			sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+		}
+		catch (IllegalArgumentException ex) {
+			// -Xrs or no SIGINT here: nothing to ignore
+		}
 	}
 
 	private static void publish(ConfigurableEnvironment environment, Map<String, Object> properties) {
