@@ -64,14 +64,22 @@ public final class RollingRestart {
 	}
 
 	/** Starts a rolling restart, or reports the one already running. */
-	synchronized Message.RestartReply start(long requestId, String trigger) {
+	Message.RestartReply start(long requestId, String trigger) {
+		// Taken before this object's lock: Supervisor.snapshot() holds the supervisor's lock while it
+		// reads latest(), so holding ours while taking the supervisor's would deadlock the master.
+		List<Integer> slots = this.supervisor.slotIds();
+		synchronized (this) {
+			return start(requestId, trigger, slots);
+		}
+	}
+
+	private Message.RestartReply start(long requestId, String trigger, List<Integer> slots) {
 		if (this.latest != null && this.latest.inProgress()) {
 			return new Message.RestartReply(requestId, false, this.latest);
 		}
 		if (this.supervisor.isStopping()) {
 			throw new IllegalStateException("the cluster is stopping");
 		}
-		List<Integer> slots = this.supervisor.slotIds();
 		String id = "restart-" + this.ids.incrementAndGet();
 		RestartOperation operation = new RestartOperation(id, State.RUNNING, trigger, 0, slots.size(), "starting",
 				this.clock.instant(), null, null, List.of());
