@@ -17,6 +17,10 @@ import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
 import dev.bootcluster.WorkerSnapshot;
 import dev.bootcluster.ipc.IpcException;
+import dev.bootcluster.messaging.BroadcastResult;
+import dev.bootcluster.messaging.ClusterMessagingException;
+import dev.bootcluster.messaging.ClusterMessenger;
+import dev.bootcluster.messaging.PayloadTooLargeException;
 
 /**
  * {@code /actuator/cluster}: the master's view of the cluster, asked from whichever worker
@@ -25,14 +29,20 @@ import dev.bootcluster.ipc.IpcException;
 @Endpoint(id = "cluster", defaultAccess = Access.READ_ONLY)
 public class ClusterEndpoint {
 
+	/** Actions of {@code POST /actuator/cluster/{action}}. */
+	static final List<String> ACTIONS = List.of("restart", "broadcast");
+
+	/** HTTP status of a payload over {@code cluster.ipc.max-message-size}. */
+	static final int STATUS_PAYLOAD_TOO_LARGE = 413;
+
 	private final ClusterOperations operations;
 
-	public ClusterEndpoint(ClusterOperations operations) {
-		this.operations = operations;
-	}
+	private final @Nullable ClusterMessenger messenger;
 
-	/** Actions of {@code POST /actuator/cluster/{action}}. */
-	static final List<String> ACTIONS = List.of("restart");
+	public ClusterEndpoint(ClusterOperations operations, @Nullable ClusterMessenger messenger) {
+		this.operations = operations;
+		this.messenger = messenger;
+	}
 
 	@ReadOperation
 	public WebEndpointResponse<Object> status() {
@@ -52,10 +62,18 @@ public class ClusterEndpoint {
 	/**
 	 * One write operation for every action, as actuator allows one operation per path and method.
 	 * {@code restart} starts a rolling restart (202 with the operation; 409 with the running one).
+	 * {@code broadcast} delivers {@code payload} (a JSON text in a string: actuator binds body
+	 * fields as strings) under {@code topic} to every ready worker, retained if {@code retained}
+	 * is {@code "true"}; receivers get it as a {@code ClusterMessageEvent}, or as the class
+	 * {@code type} names when they know it. Answers 200 with how many workers acknowledged it.
 	 */
 	@WriteOperation
-	public WebEndpointResponse<Object> action(@Selector String action) {
+	public WebEndpointResponse<Object> action(@Selector String action, @Nullable String topic,
+			@Nullable String payload, @Nullable String retained, @Nullable String type) {
 		AnsweredBy answeredBy = answeredBy();
+		if ("broadcast".equals(action)) {
+			return broadcast(topic, payload, retained, type, answeredBy);
+		}
 		if (!"restart".equals(action)) {
 			return new WebEndpointResponse<>(
 					new Failure("Unknown action '" + action + "'; actions are " + ACTIONS, answeredBy),
@@ -76,6 +94,47 @@ public class ClusterEndpoint {
 		}
 	}
 
+	private WebEndpointResponse<Object> broadcast(@Nullable String topic, @Nullable String payload,
+			@Nullable String retained, @Nullable String type, AnsweredBy answeredBy) {
+		ClusterMessenger messenger = this.messenger;
+		if (messenger == null) {
+			return new WebEndpointResponse<>(new Failure("No ClusterMessenger in this process", answeredBy),
+					WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+		}
+		if (topic == null || topic.isBlank()) {
+			return badRequest("'topic' is required: the name receivers (and retained values) know it by",
+					answeredBy);
+		}
+		if (payload == null) {
+			return badRequest("'payload' is required: a JSON text in a string, "
+					+ "as in {\"topic\": \"t\", \"payload\": \"{\\\"count\\\": 1}\"}", answeredBy);
+		}
+		if (retained != null && !retained.equals("true") && !retained.equals("false")) {
+			return badRequest("'retained' must be true or false, was '" + retained + "'", answeredBy);
+		}
+		boolean retain = "true".equals(retained);
+		try {
+			BroadcastResult result = messenger.publishJson(topic, payload, (type != null && !type.isBlank()) ? type : null,
+					retain);
+			return new WebEndpointResponse<>(new BroadcastDelivered(topic, retain, result.acknowledged(),
+					result.targets(), answeredBy));
+		}
+		catch (IllegalArgumentException ex) {
+			return badRequest("'payload' is " + ex.getMessage(), answeredBy);
+		}
+		catch (PayloadTooLargeException ex) {
+			return new WebEndpointResponse<>(new Failure(ex.getMessage(), answeredBy), STATUS_PAYLOAD_TOO_LARGE);
+		}
+		catch (ClusterMessagingException ex) {
+			return new WebEndpointResponse<>(new Failure(ex.getMessage(), answeredBy),
+					WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+		}
+	}
+
+	private static WebEndpointResponse<Object> badRequest(String error, AnsweredBy answeredBy) {
+		return new WebEndpointResponse<>(new Failure(error, answeredBy), WebEndpointResponse.STATUS_BAD_REQUEST);
+	}
+
 	private AnsweredBy answeredBy() {
 		return new AnsweredBy(this.operations.role(), this.operations.workerId(), ProcessHandle.current().pid());
 	}
@@ -93,6 +152,19 @@ public class ClusterEndpoint {
 	 * @param answeredBy the process that relayed the request
 	 */
 	public record RestartAccepted(boolean started, RestartOperation operation, AnsweredBy answeredBy) {
+	}
+
+	/**
+	 * The answer to a broadcast.
+	 *
+	 * @param topic its topic
+	 * @param retained whether the master keeps it for workers that start later
+	 * @param acknowledged ready workers that received it
+	 * @param targets ready workers it was addressed to
+	 * @param answeredBy the process that relayed it
+	 */
+	public record BroadcastDelivered(String topic, boolean retained, int acknowledged, int targets,
+			AnsweredBy answeredBy) {
 	}
 
 	/**

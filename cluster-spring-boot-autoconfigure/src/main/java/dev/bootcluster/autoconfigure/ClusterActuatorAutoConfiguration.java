@@ -1,5 +1,6 @@
 package dev.bootcluster.autoconfigure;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -17,6 +18,7 @@ import dev.bootcluster.ClusterOperations;
 import dev.bootcluster.actuate.ClusterEndpoint;
 import dev.bootcluster.actuate.ClusterHealthIndicator;
 import dev.bootcluster.actuate.ClusterMetrics;
+import dev.bootcluster.messaging.ClusterMessenger;
 
 /**
  * The {@code cluster} actuator endpoint, health indicator and metrics, in every process that
@@ -30,8 +32,8 @@ public final class ClusterActuatorAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	ClusterEndpoint clusterEndpoint(ClusterOperations operations) {
-		return new ClusterEndpoint(operations);
+	ClusterEndpoint clusterEndpoint(ClusterOperations operations, ObjectProvider<ClusterMessenger> messenger) {
+		return new ClusterEndpoint(operations, messenger.getIfAvailable());
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -1,5 +1,7 @@
 package dev.bootcluster.autoconfigure;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -8,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -15,12 +18,21 @@ import org.springframework.core.env.Environment;
 
 import dev.bootcluster.ClusterOperations;
 import dev.bootcluster.ClusterRole;
+import dev.bootcluster.context.ClusterMessageDelivery;
 import dev.bootcluster.context.ListenPorts;
 import dev.bootcluster.context.MasterLaunch;
 import dev.bootcluster.context.MasterRunner;
 import dev.bootcluster.context.StandaloneClusterOperations;
 import dev.bootcluster.context.WorkerDrain;
 import dev.bootcluster.context.WorkerReadinessBridge;
+import dev.bootcluster.ipc.FrameCodec;
+import dev.bootcluster.master.MessageHub;
+import dev.bootcluster.messaging.ClusterMessenger;
+import dev.bootcluster.messaging.MasterClusterMessenger;
+import dev.bootcluster.messaging.MessageDispatcher;
+import dev.bootcluster.messaging.PayloadCodec;
+import dev.bootcluster.messaging.StandaloneClusterMessenger;
+import dev.bootcluster.messaging.WorkerClusterMessenger;
 import dev.bootcluster.web.InFlightRequests;
 import dev.bootcluster.web.ReusePortTomcatCustomizer;
 import dev.bootcluster.worker.WorkerAgent;
@@ -34,15 +46,45 @@ import dev.bootcluster.worker.WorkerClusterOperations;
 @EnableConfigurationProperties(ClusterProperties.class)
 public final class ClusterAutoConfiguration {
 
+	/**
+	 * Payloads are written with the application's {@code JsonMapper} when it has one (so
+	 * {@code spring.jackson.*} applies), else with Jackson's defaults.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	PayloadCodec clusterPayloadCodec(ObjectProvider<JsonMapper> mapper, ClusterProperties properties,
+			ApplicationContext context) {
+		JsonMapper fallback = JsonMapper.builder().build();
+		return new PayloadCodec(() -> mapper.getIfAvailable(() -> fallback), frameCodec(properties),
+				context.getClassLoader());
+	}
+
+	static FrameCodec frameCodec(ClusterProperties properties) {
+		return new FrameCodec((int) properties.getIpc().getMaxMessageSize().toBytes());
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClusterRole(ClusterRole.MASTER)
 	@ConditionalOnBean(MasterLaunch.class)
 	static class MasterConfiguration {
 
+		@Bean(destroyMethod = "close")
+		MessageHub clusterMessageHub(ClusterProperties properties) {
+			return new MessageHub(frameCodec(properties), properties.getIpc().getRequestTimeout());
+		}
+
 		@Bean
 		MasterRunner clusterMasterRunner(MasterLaunch launch, ClusterProperties properties,
-				ConfigurableApplicationContext context) {
-			return new MasterRunner(launch, settings(properties, context.getEnvironment()), context);
+				ConfigurableApplicationContext context, MessageHub hub) {
+			return new MasterRunner(launch, settings(properties, context.getEnvironment()), context, hub);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClusterMessenger clusterMessenger(MessageHub hub, PayloadCodec codec, ApplicationEventPublisher publisher,
+				ClusterProperties properties) {
+			return new MasterClusterMessenger(hub, codec, new MessageDispatcher(codec, publisher),
+					properties.getIpc().getRequestTimeout());
 		}
 
 		static MasterRunner.Settings settings(ClusterProperties properties, Environment environment) {
@@ -73,6 +115,19 @@ public final class ClusterAutoConfiguration {
 		@Bean
 		WorkerReadinessBridge clusterWorkerReadinessBridge(WorkerAgent agent) {
 			return new WorkerReadinessBridge(agent);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClusterMessenger clusterMessenger(WorkerAgent agent, PayloadCodec codec, ClusterProperties properties) {
+			return new WorkerClusterMessenger(agent, codec, properties.getIpc().getRequestTimeout());
+		}
+
+		@Bean
+		ClusterMessageDelivery clusterMessageDelivery(WorkerAgent agent, PayloadCodec codec,
+				ApplicationEventPublisher publisher, ClusterProperties properties) {
+			return new ClusterMessageDelivery(agent, new MessageDispatcher(codec, publisher),
+					properties.getIpc().getRequestTimeout());
 		}
 
 		@Bean
@@ -110,6 +165,14 @@ public final class ClusterAutoConfiguration {
 		@ConditionalOnMissingBean
 		ClusterOperations clusterOperations(Environment environment) {
 			return new StandaloneClusterOperations(environment);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClusterMessenger clusterMessenger(PayloadCodec codec, ApplicationEventPublisher publisher,
+				ClusterProperties properties) {
+			return new StandaloneClusterMessenger(codec, new MessageDispatcher(codec, publisher),
+					properties.getIpc().getRequestTimeout());
 		}
 
 	}

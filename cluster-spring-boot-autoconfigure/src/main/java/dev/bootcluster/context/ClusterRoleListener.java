@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -103,7 +105,7 @@ public class ClusterRoleListener implements GenericApplicationListener {
 			properties.put("management.server.port", worker.managementPort());
 		}
 		publish(environment, properties);
-		environment.addActiveProfile(WORKER_PROFILE);
+		// the cluster-worker profile is active already: WorkerProfileEnvironmentPostProcessor
 		ignoreInterrupt();
 		try {
 			this.agent = WorkerAgent.connect(worker);
@@ -135,7 +137,7 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		profiles.add(MASTER_PROFILE);
 		master.setAdditionalProfiles(profiles.toArray(String[]::new));
 		master.addInitializers((ConfigurableApplicationContext context) -> context.getBeanFactory()
-			.registerSingleton("clusterMasterLaunch", launch));
+			.registerSingleton("clusterMasterLaunch", launch), new ClusterMasterBeans(applicationSources(original)));
 		List<String> masterArgs = new ArrayList<>(Arrays.asList(args));
 		// command-line arguments beat application.yml, so the master never serves HTTP
 		masterArgs.add("--spring.main.web-application-type=none");
@@ -150,6 +152,20 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		// Boot's own "abandon this run" signal: no failure report, no failed event
 		Thread.currentThread().setUncaughtExceptionHandler(new AbandonedRunHandler(Thread.currentThread()));
 		throw new SpringApplication.AbandonedRunException();
+	}
+
+	/** The application's own classes: its main class and its primary sources. */
+	private static Set<Class<?>> applicationSources(SpringApplication application) {
+		Set<Class<?>> sources = new LinkedHashSet<>();
+		if (application.getMainApplicationClass() != null) {
+			sources.add(application.getMainApplicationClass());
+		}
+		for (Object source : application.getAllSources()) {
+			if (source instanceof Class<?> type) {
+				sources.add(type);
+			}
+		}
+		return sources;
 	}
 
 	/**

@@ -26,6 +26,7 @@ import dev.bootcluster.ipc.SocketDirectory;
 import dev.bootcluster.master.ApplicationJar;
 import dev.bootcluster.master.JvmLaunch;
 import dev.bootcluster.master.LaunchCommand;
+import dev.bootcluster.master.MessageHub;
 import dev.bootcluster.master.RestartPolicy;
 import dev.bootcluster.master.RollingRestart;
 import dev.bootcluster.master.SharedSocket;
@@ -48,6 +49,8 @@ public class MasterRunner implements SmartLifecycle {
 
 	private final ConfigurableApplicationContext context;
 
+	private final MessageHub messages;
+
 	private @Nullable IpcServer server;
 
 	private @Nullable Supervisor supervisor;
@@ -56,10 +59,12 @@ public class MasterRunner implements SmartLifecycle {
 
 	private volatile boolean running;
 
-	public MasterRunner(MasterLaunch launch, Settings settings, ConfigurableApplicationContext context) {
+	public MasterRunner(MasterLaunch launch, Settings settings, ConfigurableApplicationContext context,
+			MessageHub messages) {
 		this.launch = launch;
 		this.settings = settings;
 		this.context = context;
+		this.messages = messages;
 	}
 
 	@Override
@@ -97,7 +102,7 @@ public class MasterRunner implements SmartLifecycle {
 				builder.environment().clear();
 				builder.environment().putAll(LaunchCommand.environment(jvm, worker));
 				return (shared != null) ? shared.start(builder) : builder.start();
-			}, policy);
+			}, policy, this.messages);
 			if (jar != null) {
 				supervisor.onRolloutOutcome(new JarDeployment(jar));
 			}
@@ -112,11 +117,6 @@ public class MasterRunner implements SmartLifecycle {
 		catch (IOException ex) {
 			throw new UncheckedIOException("Cannot start the cluster master: " + ex.getMessage(), ex);
 		}
-	}
-
-	/** The supervisor, once started. */
-	public @Nullable Supervisor supervisor() {
-		return this.supervisor;
 	}
 
 	/** The shared listening socket, or null in reuseport mode. */

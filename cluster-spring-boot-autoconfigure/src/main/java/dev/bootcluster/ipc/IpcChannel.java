@@ -52,7 +52,16 @@ public final class IpcChannel implements Closeable {
 	 * @throws IOException if the connection is broken
 	 */
 	public void send(Message message) throws IOException {
-		ByteBuffer frame = this.codec.encode(message);
+		sendFrame(this.codec.encode(message));
+	}
+
+	/**
+	 * Sends a frame encoded earlier by {@link FrameCodec#encode} (the same frame may go to many
+	 * channels: this writes a view of it and leaves the buffer itself untouched).
+	 * @throws IOException if the connection is broken
+	 */
+	public void sendFrame(ByteBuffer encoded) throws IOException {
+		ByteBuffer frame = encoded.duplicate();
 		synchronized (this.writeLock) {
 			while (frame.hasRemaining()) {
 				this.channel.write(frame);

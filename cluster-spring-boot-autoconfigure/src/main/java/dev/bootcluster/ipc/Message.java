@@ -5,6 +5,9 @@ import java.util.Objects;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
 
@@ -20,7 +23,14 @@ import dev.bootcluster.RestartOperation;
 		@JsonSubTypes.Type(value = Message.StatusReply.class, name = "status-reply"),
 		@JsonSubTypes.Type(value = Message.RestartRequest.class, name = "restart-request"),
 		@JsonSubTypes.Type(value = Message.RestartReply.class, name = "restart-reply"),
-		@JsonSubTypes.Type(value = Message.Drain.class, name = "drain") })
+		@JsonSubTypes.Type(value = Message.Drain.class, name = "drain"),
+		@JsonSubTypes.Type(value = Message.Publish.class, name = "publish"),
+		@JsonSubTypes.Type(value = Message.PublishReply.class, name = "publish-reply"),
+		@JsonSubTypes.Type(value = Message.Deliver.class, name = "deliver"),
+		@JsonSubTypes.Type(value = Message.Delivered.class, name = "delivered"),
+		@JsonSubTypes.Type(value = Message.Welcome.class, name = "welcome"),
+		@JsonSubTypes.Type(value = Message.Ask.class, name = "ask"),
+		@JsonSubTypes.Type(value = Message.Answer.class, name = "answer") })
 public sealed interface Message {
 
 	/** First frame a worker sends: who it is and the cluster token that proves it. */
@@ -88,6 +98,70 @@ public sealed interface Message {
 	 * {@code keepAliveMillis} to close their connections, then exit.
 	 */
 	record Drain(long quietPeriodMillis, long keepAliveMillis, long timeoutMillis) implements Message {
+	}
+
+	/**
+	 * A worker asks the master to deliver a payload: to every worker ({@code target} 0, a
+	 * broadcast) or to one worker ({@code target} its id). {@code type} names the payload's class
+	 * (null for untyped JSON); a retained broadcast is kept by the master as the latest of its
+	 * topic and replayed to every worker that starts later.
+	 */
+	record Publish(long requestId, int target, String topic, @Nullable String type, JsonNode payload,
+			boolean retained) implements Message {
+
+		public Publish {
+			Objects.requireNonNull(topic, "topic");
+			Objects.requireNonNull(payload, "payload");
+		}
+
+	}
+
+	/**
+	 * The master's answer to a {@link Publish}: how many of the targeted workers acknowledged the
+	 * delivery, or why nothing was delivered.
+	 */
+	record PublishReply(long requestId, int acknowledged, int targets, @Nullable String error) implements Message {
+	}
+
+	/**
+	 * The master delivers a payload to a worker; {@code sender} is the worker id of the process
+	 * that sent it (0 for the master). The worker answers with {@link Delivered} once its listeners
+	 * have run.
+	 */
+	record Deliver(long deliveryId, int sender, String topic, @Nullable String type, JsonNode payload,
+			boolean retained) implements Message {
+
+		public Deliver {
+			Objects.requireNonNull(topic, "topic");
+			Objects.requireNonNull(payload, "payload");
+		}
+
+	}
+
+	/** A worker acknowledges a {@link Deliver}. */
+	record Delivered(long deliveryId) implements Message {
+	}
+
+	/**
+	 * Sent by the master right after it accepted a worker's hello and replayed the retained
+	 * values (as {@link Deliver} frames before this one).
+	 */
+	record Welcome(int retained) implements Message {
+	}
+
+	/** A worker asks the master a question, answered by the master's request listeners. */
+	record Ask(long requestId, String type, JsonNode payload) implements Message {
+
+		public Ask {
+			Objects.requireNonNull(type, "type");
+			Objects.requireNonNull(payload, "payload");
+		}
+
+	}
+
+	/** The master's answer to an {@link Ask}: a payload, or an error. */
+	record Answer(long requestId, @Nullable String type, @Nullable JsonNode payload, @Nullable String error)
+			implements Message {
 	}
 
 }

@@ -66,17 +66,21 @@ public final class Supervisor implements IpcServer.Handler {
 
 	private final RollingRestart rollingRestart;
 
+	private final MessageHub messages;
+
 	private long restarts;
 
 	private volatile boolean stopping;
 
-	public Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy) {
-		this(settings, starter, policy, System.out, System.err);
+	public Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy, MessageHub messages) {
+		this(settings, starter, policy, messages, System.out, System.err);
 	}
 
-	Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy, PrintStream out,
-			PrintStream err) {
+	Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy, MessageHub messages,
+			PrintStream out, PrintStream err) {
 		this.settings = settings;
+		this.messages = messages;
+		messages.recipients(this::recipients);
 		this.starter = starter;
 		this.policy = policy;
 		this.clock = policy.clock();
@@ -318,16 +322,36 @@ public final class Supervisor implements IpcServer.Handler {
 	// ---- IPC ----
 
 	@Override
-	public synchronized void connected(Hello hello, IpcChannel channel) {
-		Worker worker = this.workers.get(hello.pid());
-		if (worker == null || worker.slot.id != hello.workerId()) {
-			logger.warn("Rejecting IPC connection from pid " + hello.pid() + " claiming to be worker-"
-					+ hello.workerId() + ": no such worker process");
-			channel.close();
-			return;
+	public void connected(Hello hello, IpcChannel channel) {
+		synchronized (this) {
+			Worker worker = this.workers.get(hello.pid());
+			if (worker == null || worker.slot.id != hello.workerId()) {
+				logger.warn("Rejecting IPC connection from pid " + hello.pid() + " claiming to be worker-"
+						+ hello.workerId() + ": no such worker process");
+				channel.close();
+				return;
+			}
+			closeChannel(worker);
+			worker.channel = channel;
 		}
-		closeChannel(worker);
-		worker.channel = channel;
+		// After the channel is visible to broadcasts, so no retained value is missed (one sent in
+		// between may arrive twice; the worker keeps the newest of each topic). Outside the
+		// supervisor's lock: the hub's lock is always taken first.
+		this.messages.welcome(channel);
+	}
+
+	/** Workers with an IPC connection that are starting or READY: where messages go. */
+	private List<MessageHub.Recipient> recipients() {
+		List<MessageHub.Recipient> recipients = new ArrayList<>();
+		for (Worker worker : this.workers.values()) {
+			IpcChannel channel = worker.channel;
+			WorkerState state = worker.state;
+			if (channel != null && (state == WorkerState.STARTING || state == WorkerState.READY)) {
+				recipients.add(new MessageHub.Recipient(worker.slot.id, worker.pid(), channel,
+						state == WorkerState.READY));
+			}
+		}
+		return recipients;
 	}
 
 	@Override
@@ -344,6 +368,15 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 		else if (message instanceof Message.RestartRequest request) {
 			channel.send(startRollingRestart(request.requestId(), request.trigger()));
+		}
+		else if (message instanceof Message.Delivered delivered) {
+			this.messages.delivered(hello.pid(), delivered.deliveryId());
+		}
+		else if (message instanceof Message.Publish publish) {
+			this.messages.publishFrom(hello.workerId(), publish, channel);
+		}
+		else if (message instanceof Message.Ask ask) {
+			this.messages.ask(hello.workerId(), ask, channel);
 		}
 		else {
 			logger.warn("Ignoring " + message.getClass().getSimpleName() + " sent to the master by worker-"
@@ -400,11 +433,14 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	@Override
-	public synchronized void disconnected(Hello hello, IpcChannel channel) {
-		Worker worker = this.workers.get(hello.pid());
-		if (worker != null && worker.channel == channel) {
-			worker.channel = null;
+	public void disconnected(Hello hello, IpcChannel channel) {
+		synchronized (this) {
+			Worker worker = this.workers.get(hello.pid());
+			if (worker != null && worker.channel == channel) {
+				worker.channel = null;
+			}
 		}
+		this.messages.disconnected(hello.pid());
 	}
 
 	private static void closeChannel(Worker worker) {
@@ -416,19 +452,6 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	// ---- status ----
-
-	/** Waits until every slot is READY or the timeout passes. */
-	public synchronized boolean awaitAllReady(Duration timeout) throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (readyCount() < this.settings.desired()) {
-			long left = deadline - System.nanoTime();
-			if (left <= 0) {
-				return false;
-			}
-			TimeUnit.NANOSECONDS.timedWait(this, left);
-		}
-		return true;
-	}
 
 	private int readyCount() {
 		return (int) this.slots.values().stream().filter((slot) -> slot.state() == WorkerState.READY).count();

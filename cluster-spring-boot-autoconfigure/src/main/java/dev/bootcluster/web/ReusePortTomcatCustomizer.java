@@ -18,10 +18,6 @@ public class ReusePortTomcatCustomizer implements WebServerFactoryCustomizer<Con
 		this.inheritedChannel = inheritedChannel;
 	}
 
-	public boolean usesInheritedChannel() {
-		return this.inheritedChannel;
-	}
-
 	@Override
 	public void customize(ConfigurableTomcatWebServerFactory factory) {
 		if (factory instanceof TomcatWebServerFactory tomcat) {

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,6 +21,7 @@ import java.util.function.LongFunction;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.WorkerEnvironment;
@@ -49,6 +52,20 @@ public final class WorkerAgent implements Closeable {
 
 	private volatile @Nullable Consumer<Message.Drain> drainHandler;
 
+	/** Runs deliveries in the order they arrived, off the reader thread. */
+	private final ExecutorService deliveries;
+
+	/** Opened once the application can take deliveries (its context is refreshed). */
+	private final CountDownLatch deliveryOpen = new CountDownLatch(1);
+
+	private volatile @Nullable Consumer<Message.Deliver> deliveryHandler;
+
+	/** Completes once the values retained before this worker connected are delivered. */
+	private final CompletableFuture<Integer> retainedDelivered = new CompletableFuture<>();
+
+	/** Newest delivery id seen per retained topic, so a replayed value never overrides a newer one. */
+	private final Map<String, Long> retainedSeen = new ConcurrentHashMap<>();
+
 	private final AtomicLong requestIds = new AtomicLong();
 
 	private volatile @Nullable ClusterSnapshot latest;
@@ -59,6 +76,7 @@ public final class WorkerAgent implements Closeable {
 		this.environment = environment;
 		this.channel = channel;
 		this.heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, "cluster-heartbeat"));
+		this.deliveries = Executors.newSingleThreadExecutor((task) -> daemon(task, "cluster-messages"));
 	}
 
 	/**
@@ -101,6 +119,68 @@ public final class WorkerAgent implements Closeable {
 	/** Sets what to do when the master asks this worker to drain. */
 	public void onDrain(Consumer<Message.Drain> handler) {
 		this.drainHandler = handler;
+	}
+
+	/**
+	 * Asks the master to deliver a payload to every worker ({@code target} 0) or to one.
+	 * @throws dev.bootcluster.ipc.MessageTooLargeException before sending, if over the limit
+	 */
+	public Message.PublishReply publish(int target, String topic, @Nullable String type, JsonNode payload,
+			boolean retained, Duration timeout) {
+		return request((id) -> new Message.Publish(id, target, topic, type, payload, retained),
+				Message.PublishReply.class, timeout);
+	}
+
+	/** Asks the master a question its request listeners answer. */
+	public Message.Answer ask(String type, JsonNode payload, Duration timeout) {
+		return request((id) -> new Message.Ask(id, type, payload), Message.Answer.class, timeout);
+	}
+
+	/**
+	 * Starts handing deliveries to {@code handler} (those that arrived before included, in order)
+	 * and waits until the values retained before this worker connected have been handled.
+	 * @return the number of retained values replayed, or -1 if they did not all arrive in time
+	 */
+	public int startDelivery(Consumer<Message.Deliver> handler, Duration timeout) {
+		this.deliveryHandler = handler;
+		this.deliveryOpen.countDown();
+		try {
+			return this.retainedDelivered.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException | ExecutionException ex) {
+			return -1;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return -1;
+		}
+	}
+
+	private void deliver(Message.Deliver deliver) {
+		try {
+			this.deliveryOpen.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return;
+		}
+		boolean stale = deliver.retained() && this.retainedSeen.merge(deliver.topic(), deliver.deliveryId(),
+				Math::max) != deliver.deliveryId();
+		Consumer<Message.Deliver> handler = this.deliveryHandler;
+		if (!stale && handler != null) {
+			try {
+				handler.accept(deliver);
+			}
+			catch (RuntimeException ex) {
+				logger.error("A listener of cluster topic '" + deliver.topic() + "' failed", ex);
+			}
+		}
+		try {
+			this.channel.send(new Message.Delivered(deliver.deliveryId()));
+		}
+		catch (IOException | RuntimeException ex) {
+			// the reader thread notices a broken link
+		}
 	}
 
 	private <R extends Message> R request(LongFunction<Message> request, Class<R> replyType, Duration timeout) {
@@ -172,6 +252,19 @@ public final class WorkerAgent implements Closeable {
 				else if (message instanceof Message.Drain drain) {
 					drain(drain);
 				}
+				else if (message instanceof Message.Deliver deliver) {
+					this.deliveries.execute(() -> deliver(deliver));
+				}
+				else if (message instanceof Message.Welcome welcome) {
+					// queued behind the replayed values: completes once they are delivered
+					this.deliveries.execute(() -> this.retainedDelivered.complete(welcome.retained()));
+				}
+				else if (message instanceof Message.PublishReply reply) {
+					complete(reply.requestId(), reply);
+				}
+				else if (message instanceof Message.Answer answer) {
+					complete(answer.requestId(), answer);
+				}
 				else {
 					logger.warn("Ignoring unexpected " + message.getClass().getSimpleName() + " from the master");
 				}
@@ -205,6 +298,7 @@ public final class WorkerAgent implements Closeable {
 	public void close() {
 		this.closed = true;
 		this.heartbeats.shutdownNow();
+		this.deliveries.shutdownNow();
 		this.channel.close();
 	}
 

@@ -1,0 +1,17 @@
+package dev.bootcluster.messaging;
+
+/**
+ * How a broadcast went.
+ *
+ * @param acknowledged ready workers that received it and ran their listeners
+ * @param targets ready workers it was addressed to (workers still starting get it too, before
+ * they report READY, and are not counted)
+ */
+public record BroadcastResult(int acknowledged, int targets) {
+
+	/** Whether every ready worker acknowledged it. */
+	public boolean complete() {
+		return this.acknowledged == this.targets;
+	}
+
+}
