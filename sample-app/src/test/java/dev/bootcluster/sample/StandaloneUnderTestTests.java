@@ -10,6 +10,8 @@ import org.springframework.core.env.Environment;
 
 import dev.bootcluster.ClusterOperations;
 import dev.bootcluster.ClusterRole;
+import dev.bootcluster.messaging.ClusterMessenger;
+import dev.bootcluster.messaging.StandaloneClusterMessenger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,6 +53,37 @@ class StandaloneUnderTestTests {
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.body()).contains("\"role\":\"STANDALONE\"")
 			.contains("\"pid\":" + ProcessHandle.current().pid());
+	}
+
+	@Test
+	void masterBeansAndMessagingWorkInOneProcess() throws Exception {
+		assertThat(this.context.getBean(ClusterMessenger.class)).isInstanceOf(StandaloneClusterMessenger.class);
+		assertThat(this.context.containsBean("usersCounter")).isTrue();
+		// the @ClusterMaster bean runs here (the process is master and worker at once)
+		org.awaitility.Awaitility.await()
+			.atMost(java.time.Duration.ofSeconds(20))
+			.until(() -> get("/users/count").statusCode() == 200);
+		assertThat(get("/users/count").body()).contains("\"database\":true")
+			.contains("\"computedBy\":" + ProcessHandle.current().pid());
+		java.net.http.HttpResponse<String> added = post("/users?name=standalone");
+		assertThat(added.statusCode()).isEqualTo(200);
+		assertThat(added.body()).contains("\"name\":\"standalone\"");
+		java.net.http.HttpResponse<String> broadcast = post("/messages?text=local");
+		assertThat(broadcast.body()).contains("\"acknowledged\":1").contains("\"targets\":1");
+		assertThat(get("/messages").body()).contains("{\"text\":\"local\",\"from\":\"0\"}");
+	}
+
+	private java.net.http.HttpResponse<String> get(String path) throws Exception {
+		return java.net.http.HttpClient.newHttpClient()
+			.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + this.port + path))
+				.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+	}
+
+	private java.net.http.HttpResponse<String> post(String path) throws Exception {
+		return java.net.http.HttpClient.newHttpClient()
+			.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + this.port + path))
+				.POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+				.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
 	}
 
 	private boolean isJava(ProcessHandle handle) {

@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.ResponseEntity;
@@ -27,9 +30,13 @@ class UsersController {
 
 	private final String workerId;
 
-	UsersController(ClusterMessenger messenger, @Value("${cluster.internal.worker-id:0}") String workerId) {
+	private final boolean database;
+
+	UsersController(ClusterMessenger messenger, @Value("${cluster.internal.worker-id:0}") String workerId,
+			ObjectProvider<DataSource> dataSource) {
 		this.messenger = messenger;
 		this.workerId = workerId;
+		this.database = dataSource.getIfAvailable() != null;
 	}
 
 	@EventListener
@@ -52,6 +59,8 @@ class UsersController {
 		body.put("run", count.run());
 		body.put("worker", this.workerId);
 		body.put("pid", ProcessHandle.current().pid());
+		// whether this process has a DataSource (workers have none: only the master counts)
+		body.put("database", this.database);
 		return ResponseEntity.ok(body);
 	}
 

@@ -190,6 +190,61 @@ final class ClusterProcess implements AutoCloseable {
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
+	/**
+	 * GETs {@code path} over fresh connections (raw socket, HTTP/1.0) until every current worker
+	 * answered once; returns each worker's parsed answer by PID. Needs reuseport (the kernel
+	 * spreads new connections over the workers' listeners).
+	 */
+	Map<Long, Map<String, Object>> fromEveryWorker(String path) throws IOException {
+		List<Long> workers = workerPids();
+		Map<Long, Map<String, Object>> answers = new java.util.HashMap<>();
+		for (int i = 0; i < 400 && !answers.keySet().containsAll(workers); i++) {
+			Map<String, Object> answer = getFresh(path).body();
+			Object pid = answer.get("pid");
+			if (pid instanceof Number number) {
+				answers.putIfAbsent(number.longValue(), answer);
+			}
+		}
+		if (!answers.keySet().containsAll(workers)) {
+			throw new AssertionError("Not every worker of " + workers + " answered " + path + ": " + answers.keySet());
+		}
+		return answers;
+	}
+
+	/** One GET on a fresh connection: the status code and the JSON body. */
+	FreshAnswer getFresh(String path) throws IOException {
+		int target = path.startsWith("/actuator") ? managementPort() : port();
+		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", target)) {
+			socket.setSoTimeout(30_000);
+			socket.getOutputStream()
+				.write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			int status = Integer.parseInt(response.substring(9, 12));
+			String body = response.substring(response.indexOf("\r\n\r\n") + 4);
+			return new FreshAnswer(status, body.isEmpty() ? Map.of() : JSON.readValue(body, MAP));
+		}
+	}
+
+	/** POSTs a JSON body. */
+	HttpResponse<String> postJson(String path, String json) throws IOException, InterruptedException {
+		int target = path.startsWith("/actuator") ? managementPort() : port();
+		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.timeout(Duration.ofSeconds(30))
+			.build();
+		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
+	 * An answer read from a fresh connection.
+	 *
+	 * @param status HTTP status
+	 * @param body the JSON body
+	 */
+	record FreshAnswer(int status, Map<String, Object> body) {
+	}
+
 	/** A bare POST: no body, no content type. */
 	HttpResponse<String> post(String path) throws IOException, InterruptedException {
 		int target = path.startsWith("/actuator") ? managementPort() : port();
