@@ -104,14 +104,23 @@ public sealed interface Message {
 	 * A worker asks the master to deliver a payload: to every worker ({@code target} 0, a
 	 * broadcast) or to one worker ({@code target} its id). {@code type} names the payload's class
 	 * (null for untyped JSON); a retained broadcast is kept by the master as the latest of its
-	 * topic and replayed to every worker that starts later.
+	 * topic and replayed to every worker that starts later. With {@code exceptSender} the master
+	 * neither sends it back to the sending process nor waits for it: the sender delivered it to
+	 * itself (a listener that broadcasts, on the delivery thread, cannot acknowledge until it
+	 * returns).
 	 */
 	record Publish(long requestId, int target, String topic, @Nullable String type, JsonNode payload,
-			boolean retained) implements Message {
+			boolean retained, boolean exceptSender) implements Message {
 
 		public Publish {
 			Objects.requireNonNull(topic, "topic");
 			Objects.requireNonNull(payload, "payload");
+		}
+
+		/** A publish the sender wants delivered to itself too, through the master. */
+		public Publish(long requestId, int target, String topic, @Nullable String type, JsonNode payload,
+				boolean retained) {
+			this(requestId, target, topic, type, payload, retained, false);
 		}
 
 	}

@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -56,7 +57,7 @@ public final class MessageHub implements Closeable {
 
 	private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
 
-	private final ScheduledExecutorService timeouts;
+	private final ScheduledThreadPoolExecutor timeouts;
 
 	private final ExecutorService requests;
 
@@ -70,7 +71,9 @@ public final class MessageHub implements Closeable {
 	public MessageHub(FrameCodec codec, Duration ackTimeout) {
 		this.codec = codec;
 		this.ackTimeout = ackTimeout;
-		this.timeouts = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, "cluster-message-timeouts"));
+		this.timeouts = new ScheduledThreadPoolExecutor(1, (task) -> daemon(task, "cluster-message-timeouts"));
+		// a delivery acknowledged in time cancels its timeout: drop it from the queue at once
+		this.timeouts.setRemoveOnCancelPolicy(true);
 		this.requests = Executors.newCachedThreadPool((task) -> daemon(task, "cluster-request"));
 	}
 
@@ -99,6 +102,15 @@ public final class MessageHub implements Closeable {
 	 */
 	public CompletableFuture<Result> publish(int sender, int target, String topic, @Nullable String type,
 			JsonNode payload, boolean retain) {
+		return publish(sender, target, topic, type, payload, retain, 0);
+	}
+
+	/**
+	 * Delivers as {@link #publish(int, int, String, String, JsonNode, boolean)} does, except to the
+	 * process {@code exceptPid} (which delivered it to itself).
+	 */
+	public CompletableFuture<Result> publish(int sender, int target, String topic, @Nullable String type,
+			JsonNode payload, boolean retain, long exceptPid) {
 		Pending waiting;
 		synchronized (this) {
 			long id = ++this.deliveryIds;
@@ -109,7 +121,7 @@ public final class MessageHub implements Closeable {
 			}
 			List<Recipient> recipients = new ArrayList<>();
 			for (Recipient recipient : this.recipients.get()) {
-				if (target == ALL_WORKERS || recipient.workerId() == target) {
+				if ((target == ALL_WORKERS || recipient.workerId() == target) && recipient.pid() != exceptPid) {
 					recipients.add(recipient);
 				}
 			}
@@ -132,11 +144,14 @@ public final class MessageHub implements Closeable {
 				}
 			}
 			if (!waiting.future.isDone()) {
-				this.timeouts.schedule(() -> {
+				ScheduledFuture<?> timeout = this.timeouts.schedule(() -> {
 					this.pending.remove(id);
 					waiting.finish();
 				}, this.ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
-				waiting.future.whenComplete((result, ex) -> this.pending.remove(id));
+				waiting.future.whenComplete((result, ex) -> {
+					this.pending.remove(id);
+					timeout.cancel(false);
+				});
 			}
 			else {
 				this.pending.remove(id);
@@ -146,11 +161,11 @@ public final class MessageHub implements Closeable {
 	}
 
 	/** Relays a worker's {@link Message.Publish} and answers it when the delivery is done. */
-	public void publishFrom(int workerId, Message.Publish publish, IpcChannel channel) {
+	public void publishFrom(int workerId, long pid, Message.Publish publish, IpcChannel channel) {
 		CompletableFuture<Result> result;
 		try {
 			result = publish(workerId, publish.target(), publish.topic(), publish.type(), publish.payload(),
-					publish.retained());
+					publish.retained(), publish.exceptSender() ? pid : 0);
 		}
 		catch (MessageTooLargeException ex) {
 			reply(channel, new Message.PublishReply(publish.requestId(), 0, 0, "Nothing was delivered: "
