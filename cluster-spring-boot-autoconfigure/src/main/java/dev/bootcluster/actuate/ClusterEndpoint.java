@@ -60,7 +60,8 @@ public class ClusterEndpoint {
 	}
 
 	/**
-	 * One write operation for every action, as actuator allows one operation per path and method.
+	 * One write operation for every action, as actuator allows one operation per path and method
+	 * (and body type: {@link #actionWithoutBody} takes the requests without a JSON body).
 	 * {@code restart} starts a rolling restart (202 with the operation; 409 with the running one).
 	 * {@code broadcast} delivers {@code payload} (a JSON text in a string: actuator binds body
 	 * fields as strings) under {@code topic} to every ready worker, retained if {@code retained}
@@ -92,6 +93,16 @@ public class ClusterEndpoint {
 			return new WebEndpointResponse<>(new Failure(ex.getMessage(), answeredBy),
 					WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 		}
+	}
+
+	/**
+	 * {@link #action} for a request without a JSON body, as {@code curl -X POST .../restart}
+	 * sends: actuator maps an operation that has body parameters to JSON requests only (415
+	 * otherwise).
+	 */
+	@WriteOperation
+	public WebEndpointResponse<Object> actionWithoutBody(@Selector String action) {
+		return action(action, null, null, null, null);
 	}
 
 	private WebEndpointResponse<Object> broadcast(@Nullable String topic, @Nullable String payload,

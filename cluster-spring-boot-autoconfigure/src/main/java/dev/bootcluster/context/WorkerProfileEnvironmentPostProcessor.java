@@ -1,7 +1,9 @@
 package dev.bootcluster.context;
 
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
@@ -22,9 +24,20 @@ public class WorkerProfileEnvironmentPostProcessor implements EnvironmentPostPro
 	/** Just before config data is loaded. */
 	public static final int ORDER = ConfigDataEnvironmentPostProcessor.ORDER - 1;
 
+	private final Supplier<Map<String, String>> variables;
+
+	public WorkerProfileEnvironmentPostProcessor() {
+		this(System::getenv);
+	}
+
+	/** With the environment variables of a test. */
+	WorkerProfileEnvironmentPostProcessor(Supplier<Map<String, String>> variables) {
+		this.variables = variables;
+	}
+
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-		if (WorkerEnvironment.fromVariables(System.getenv()) == null) {
+		if (WorkerEnvironment.fromVariables(this.variables.get()) == null) {
 			return;
 		}
 		Set<String> profiles = new LinkedHashSet<>(application.getAdditionalProfiles());

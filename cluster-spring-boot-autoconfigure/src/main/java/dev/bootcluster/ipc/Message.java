@@ -104,23 +104,14 @@ public sealed interface Message {
 	 * A worker asks the master to deliver a payload: to every worker ({@code target} 0, a
 	 * broadcast) or to one worker ({@code target} its id). {@code type} names the payload's class
 	 * (null for untyped JSON); a retained broadcast is kept by the master as the latest of its
-	 * topic and replayed to every worker that starts later. With {@code exceptSender} the master
-	 * neither sends it back to the sending process nor waits for it: the sender delivered it to
-	 * itself (a listener that broadcasts, on the delivery thread, cannot acknowledge until it
-	 * returns).
+	 * topic and replayed to every worker that starts later.
 	 */
 	record Publish(long requestId, int target, String topic, @Nullable String type, JsonNode payload,
-			boolean retained, boolean exceptSender) implements Message {
+			boolean retained) implements Message {
 
 		public Publish {
 			Objects.requireNonNull(topic, "topic");
 			Objects.requireNonNull(payload, "payload");
-		}
-
-		/** A publish the sender wants delivered to itself too, through the master. */
-		public Publish(long requestId, int target, String topic, @Nullable String type, JsonNode payload,
-				boolean retained) {
-			this(requestId, target, topic, type, payload, retained, false);
 		}
 
 	}
@@ -134,8 +125,8 @@ public sealed interface Message {
 
 	/**
 	 * The master delivers a payload to a worker; {@code sender} is the worker id of the process
-	 * that sent it (0 for the master). The worker answers with {@link Delivered} once its listeners
-	 * have run.
+	 * that sent it (0 for the master). The worker answers with {@link Delivered} as soon as it has
+	 * read it, before its listeners run (so listeners that broadcast never wait for each other).
 	 */
 	record Deliver(long deliveryId, int sender, String topic, @Nullable String type, JsonNode payload,
 			boolean retained) implements Message {
@@ -147,7 +138,7 @@ public sealed interface Message {
 
 	}
 
-	/** A worker acknowledges a {@link Deliver}. */
+	/** A worker acknowledges that it received a {@link Deliver} (queued for its listeners). */
 	record Delivered(long deliveryId) implements Message {
 	}
 

@@ -102,15 +102,6 @@ public final class MessageHub implements Closeable {
 	 */
 	public CompletableFuture<Result> publish(int sender, int target, String topic, @Nullable String type,
 			JsonNode payload, boolean retain) {
-		return publish(sender, target, topic, type, payload, retain, 0);
-	}
-
-	/**
-	 * Delivers as {@link #publish(int, int, String, String, JsonNode, boolean)} does, except to the
-	 * process {@code exceptPid} (which delivered it to itself).
-	 */
-	public CompletableFuture<Result> publish(int sender, int target, String topic, @Nullable String type,
-			JsonNode payload, boolean retain, long exceptPid) {
 		Pending waiting;
 		synchronized (this) {
 			long id = ++this.deliveryIds;
@@ -121,7 +112,7 @@ public final class MessageHub implements Closeable {
 			}
 			List<Recipient> recipients = new ArrayList<>();
 			for (Recipient recipient : this.recipients.get()) {
-				if ((target == ALL_WORKERS || recipient.workerId() == target) && recipient.pid() != exceptPid) {
+				if (target == ALL_WORKERS || recipient.workerId() == target) {
 					recipients.add(recipient);
 				}
 			}
@@ -161,11 +152,11 @@ public final class MessageHub implements Closeable {
 	}
 
 	/** Relays a worker's {@link Message.Publish} and answers it when the delivery is done. */
-	public void publishFrom(int workerId, long pid, Message.Publish publish, IpcChannel channel) {
+	public void publishFrom(int workerId, Message.Publish publish, IpcChannel channel) {
 		CompletableFuture<Result> result;
 		try {
 			result = publish(workerId, publish.target(), publish.topic(), publish.type(), publish.payload(),
-					publish.retained(), publish.exceptSender() ? pid : 0);
+					publish.retained());
 		}
 		catch (MessageTooLargeException ex) {
 			reply(channel, new Message.PublishReply(publish.requestId(), 0, 0, "Nothing was delivered: "

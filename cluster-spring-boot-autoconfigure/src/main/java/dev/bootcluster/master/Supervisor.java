@@ -373,7 +373,7 @@ public final class Supervisor implements IpcServer.Handler {
 			this.messages.delivered(hello.pid(), delivered.deliveryId());
 		}
 		else if (message instanceof Message.Publish publish) {
-			this.messages.publishFrom(hello.workerId(), hello.pid(), publish, channel);
+			this.messages.publishFrom(hello.workerId(), publish, channel);
 		}
 		else if (message instanceof Message.Ask ask) {
 			this.messages.ask(hello.workerId(), ask, channel);

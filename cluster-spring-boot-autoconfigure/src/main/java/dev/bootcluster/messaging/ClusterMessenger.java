@@ -25,7 +25,8 @@ public interface ClusterMessenger {
 
 	/**
 	 * Delivers {@code payload} to every ready worker, with its type name as topic.
-	 * @return how many ready workers acknowledged it (after their listeners ran)
+	 * @return how many ready workers acknowledged receiving it (their listeners run right after, in
+	 * arrival order, on one delivery thread per worker)
 	 * @throws PayloadTooLargeException if the payload is over {@code cluster.ipc.max-message-size}
 	 * (nothing is delivered)
 	 * @throws ClusterMessagingException if the master cannot be reached

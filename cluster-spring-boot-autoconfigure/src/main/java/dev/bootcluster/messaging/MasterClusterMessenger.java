@@ -51,7 +51,7 @@ public final class MasterClusterMessenger extends AbstractClusterMessenger {
 
 	@Override
 	protected Message.Answer ask(String type, JsonNode payload) {
-		return this.dispatcher.answer(MessageHub.MASTER, type, payload);
+		return this.dispatcher.answerOwnRequest(MessageHub.MASTER, type, payload);
 	}
 
 }

@@ -46,6 +46,23 @@ public final class MessageDispatcher {
 		return new Message.Answer(0, PayloadCodec.typeName(reply), this.codec.toTree(reply), null);
 	}
 
+	/**
+	 * Answers a request of this process's own, as {@link #answer} does, for the messenger that
+	 * asks: a failing listener is a {@link ClusterMessagingException} (with its cause), as a worker
+	 * asking over IPC gets.
+	 */
+	Message.Answer answerOwnRequest(int sender, String type, JsonNode payload) {
+		try {
+			return answer(sender, type, payload);
+		}
+		catch (ClusterMessagingException ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			throw new ClusterMessagingException("The master's request listener failed: " + ex, ex);
+		}
+	}
+
 	private static Message.Answer failure(String error) {
 		return new Message.Answer(0, null, null, error);
 	}

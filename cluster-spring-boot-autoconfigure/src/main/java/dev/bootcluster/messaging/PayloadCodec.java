@@ -82,12 +82,18 @@ public final class PayloadCodec {
 	 * @throws IllegalArgumentException if it is not valid JSON
 	 */
 	public JsonNode parse(String json) {
+		JsonNode tree;
 		try {
-			return this.mapper.get().readTree(json);
+			tree = this.mapper.get().readTree(json);
 		}
 		catch (JacksonException ex) {
 			throw new IllegalArgumentException("not valid JSON: " + ex.getOriginalMessage(), ex);
 		}
+		if (tree.isMissingNode()) {
+			// Jackson reads empty or blank text as "no value" rather than failing
+			throw new IllegalArgumentException("not valid JSON: no value");
+		}
+		return tree;
 	}
 
 	/**
@@ -122,9 +128,12 @@ public final class PayloadCodec {
 			return this.mapper.get().treeToValue(payload, target);
 		}
 		catch (JacksonException ex) {
-			reportOnce(type, "Cluster messages of type " + type + " (topic '" + topic + "') do not bind to "
-					+ target.getName() + " here (" + ex.getOriginalMessage() + "); they are delivered as "
-					+ "ClusterMessageEvent");
+			reportUnbound(type, topic, target, ex.getOriginalMessage());
+			return null;
+		}
+		catch (RuntimeException | LinkageError ex) {
+			// e.g. NoClassDefFoundError: the class names an optional dependency that is not here
+			reportUnbound(type, topic, target, ex.toString());
 			return null;
 		}
 	}
@@ -159,12 +168,25 @@ public final class PayloadCodec {
 				}
 			}
 		}
+		Class<?> type;
 		try {
-			return ClassUtils.forName(name, this.classLoader);
+			type = ClassUtils.forName(name, this.classLoader);
 		}
 		catch (ClassNotFoundException | LinkageError ex) {
 			return null;
 		}
+		// other JDK classes under other names (org.w3c.dom, org.xml.sax, primitives): never a payload
+		return (JDK_VALUE_TYPES.contains(name) || !isJdk(type)) ? type : null;
+	}
+
+	private static boolean isJdk(Class<?> type) {
+		ClassLoader loader = type.getClassLoader();
+		return loader == null || loader == ClassLoader.getPlatformClassLoader();
+	}
+
+	private void reportUnbound(String type, String topic, Class<?> target, @Nullable String reason) {
+		reportOnce(type, "Cluster messages of type " + type + " (topic '" + topic + "') do not bind to "
+				+ target.getName() + " here (" + reason + "); they are delivered as ClusterMessageEvent");
 	}
 
 	private void reportOnce(String type, String message) {

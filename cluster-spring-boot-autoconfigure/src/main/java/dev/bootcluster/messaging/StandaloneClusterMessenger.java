@@ -33,7 +33,7 @@ public final class StandaloneClusterMessenger extends AbstractClusterMessenger {
 
 	@Override
 	protected Message.Answer ask(String type, JsonNode payload) {
-		return this.dispatcher.answer(0, type, payload);
+		return this.dispatcher.answerOwnRequest(0, type, payload);
 	}
 
 }

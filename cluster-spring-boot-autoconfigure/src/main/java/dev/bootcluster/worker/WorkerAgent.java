@@ -60,8 +60,6 @@ public final class WorkerAgent implements Closeable {
 
 	private volatile @Nullable Consumer<Message.Deliver> deliveryHandler;
 
-	private volatile @Nullable Thread deliveryThread;
-
 	/** Completes once the values retained before this worker connected are delivered. */
 	private final CompletableFuture<Integer> retainedDelivered = new CompletableFuture<>();
 
@@ -129,32 +127,11 @@ public final class WorkerAgent implements Closeable {
 	 */
 	public Message.PublishReply publish(int target, String topic, @Nullable String type, JsonNode payload,
 			boolean retained, Duration timeout) {
-		if (isDeliveryThread() && (target == 0 || target == workerId())) {
-			// Called by a listener: this worker cannot acknowledge a new delivery before the
-			// listener returns, so it delivers to itself here, at once (as Spring publishes an
-			// event from a listener), and the master leaves it out.
-			Message.PublishReply others = (target == 0)
-					? request((id) -> new Message.Publish(id, target, topic, type, payload, retained, true),
-							Message.PublishReply.class, timeout)
-					: new Message.PublishReply(0, 0, 0, null);
-			if (others.error() == null) {
-				Consumer<Message.Deliver> handler = this.deliveryHandler;
-				if (handler != null) {
-					handler.accept(new Message.Deliver(0, workerId(), topic, type, payload, retained));
-				}
-				return new Message.PublishReply(others.requestId(), others.acknowledged() + 1, others.targets() + 1,
-						null);
-			}
-			return others;
-		}
 		return request((id) -> new Message.Publish(id, target, topic, type, payload, retained),
 				Message.PublishReply.class, timeout);
 	}
 
-	/** Whether the calling thread is the one that runs this worker's listeners for deliveries. */
-	public boolean isDeliveryThread() {
-		return Thread.currentThread() == this.deliveryThread;
-	}
+
 
 	/** Asks the master a question its request listeners answer. */
 	public Message.Answer ask(String type, JsonNode payload, Duration timeout) {
@@ -182,7 +159,6 @@ public final class WorkerAgent implements Closeable {
 	}
 
 	private void deliver(Message.Deliver deliver) {
-		this.deliveryThread = Thread.currentThread();
 		try {
 			this.deliveryOpen.await();
 		}
@@ -200,12 +176,6 @@ public final class WorkerAgent implements Closeable {
 			catch (RuntimeException ex) {
 				logger.error("A listener of cluster topic '" + deliver.topic() + "' failed", ex);
 			}
-		}
-		try {
-			this.channel.send(new Message.Delivered(deliver.deliveryId()));
-		}
-		catch (IOException | RuntimeException ex) {
-			// the reader thread notices a broken link
 		}
 	}
 
@@ -279,6 +249,9 @@ public final class WorkerAgent implements Closeable {
 					drain(drain);
 				}
 				else if (message instanceof Message.Deliver deliver) {
+					// acknowledged on receipt: a listener that broadcasts must not wait for other
+					// workers' listeners (which may be waiting for it)
+					this.channel.send(new Message.Delivered(deliver.deliveryId()));
 					this.deliveries.execute(() -> deliver(deliver));
 				}
 				else if (message instanceof Message.Welcome welcome) {

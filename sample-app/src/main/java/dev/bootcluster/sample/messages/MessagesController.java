@@ -37,9 +37,20 @@ class MessagesController {
 		this.workerId = workerId;
 	}
 
+	private final List<Map<String, Object>> echoes = new CopyOnWriteArrayList<>();
+
+	/**
+	 * Every worker answers a note starting with {@code ping:} with a {@code pong:} note to every
+	 * worker, broadcast from this listener.
+	 */
 	@EventListener
 	void on(Note note) {
 		this.notes.add(note);
+		if (note.text().startsWith("ping:")) {
+			BroadcastResult result = this.messenger
+				.broadcast(new Note("pong:" + note.text().substring(5) + ":" + this.workerId, this.workerId));
+			this.echoes.add(Map.of("acknowledged", result.acknowledged(), "targets", result.targets()));
+		}
 	}
 
 	@EventListener
@@ -62,7 +73,7 @@ class MessagesController {
 	@GetMapping("/messages")
 	Map<String, Object> received() {
 		return Map.of("worker", this.workerId, "pid", ProcessHandle.current().pid(), "notes", this.notes, "untyped",
-				this.untyped);
+				this.untyped, "echoes", this.echoes);
 	}
 
 }

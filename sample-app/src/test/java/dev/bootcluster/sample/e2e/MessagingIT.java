@@ -86,10 +86,31 @@ class MessagingIT {
 		assertThat(result).containsEntry("acknowledged", 2).containsEntry("targets", 2);
 		String sender = (String) result.get("worker");
 
-		// acknowledged means delivered: every worker has it already
-		Map<Long, Map<String, Object>> received = cluster.fromEveryWorker("/messages");
-		assertThat(received.values()).allSatisfy((messages) -> assertThat(notes(messages))
-			.contains(Map.of("text", text, "from", sender)));
+		// acknowledged means received; the listeners run right after
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(cluster.fromEveryWorker("/messages").values())
+				.allSatisfy((messages) -> assertThat(notes(messages)).contains(Map.of("text", text, "from", sender))));
+	}
+
+	@Test
+	@Order(2)
+	void aListenerThatBroadcastsReachesEveryWorkerItsOwnIncluded() throws Exception {
+		String id = UUID.randomUUID().toString();
+		HttpResponse<String> response = cluster.post("/messages?text=ping:" + id);
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		// each worker's listener answered with a broadcast of its own; all of them reach every worker
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> cluster.fromEveryWorker("/messages")
+				.values()
+				.stream()
+				.allMatch((messages) -> notes(messages).stream()
+					.filter((note) -> ((String) note.get("text")).startsWith("pong:" + id))
+					.count() == 2));
+		// and each acknowledged by both workers at once: neither listener waited for the other's
+		// (acknowledging after the listeners would make each wait out the timeout: 1 of 2)
+		assertThat(cluster.fromEveryWorker("/messages").values()).allSatisfy((messages) -> assertThat(
+				(List<Map<String, Object>>) messages.get("echoes"))
+			.containsExactly(Map.of("acknowledged", 2, "targets", 2)));
 	}
 
 	@Test
@@ -114,10 +135,12 @@ class MessagingIT {
 		assertThat(json.readValue(ok.body(), MAP)).containsEntry("acknowledged", 2)
 			.containsEntry("targets", 2)
 			.containsEntry("retained", true);
-		assertThat(cluster.fromEveryWorker("/messages").values()).allSatisfy((messages) -> assertThat(untyped(messages))
-			.anySatisfy((message) -> assertThat(message).containsEntry("topic", "greeting")
-				.containsEntry("json", "{\"hello\":\"world\"}")
-				.containsEntry("retained", true)));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(cluster.fromEveryWorker("/messages").values())
+				.allSatisfy((messages) -> assertThat(untyped(messages))
+					.anySatisfy((message) -> assertThat(message).containsEntry("topic", "greeting")
+						.containsEntry("json", "{\"hello\":\"world\"}")
+						.containsEntry("retained", true))));
 
 		HttpResponse<String> malformedBody = cluster.postJson("/actuator/cluster/broadcast", "{\"topic\": ");
 		assertThat(malformedBody.statusCode()).isEqualTo(400);
@@ -142,9 +165,11 @@ class MessagingIT {
 			assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(200);
 			assertThat(json.readValue(unknown.body(), MAP)).containsEntry("acknowledged", 2);
 		}
-		assertThat(cluster.fromEveryWorker("/messages").values()).allSatisfy((messages) -> assertThat(untyped(messages))
-			.filteredOn((message) -> "mystery".equals(message.get("topic")))
-			.hasSize(2));
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThat(cluster.fromEveryWorker("/messages").values())
+				.allSatisfy((messages) -> assertThat(untyped(messages))
+					.filteredOn((message) -> "mystery".equals(message.get("topic")))
+					.hasSize(2)));
 		String warning = "com.example.NotHere (topic 'mystery') have no class here";
 		await().atMost(Duration.ofSeconds(5)).until(() -> cluster.countLines(warning) >= 2);
 		assertThat(cluster.countLines(warning)).isEqualTo(2);
