@@ -36,6 +36,9 @@ public final class PayloadCodec {
 
 	private static final String[] CLOSED_PACKAGES = { "java.", "javax.", "jdk.", "sun.", "com.sun." };
 
+	/** Type names remembered (resolved, and reported as unknown), at most. */
+	static final int MAX_REMEMBERED_TYPES = 1024;
+
 	private final Supplier<JsonMapper> mapper;
 
 	private final FrameCodec frames;
@@ -154,7 +157,16 @@ public final class PayloadCodec {
 	}
 
 	private @Nullable Class<?> resolve(String type) {
-		return this.types.computeIfAbsent(type, (name) -> Optional.ofNullable(load(name))).orElse(null);
+		Optional<Class<?>> known = this.types.get(type);
+		if (known != null) {
+			return known.orElse(null);
+		}
+		Class<?> loaded = load(type);
+		// names come from other processes (and the actuator endpoint): remember a bounded number
+		if (this.types.size() < MAX_REMEMBERED_TYPES) {
+			this.types.put(type, Optional.ofNullable(loaded));
+		}
+		return loaded;
 	}
 
 	private @Nullable Class<?> load(String name) {
@@ -190,7 +202,7 @@ public final class PayloadCodec {
 	}
 
 	private void reportOnce(String type, String message) {
-		if (this.reported.add(type)) {
+		if (this.reported.size() < MAX_REMEMBERED_TYPES && this.reported.add(type)) {
 			logger.warn(message);
 		}
 	}

@@ -2,6 +2,8 @@ package dev.bootcluster.messaging;
 
 import java.time.Duration;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -13,6 +15,8 @@ import dev.bootcluster.ipc.Message;
  * cluster; requests are answered by this process's request listeners.
  */
 public final class StandaloneClusterMessenger extends AbstractClusterMessenger {
+
+	private static final Log logger = LogFactory.getLog(StandaloneClusterMessenger.class);
 
 	private final MessageDispatcher dispatcher;
 
@@ -27,7 +31,13 @@ public final class StandaloneClusterMessenger extends AbstractClusterMessenger {
 		if (target != ALL_WORKERS && target != 1) {
 			return new BroadcastResult(0, 0);
 		}
-		this.dispatcher.deliver(0, topic, type, payload, retained);
+		try {
+			this.dispatcher.deliver(0, topic, type, payload, retained);
+		}
+		catch (RuntimeException ex) {
+			// as in a worker: the delivery happened; a failing listener is the receiver's problem
+			logger.error("A listener of cluster topic '" + topic + "' failed", ex);
+		}
 		return new BroadcastResult(1, 1);
 	}
 
