@@ -42,7 +42,7 @@ public class ClusterMessageDelivery implements SmartLifecycle {
 			return;
 		}
 		int retained = this.agent.startDelivery((deliver) -> this.dispatcher.deliver(deliver.sender(),
-				deliver.topic(), deliver.type(), deliver.payload(), deliver.retained()), this.timeout);
+				deliver.topic(), deliver.payloadType(), deliver.payload(), deliver.retained()), this.timeout);
 		if (retained < 0) {
 			logger.warn("The master's retained values did not arrive within " + this.timeout.toMillis()
 					+ " ms; they will be delivered when they do");

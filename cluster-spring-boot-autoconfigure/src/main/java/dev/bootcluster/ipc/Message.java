@@ -102,11 +102,11 @@ public sealed interface Message {
 
 	/**
 	 * A worker asks the master to deliver a payload: to every worker ({@code target} 0, a
-	 * broadcast) or to one worker ({@code target} its id). {@code type} names the payload's class
-	 * (null for untyped JSON); a retained broadcast is kept by the master as the latest of its
+	 * broadcast) or to one worker ({@code target} its id). {@code payloadType} names the payload's
+	 * class (null for untyped JSON; not {@code type}, which names the message itself); a retained broadcast is kept by the master as the latest of its
 	 * topic and replayed to every worker that starts later.
 	 */
-	record Publish(long requestId, int target, String topic, @Nullable String type, JsonNode payload,
+	record Publish(long requestId, int target, String topic, @Nullable String payloadType, JsonNode payload,
 			boolean retained) implements Message {
 
 		public Publish {
@@ -128,7 +128,7 @@ public sealed interface Message {
 	 * that sent it (0 for the master). The worker answers with {@link Delivered} as soon as it has
 	 * read it, before its listeners run (so listeners that broadcast never wait for each other).
 	 */
-	record Deliver(long deliveryId, int sender, String topic, @Nullable String type, JsonNode payload,
+	record Deliver(long deliveryId, int sender, String topic, @Nullable String payloadType, JsonNode payload,
 			boolean retained) implements Message {
 
 		public Deliver {
@@ -150,17 +150,17 @@ public sealed interface Message {
 	}
 
 	/** A worker asks the master a question, answered by the master's request listeners. */
-	record Ask(long requestId, String type, JsonNode payload) implements Message {
+	record Ask(long requestId, String payloadType, JsonNode payload) implements Message {
 
 		public Ask {
-			Objects.requireNonNull(type, "type");
+			Objects.requireNonNull(payloadType, "payloadType");
 			Objects.requireNonNull(payload, "payload");
 		}
 
 	}
 
 	/** The master's answer to an {@link Ask}: a payload, or an error. */
-	record Answer(long requestId, @Nullable String type, @Nullable JsonNode payload, @Nullable String error)
+	record Answer(long requestId, @Nullable String payloadType, @Nullable JsonNode payload, @Nullable String error)
 			implements Message {
 	}
 

@@ -155,7 +155,7 @@ public final class MessageHub implements Closeable {
 	public void publishFrom(int workerId, Message.Publish publish, IpcChannel channel) {
 		CompletableFuture<Result> result;
 		try {
-			result = publish(workerId, publish.target(), publish.topic(), publish.type(), publish.payload(),
+			result = publish(workerId, publish.target(), publish.topic(), publish.payloadType(), publish.payload(),
 					publish.retained());
 		}
 		catch (MessageTooLargeException ex) {
@@ -202,8 +202,8 @@ public final class MessageHub implements Closeable {
 			this.requests.execute(() -> {
 				Message.Answer answer;
 				try {
-					Message.Answer handled = this.requestHandler.handle(workerId, ask.type(), ask.payload());
-					answer = new Message.Answer(ask.requestId(), handled.type(), handled.payload(), handled.error());
+					Message.Answer handled = this.requestHandler.handle(workerId, ask.payloadType(), ask.payload());
+					answer = new Message.Answer(ask.requestId(), handled.payloadType(), handled.payload(), handled.error());
 				}
 				catch (RuntimeException ex) {
 					answer = new Message.Answer(ask.requestId(), null, null,

@@ -7,11 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.NullNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import dev.bootcluster.ClusterRole;
@@ -19,18 +22,26 @@ import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
 import dev.bootcluster.WorkerSnapshot;
 import dev.bootcluster.WorkerState;
+import dev.bootcluster.ipc.Message.Answer;
+import dev.bootcluster.ipc.Message.Ask;
+import dev.bootcluster.ipc.Message.Deliver;
+import dev.bootcluster.ipc.Message.Delivered;
 import dev.bootcluster.ipc.Message.Drain;
 import dev.bootcluster.ipc.Message.Heartbeat;
 import dev.bootcluster.ipc.Message.Hello;
+import dev.bootcluster.ipc.Message.Publish;
+import dev.bootcluster.ipc.Message.PublishReply;
 import dev.bootcluster.ipc.Message.Ready;
 import dev.bootcluster.ipc.Message.RestartReply;
 import dev.bootcluster.ipc.Message.RestartRequest;
 import dev.bootcluster.ipc.Message.StatusReply;
 import dev.bootcluster.ipc.Message.StatusRequest;
+import dev.bootcluster.ipc.Message.Welcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 /**
  * Tests for {@link FrameCodec}.
@@ -40,6 +51,12 @@ class FrameCodecTest {
 	private static final int LIMIT = 64 * 1024;
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** Nested objects and arrays, unicode, escapes, numbers of every kind, JSON nulls inside. */
+	private static final JsonNode NESTED = json("{\"user\":{\"name\":\"J\u00f6rg \u4e2d\ud83d\ude00\","
+			+ "\"tags\":[\"a\",\"\\\"q\\\"\",\"line\\nbreak\\ttab\\u0000nul\"],\"address\":null},"
+			+ "\"matrix\":[[1,2],[],[3.25,-4e-7]],\"big\":123456789012345678901234567890,"
+			+ "\"long\":9223372036854775807,\"flag\":true,\"empty\":{}}");
 
 	private final FrameCodec codec = new FrameCodec(LIMIT);
 
@@ -69,7 +86,23 @@ class FrameCodecTest {
 						new ClusterSnapshot(ClusterRole.STANDALONE, 1, 1, 1, 0, 0, List.of(), null, "standalone", null)),
 				new RestartRequest(5, "POST /actuator/cluster/restart on worker-1"), new RestartReply(5, true, running),
 				new RestartReply(6, false, failedOperation),
-				new StatusReply(100, restarting), new Drain(500, 5_000, 30_000), new Drain(0, 0, Long.MAX_VALUE));
+				new StatusReply(100, restarting), new Drain(500, 5_000, 30_000), new Drain(0, 0, Long.MAX_VALUE),
+				new Publish(1, 0, "prices", "com.example.PriceChanged", NESTED, true),
+				new Publish(2, 3, "", null, json("[]"), false),
+				new Publish(Long.MAX_VALUE, -1, "t\u00e9\ud83d\ude00 \"q\"", "hello", json("\"just a string\""), false),
+				new Publish(4, 0, "nulls", null, NullNode.getInstance(), true), new PublishReply(1, 2, 3, null),
+				new PublishReply(2, 0, 0, "Nothing was delivered: \u00e9\n\"x\""),
+				new PublishReply(Long.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, ""),
+				new Deliver(1, 0, "prices", "com.example.PriceChanged", NESTED, true),
+				new Deliver(Long.MAX_VALUE, 256, "\u4e2d", null, json("[1,-2.5,true,null,{\"a\":[]}]"), false),
+				new Deliver(3, 1, "numbers", "publish", json("12345678901234567890"), false),
+				new Deliver(4, 2, "scalars", null, json("false"), true), new Delivered(1), new Delivered(Long.MIN_VALUE),
+				new Welcome(0), new Welcome(2), new Welcome(Integer.MAX_VALUE),
+				new Ask(1, "com.example.CountUsers", json("{}")), new Ask(Long.MAX_VALUE, "", NESTED),
+				new Ask(3, "ask", json("[\"\u00e9\ud83d\ude00\", 0]")),
+				new Answer(1, "com.example.UserCount", json("{\"count\":42}"), null),
+				new Answer(2, null, NullNode.getInstance(), "The master's request listener failed: boom \u00e9"),
+				new Answer(3, null, json("[]"), null), new Answer(4, "java.lang.String", json("\"\u4e2d\""), ""));
 	}
 
 	@ParameterizedTest
@@ -97,6 +130,169 @@ class FrameCodecTest {
 	void everyMessageTypeIsCovered() {
 		assertThat(Message.class.getPermittedSubclasses())
 			.allSatisfy((type) -> assertThat(messages()).anyMatch(type::isInstance));
+	}
+
+	@Test
+	void payloadsKeepTheirShapeThroughAFrame() {
+		Deliver deliver = (Deliver) decode(this.codec.encode(new Deliver(1, 0, "t", null, NESTED, true)));
+		JsonNode payload = deliver.payload();
+		assertThat(payload.isObject()).isTrue();
+		assertThat(payload.get("user").get("name").asString()).isEqualTo("J\u00f6rg \u4e2d\ud83d\ude00");
+		assertThat(payload.get("user").get("tags").get(2).asString()).isEqualTo("line\nbreak\ttab\u0000nul");
+		assertThat(payload.get("user").get("address").isNull()).isTrue();
+		assertThat(payload.get("matrix").get(1).isArray()).isTrue();
+		assertThat(payload.get("matrix").get(1).isEmpty()).isTrue();
+		assertThat(payload.get("big").bigIntegerValue()).hasToString("123456789012345678901234567890");
+		assertThat(payload.get("long").longValue()).isEqualTo(Long.MAX_VALUE);
+	}
+
+	/**
+	 * {@code Publish}, {@code Deliver}, {@code Ask} and {@code Answer} carry the payload's type in
+	 * {@code payloadType}, apart from {@code type} (the message's): a payload type spelled like a
+	 * message type changes nothing, and no frame has two {@code type} keys.
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = { "hello", "deliver", "publish", "ask", "answer", "com.example.Thing" })
+	void payloadTypeNamedLikeAMessageTypeDoesNotChangeTheMessage(String payloadType) {
+		List<Message> messages = List.of(new Publish(1, 0, "t", payloadType, json("{}"), false),
+				new Deliver(2, 1, "t", payloadType, json("{}"), true), new Ask(3, payloadType, json("{}")),
+				new Answer(4, payloadType, json("{}"), null));
+		for (Message message : messages) {
+			ByteBuffer frame = this.codec.encode(message);
+			String json = StandardCharsets.UTF_8.decode(frame.duplicate().position(FrameCodec.HEADER_BYTES)).toString();
+			assertThat(json).startsWith("{\"type\":\"" + typeName(message) + "\"")
+				.contains("\"payloadType\":\"" + payloadType + "\"");
+			// exactly one "type" key: plain JSON readers see the message type too
+			assertThat(json.split("\"type\":", -1)).hasSize(2);
+			assertThat(decode(frame)).isEqualTo(message);
+		}
+	}
+
+	/** The message type name, from the {@code @JsonSubTypes} of {@link Message}. */
+	private static String typeName(Message message) {
+		for (JsonSubTypes.Type type : Message.class.getAnnotation(JsonSubTypes.class).value()) {
+			if (type.value() == message.getClass()) {
+				return type.name();
+			}
+		}
+		throw new IllegalArgumentException(message.toString());
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = {
+			"{\"type\":\"publish\",\"requestId\":1,\"target\":0,\"topic\":\"t\",\"payloadType\":null,\"payload\":null,\"retained\":false}",
+			"{\"type\":\"deliver\",\"deliveryId\":1,\"sender\":0,\"topic\":\"t\",\"payloadType\":\"x.Y\",\"payload\":null,\"retained\":true}",
+			"{\"type\":\"ask\",\"requestId\":1,\"payloadType\":\"x.Y\",\"payload\":null}" })
+	void jsonNullPayloadDecodesToJsonNullNode(String json) {
+		Message message = this.codec.decode(json.getBytes(StandardCharsets.UTF_8));
+		JsonNode payload;
+		if (message instanceof Publish publish) {
+			payload = publish.payload();
+		}
+		else if (message instanceof Deliver deliver) {
+			payload = deliver.payload();
+		}
+		else if (message instanceof Ask ask) {
+			payload = ask.payload();
+		}
+		else {
+			throw new AssertionError("decoded to " + message);
+		}
+		assertThat(payload).isNotNull().isSameAs(NullNode.getInstance());
+		assertThat(payload.isNull()).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = {
+			"{\"type\":\"publish\",\"requestId\":1,\"target\":0,\"topic\":\"t\",\"type\":null,\"retained\":false}",
+			"{\"type\":\"deliver\",\"deliveryId\":1,\"sender\":0,\"topic\":\"t\",\"payloadType\":\"x.Y\",\"retained\":true}",
+			"{\"type\":\"ask\",\"requestId\":1,\"payloadType\":\"x.Y\"}",
+			"{\"type\":\"answer\",\"requestId\":1,\"type\":null,\"error\":\"e\"}" })
+	void missingPayloadIsMalformed(String json) {
+		assertThatExceptionOfType(MalformedFrameException.class)
+			.isThrownBy(() -> this.codec.decode(json.getBytes(StandardCharsets.UTF_8)))
+			.withMessageContaining("payload");
+	}
+
+	/** A null payload is written as JSON null, so it arrives as a JSON null node. */
+	@Test
+	void answerWithoutPayloadArrivesWithJsonNull() {
+		Answer answer = (Answer) decode(this.codec.encode(new Answer(5, null, null, "failed")));
+		assertThat(answer.requestId()).isEqualTo(5);
+		assertThat(answer.payloadType()).isNull();
+		assertThat(answer.error()).isEqualTo("failed");
+		assertThat(answer.payload()).isNotNull();
+		assertThat(answer.payload().isNull()).isTrue();
+	}
+
+	/** Hand-written frames, as the records' own JSON has the {@code type} key twice. */
+	@ParameterizedTest
+	@ValueSource(strings = {
+			// no payload type key: only the message type is there
+			"{\"type\":\"publish\",\"requestId\":1,\"target\":0,\"topic\":\"t\",\"payload\":{},\"retained\":false}",
+			"{\"type\":\"publish\",\"requestId\":1,\"target\":0,\"topic\":null,\"payloadType\":null,\"payload\":{},\"retained\":false}",
+			"{\"type\":\"publish\",\"requestId\":1,\"target\":0,\"payloadType\":null,\"payload\":{},\"retained\":false}",
+			"{\"type\":\"publish\",\"requestId\":1,\"target\":0,\"topic\":\"t\",\"payloadType\":null,\"payload\":{}}",
+			"{\"type\":\"publish\",\"requestId\":1,\"topic\":\"t\",\"payloadType\":null,\"payload\":{},\"retained\":false}",
+			"{\"type\":\"publish\",\"requestId\":1,\"target\":0,\"topic\":\"t\",\"payloadType\":null,\"payload\":{},\"retained\":null}",
+			"{\"type\":\"publish\",\"requestId\":1,\"target\":\"all\",\"topic\":\"t\",\"payloadType\":null,\"payload\":{},\"retained\":false}",
+			"{\"type\":\"deliver\",\"deliveryId\":1,\"sender\":0,\"topic\":null,\"payloadType\":null,\"payload\":1,\"retained\":true}",
+			"{\"type\":\"deliver\",\"sender\":0,\"topic\":\"t\",\"payloadType\":null,\"payload\":1,\"retained\":true}",
+			"{\"type\":\"deliver\",\"deliveryId\":1,\"sender\":0,\"topic\":\"t\",\"payloadType\":null,\"payload\":1}",
+			"{\"type\":\"deliver\",\"deliveryId\":1,\"sender\":0,\"topic\":[\"t\"],\"payloadType\":null,\"payload\":1,\"retained\":true}",
+			"{\"type\":\"delivered\"}", "{\"type\":\"delivered\",\"deliveryId\":null}",
+			"{\"type\":\"delivered\",\"deliveryId\":\"one\"}", "{\"type\":\"welcome\"}",
+			"{\"type\":\"welcome\",\"retained\":null}", "{\"type\":\"welcome\",\"retained\":1e12}",
+			"{\"type\":\"publish-reply\",\"requestId\":1,\"acknowledged\":1,\"targets\":2}",
+			"{\"type\":\"publish-reply\",\"requestId\":1,\"targets\":2,\"error\":null}",
+			"{\"type\":\"publish-reply\",\"requestId\":1,\"acknowledged\":null,\"targets\":2,\"error\":null}",
+			"{\"type\":\"ask\",\"requestId\":1,\"payloadType\":null,\"payload\":{}}",
+			"{\"type\":\"ask\",\"requestId\":1,\"payload\":{}}",
+			"{\"type\":\"ask\",\"payloadType\":\"x.Y\",\"payload\":{}}",
+			"{\"type\":\"answer\",\"requestId\":1,\"payload\":{},\"error\":null}",
+			"{\"type\":\"answer\",\"requestId\":null,\"payloadType\":null,\"payload\":{},\"error\":null}",
+			"{\"type\":\"answer\",\"requestId\":1,\"payloadType\":null,\"payload\":{},\"error\":{}}",
+			// the payload type before the message type: it is taken as the message type
+			"{\"type\":\"x.Y\",\"type\":\"deliver\",\"deliveryId\":1,\"sender\":0,\"topic\":\"t\",\"payload\":1,\"retained\":true}",
+			"{\"type\":\"Publish\",\"requestId\":1,\"target\":0,\"topic\":\"t\",\"payloadType\":null,\"payload\":{},\"retained\":false}",
+			"{\"type\":\"dev.bootcluster.ipc.Message$Deliver\",\"deliveryId\":1,\"sender\":0,\"topic\":\"t\",\"payloadType\":null,\"payload\":1,\"retained\":true}" })
+	void decodeRejectsBrokenMessagingFrames(String json) {
+		assertMalformed(json.getBytes(StandardCharsets.UTF_8));
+	}
+
+	@Test
+	void messagingRecordsRefuseNullRequiredComponents() {
+		JsonNode empty = json("{}");
+		assertThatNullPointerException().isThrownBy(() -> new Publish(1, 0, null, null, empty, false));
+		assertThatNullPointerException().isThrownBy(() -> new Publish(1, 0, "t", null, null, false));
+		assertThatNullPointerException().isThrownBy(() -> new Deliver(1, 0, null, null, empty, false));
+		assertThatNullPointerException().isThrownBy(() -> new Deliver(1, 0, "t", null, null, false));
+		assertThatNullPointerException().isThrownBy(() -> new Ask(1, null, empty));
+		assertThatNullPointerException().isThrownBy(() -> new Ask(1, "x.Y", null));
+	}
+
+	@Test
+	void deliveryOverLimitIsRefusedByEncode() {
+		FrameCodec small = new FrameCodec(256);
+		JsonNode large = json("{\"text\":\"" + "\u00e9".repeat(200) + "\"}");
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> small.encode(new Deliver(1, 0, "t", null, large, false)));
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> small.encode(new Publish(1, 0, "t", null, large, false)));
+		assertThatExceptionOfType(MessageTooLargeException.class)
+			.isThrownBy(() -> small.encode(new Answer(1, null, large, null)));
+	}
+
+	private static JsonNode json(String text) {
+		return JSON.readTree(text);
+	}
+
+	private Message decode(ByteBuffer frame) {
+		ByteBuffer copy = frame.duplicate();
+		int length = copy.getInt();
+		byte[] payload = new byte[length];
+		copy.get(payload);
+		return this.codec.decode(payload);
 	}
 
 	@Test

@@ -68,7 +68,7 @@ class MessageDispatcherTest {
 		});
 		Message.Answer answer = dispatcher.answer(3, Ping.class.getName(), this.codec.toTree(new Ping(41)));
 		assertThat(answer.error()).isNull();
-		assertThat(answer.type()).isEqualTo(Pong.class.getName());
+		assertThat(answer.payloadType()).isEqualTo(Pong.class.getName());
 		assertThat(this.codec.convert(answer.payload(), Pong.class)).isEqualTo(new Pong(42, "master"));
 		assertThat(requests).singleElement().satisfies((request) -> {
 			assertThat(request.sender()).isEqualTo(3);
@@ -82,7 +82,7 @@ class MessageDispatcherTest {
 				this.codec.toTree(new Ping(1)));
 		assertThat(answer.error()).contains("ClusterRequest<Ping>");
 		assertThat(answer.payload()).isNull();
-		assertThat(answer.type()).isNull();
+		assertThat(answer.payloadType()).isNull();
 		assertThat(this.published).singleElement().isInstanceOf(ClusterRequest.class);
 	}
 

@@ -40,6 +40,9 @@ import dev.bootcluster.messaging.ClusterMessenger;
 @ConditionalOnProperty(name = "sample.bench.enabled", havingValue = "true")
 class BroadcastBenchController {
 
+	/** Runs whose receipts are not collected (warm-up) have ids with this prefix. */
+	private static final String WARM_UP = "warm-up-";
+
 	private final ClusterMessenger messenger;
 
 	private final int workerId;
@@ -57,6 +60,9 @@ class BroadcastBenchController {
 
 	@EventListener
 	void on(BenchPing ping) {
+		if (ping.run().startsWith(WARM_UP)) {
+			return;
+		}
 		long micros = nowMicros() - ping.sentAtMicros();
 		this.receipts.computeIfAbsent(ping.run(), (run) -> new Receipts()).add(ping.seq(), micros);
 	}
@@ -79,9 +85,9 @@ class BroadcastBenchController {
 
 	@PostMapping("/bench/broadcast")
 	Map<String, Object> run(@RequestParam(defaultValue = "2000") int count,
-			@RequestParam(defaultValue = "1") int concurrency, @RequestParam(defaultValue = "64") int bytes)
-			throws Exception {
-		String run = UUID.randomUUID().toString();
+			@RequestParam(defaultValue = "1") int concurrency, @RequestParam(defaultValue = "64") int bytes,
+			@RequestParam(defaultValue = "true") boolean collect) throws Exception {
+		String run = (collect ? "" : WARM_UP) + UUID.randomUUID();
 		String padding = "x".repeat(Math.max(0, bytes));
 		long[] acknowledged = new long[count];
 		AtomicInteger next = new AtomicInteger();
@@ -115,6 +121,16 @@ class BroadcastBenchController {
 		}
 		double seconds = (System.nanoTime() - start) / 1e9;
 
+		if (!collect) {
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("count", count);
+			body.put("workers", targets[0]);
+			body.put("incomplete", incomplete.sum());
+			body.put("p50Micros", percentile(sorted(acknowledged), 0.50));
+			body.put("p99Micros", percentile(sorted(acknowledged), 0.99));
+			body.put("messagesPerSecond", Math.round(count / seconds));
+			return body;
+		}
 		// collect every worker's receipts (after the measurement, so it does not disturb it)
 		this.messenger.broadcast(new BenchCollect(run, this.workerId));
 		long deadline = System.nanoTime() + 30_000_000_000L;
@@ -160,6 +176,12 @@ class BroadcastBenchController {
 		body.put("maxMicros", acknowledged[count - 1]);
 		body.put("messagesPerSecond", Math.round(count / seconds));
 		return body;
+	}
+
+	private static long[] sorted(long[] values) {
+		long[] copy = values.clone();
+		Arrays.sort(copy);
+		return copy;
 	}
 
 	private static int sizeOf(List<BenchReport> reports) {
