@@ -2,6 +2,9 @@ package dev.bootcluster.sample;
 
 import java.util.Map;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -13,6 +16,11 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 class SampleController {
+
+	private static final Log logger = LogFactory.getLog(SampleController.class);
+
+	/** Iterations from which a request logs its start. */
+	static final long LONG_WORK = 1_000_000_000L;
 
 	private final String workerId;
 
@@ -35,6 +43,10 @@ class SampleController {
 	@GetMapping("/work")
 	Map<String, Object> work(@RequestParam(required = false) Long iterations) {
 		long n = (iterations != null) ? iterations : this.defaultIterations;
+		if (n >= LONG_WORK) {
+			// a request of a second or more says when it starts (tests stop the cluster under it)
+			logger.info("Long /work request started: " + n + " iterations");
+		}
 		return Map.of("worker", this.workerId, "pid", ProcessHandle.current().pid(), "iterations", n, "result",
 				Work.burn(n));
 	}
