@@ -77,10 +77,6 @@ public final class MessageHub implements Closeable {
 		this.requests = Executors.newCachedThreadPool((task) -> daemon(task, "cluster-request"));
 	}
 
-	public FrameCodec codec() {
-		return this.codec;
-	}
-
 	/** Where the workers to deliver to come from (the supervisor's live workers). */
 	public void recipients(Supplier<List<Recipient>> recipients) {
 		this.recipients = recipients;

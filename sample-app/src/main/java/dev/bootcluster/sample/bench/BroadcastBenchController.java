@@ -120,14 +120,15 @@ class BroadcastBenchController {
 			pool.shutdownNow();
 		}
 		double seconds = (System.nanoTime() - start) / 1e9;
+		Arrays.sort(acknowledged);
 
 		if (!collect) {
 			Map<String, Object> body = new LinkedHashMap<>();
 			body.put("count", count);
 			body.put("workers", targets[0]);
 			body.put("incomplete", incomplete.sum());
-			body.put("p50Micros", percentile(sorted(acknowledged), 0.50));
-			body.put("p99Micros", percentile(sorted(acknowledged), 0.99));
+			body.put("p50Micros", percentile(acknowledged, 0.50));
+			body.put("p99Micros", percentile(acknowledged, 0.99));
 			body.put("messagesPerSecond", Math.round(count / seconds));
 			return body;
 		}
@@ -135,7 +136,7 @@ class BroadcastBenchController {
 		this.messenger.broadcast(new BenchCollect(run, this.workerId));
 		long deadline = System.nanoTime() + 30_000_000_000L;
 		List<BenchReport> collected = this.reports.get(run);
-		while (sizeOf(collected) < targets[0] && System.nanoTime() < deadline) {
+		while (collected.size() < targets[0] && System.nanoTime() < deadline) {
 			Thread.sleep(20);
 		}
 		this.reports.remove(run);
@@ -154,7 +155,6 @@ class BroadcastBenchController {
 			}
 		}
 		long missing = Arrays.stream(receivedBy).filter((n) -> n < targets[0]).count();
-		Arrays.sort(acknowledged);
 		Arrays.sort(latest);
 		long[] each = all.stream().mapToLong(Long::longValue).sorted().toArray();
 
@@ -163,7 +163,7 @@ class BroadcastBenchController {
 		body.put("concurrency", concurrency);
 		body.put("payloadBytes", bytes);
 		body.put("workers", targets[0]);
-		body.put("reports", sizeOf(collected));
+		body.put("reports", collected.size());
 		body.put("incomplete", incomplete.sum());
 		body.put("missingReceipts", missing);
 		body.put("everyWorkerP50Micros", percentile(latest, 0.50));
@@ -176,16 +176,6 @@ class BroadcastBenchController {
 		body.put("maxMicros", acknowledged[count - 1]);
 		body.put("messagesPerSecond", Math.round(count / seconds));
 		return body;
-	}
-
-	private static long[] sorted(long[] values) {
-		long[] copy = values.clone();
-		Arrays.sort(copy);
-		return copy;
-	}
-
-	private static int sizeOf(List<BenchReport> reports) {
-		return reports.size();
 	}
 
 	private static long percentile(long[] sorted, double fraction) {
