@@ -10,6 +10,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -87,7 +88,8 @@ public final class PayloadCodec {
 	public JsonNode parse(String json) {
 		JsonNode tree;
 		try {
-			tree = this.mapper.get().readTree(json);
+			// numbers as written: a double would turn 1e999 into Infinity, relayed as the string "Infinity"
+			tree = this.mapper.get().reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(json);
 		}
 		catch (JacksonException ex) {
 			throw new IllegalArgumentException("not valid JSON: " + ex.getOriginalMessage(), ex);

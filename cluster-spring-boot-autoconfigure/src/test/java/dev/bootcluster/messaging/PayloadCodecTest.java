@@ -237,4 +237,18 @@ class PayloadCodecTest {
 			.isThrownBy(() -> this.codec.checkSize("t", "T".repeat(500), payload, false));
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "1e999", "-1e999", "0.1", "123456789012345678901234567890.123456789", "[1e400, 2.5]" })
+	void parsedNumbersKeepTheirValueWhenRelayed(String json) {
+		JsonNode node = this.codec.parse(json);
+		// what a receiver reads back from the relayed text is the number that was sent
+		assertThat(MAPPER_FOR_NUMBERS.readTree(node.toString())).isEqualTo(MAPPER_FOR_NUMBERS.readTree(json));
+	}
+
+	private static final tools.jackson.databind.ObjectReader MAPPER_FOR_NUMBERS = tools.jackson.databind.json.JsonMapper
+		.builder()
+		.build()
+		.reader()
+		.with(tools.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
 }
