@@ -17,13 +17,17 @@ import org.jspecify.annotations.Nullable;
  */
 public final class IpcChannel implements Closeable {
 
+	/** Bytes read ahead: small frames arrive whole in one read, larger ones are read on into their array. */
+	static final int READ_BUFFER_BYTES = 16 * 1024;
+
 	private final SocketChannel channel;
 
 	private final FrameCodec codec;
 
 	private final Object writeLock = new Object();
 
-	private final ByteBuffer header = ByteBuffer.allocate(FrameCodec.HEADER_BYTES);
+	/** What was read and not yet decoded, between position and limit (the reader thread's only). */
+	private final ByteBuffer in = ByteBuffer.allocateDirect(READ_BUFFER_BYTES).flip();
 
 	public IpcChannel(SocketChannel channel, FrameCodec codec) {
 		this.channel = channel;
@@ -75,25 +79,46 @@ public final class IpcChannel implements Closeable {
 	 * @throws MalformedFrameException if the peer sent something that is not a valid frame
 	 */
 	public @Nullable Message receive() throws IOException {
-		this.header.clear();
-		if (!readFully(this.header, true)) {
+		if (!fill(FrameCodec.HEADER_BYTES, true)) {
 			return null;
 		}
-		int length = this.codec.checkLength(this.header.flip().getInt());
-		ByteBuffer payload = ByteBuffer.allocate(length);
-		readFully(payload, false);
-		return this.codec.decode(payload.array());
+		int length = this.codec.checkLength(this.in.getInt());
+		byte[] payload = new byte[length];
+		int buffered = Math.min(length, this.in.remaining());
+		this.in.get(payload, 0, buffered);
+		if (buffered < length) {
+			// a frame larger than what is buffered: the rest straight into the payload
+			ByteBuffer rest = ByteBuffer.wrap(payload, buffered, length - buffered);
+			while (rest.hasRemaining()) {
+				if (this.channel.read(rest) < 0) {
+					throw new EOFException("Connection closed in the middle of a frame");
+				}
+			}
+		}
+		return this.codec.decode(payload);
 	}
 
-	private boolean readFully(ByteBuffer buffer, boolean eofAllowedAtStart) throws IOException {
-		while (buffer.hasRemaining()) {
-			int read = this.channel.read(buffer);
-			if (read < 0) {
-				if (eofAllowedAtStart && buffer.position() == 0) {
-					return false;
+	/**
+	 * Makes at least {@code bytes} bytes readable from {@link #in}, reading whatever the socket
+	 * has (often the whole frame, or several, in one system call).
+	 */
+	private boolean fill(int bytes, boolean eofAllowedAtStart) throws IOException {
+		if (this.in.remaining() >= bytes) {
+			return true;
+		}
+		this.in.compact();
+		try {
+			while (this.in.position() < bytes) {
+				if (this.channel.read(this.in) < 0) {
+					if (eofAllowedAtStart && this.in.position() == 0) {
+						return false;
+					}
+					throw new EOFException("Connection closed in the middle of a frame");
 				}
-				throw new EOFException("Connection closed in the middle of a frame");
 			}
+		}
+		finally {
+			this.in.flip();
 		}
 		return true;
 	}

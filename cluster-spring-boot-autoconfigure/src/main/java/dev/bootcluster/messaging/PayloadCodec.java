@@ -12,9 +12,11 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.util.ClassUtils;
+import org.springframework.util.function.SingletonSupplier;
 
 import dev.bootcluster.ipc.FrameCodec;
 import dev.bootcluster.ipc.Message;
@@ -42,6 +44,9 @@ public final class PayloadCodec {
 
 	private final Supplier<JsonMapper> mapper;
 
+	/** Reads JSON text with numbers as written (a double would turn 1e999 into Infinity). */
+	private final Supplier<ObjectReader> exactReader;
+
 	private final FrameCodec frames;
 
 	private final @Nullable ClassLoader classLoader;
@@ -51,12 +56,15 @@ public final class PayloadCodec {
 	private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
 	/**
-	 * @param mapper the application's JSON mapper (asked for on first use)
+	 * @param mapper the application's JSON mapper (asked for once, on first use: a bean lookup per
+	 * message would cost more than the message)
 	 * @param frames the IPC codec, for its size limit
 	 * @param classLoader where payload types are loaded from
 	 */
 	public PayloadCodec(Supplier<JsonMapper> mapper, FrameCodec frames, @Nullable ClassLoader classLoader) {
-		this.mapper = mapper;
+		this.mapper = SingletonSupplier.of(mapper);
+		this.exactReader = SingletonSupplier
+			.of(() -> this.mapper.get().reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS));
 		this.frames = frames;
 		this.classLoader = classLoader;
 	}
@@ -89,7 +97,7 @@ public final class PayloadCodec {
 		JsonNode tree;
 		try {
 			// numbers as written: a double would turn 1e999 into Infinity, relayed as the string "Infinity"
-			tree = this.mapper.get().reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).readTree(json);
+			tree = this.exactReader.get().readTree(json);
 		}
 		catch (JacksonException ex) {
 			throw new IllegalArgumentException("not valid JSON: " + ex.getOriginalMessage(), ex);

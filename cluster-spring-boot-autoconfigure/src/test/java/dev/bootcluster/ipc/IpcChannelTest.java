@@ -1,10 +1,12 @@
 package dev.bootcluster.ipc;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +23,13 @@ import dev.bootcluster.ipc.Message.Ready;
 import dev.bootcluster.ipc.Message.Welcome;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Tests for {@link IpcChannel#sendFrame}: one encoded frame written to many connections.
+ * Tests for {@link IpcChannel}: one encoded frame written to many connections, and frames read
+ * back whole however the bytes arrive.
  */
 class IpcChannelTest {
 
@@ -92,6 +96,76 @@ class IpcChannelTest {
 		IpcChannel[] link = pair();
 		link[0].close();
 		assertThatIOException().isThrownBy(() -> link[0].sendFrame(this.codec.encode(new Ready(1))));
+	}
+
+	@Test
+	void framesLargerThanTheReadBufferArriveWholeBetweenSmallOnes() throws IOException {
+		FrameCodec large = new FrameCodec(256 * 1024);
+		IpcChannel sender = IpcChannel.connect(this.root.resolve("s.sock"), large);
+		IpcChannel receiver = new IpcChannel(this.server.accept(), large);
+		this.channels.add(sender);
+		this.channels.add(receiver);
+		String text = "x\u00e9".repeat(3 * IpcChannel.READ_BUFFER_BYTES);
+		Deliver big = new Deliver(1, 2, "big", null, JsonMapper.builder().build().getNodeFactory().stringNode(text),
+				false);
+		// written from another thread: the receiver must drain the socket while the big frame is sent
+		Thread writer = new Thread(() -> {
+			try {
+				for (int i = 0; i < 3; i++) {
+					sender.send(new Ready(i));
+					sender.send(big);
+				}
+				sender.send(new Welcome(7));
+			}
+			catch (IOException ex) {
+				throw new IllegalStateException(ex);
+			}
+		});
+		writer.start();
+		for (int i = 0; i < 3; i++) {
+			assertThat(receive(receiver)).isEqualTo(new Ready(i));
+			assertThat(receive(receiver)).isEqualTo(big);
+		}
+		assertThat(receive(receiver)).isEqualTo(new Welcome(7));
+	}
+
+	@Test
+	void aFrameWrittenByteByByteArrivesWholeAndTheEndOfTheStreamIsSeenWhereItIs() throws Exception {
+		try (SocketChannel raw = SocketChannel.open(UnixDomainSocketAddress.of(this.root.resolve("s.sock")))) {
+			IpcChannel receiver = new IpcChannel(this.server.accept(), this.codec);
+			this.channels.add(receiver);
+			ByteBuffer two = ByteBuffer.allocate(1024);
+			two.put(this.codec.encode(new Ready(5))).put(this.codec.encode(new Welcome(2))).flip();
+			Thread writer = new Thread(() -> {
+				try {
+					while (two.hasRemaining()) {
+						raw.write(ByteBuffer.wrap(new byte[] { two.get() }));
+						Thread.sleep(1);
+					}
+				}
+				catch (IOException | InterruptedException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			writer.start();
+			assertThat(receive(receiver)).isEqualTo(new Ready(5));
+			assertThat(receive(receiver)).isEqualTo(new Welcome(2));
+			writer.join();
+			ByteBuffer half = this.codec.encode(new Ready(6));
+			raw.write(half.limit(half.limit() - 3));
+			raw.shutdownOutput();
+			assertThatExceptionOfType(EOFException.class).isThrownBy(receiver::receive)
+				.withMessageContaining("middle of a frame");
+		}
+	}
+
+	@Test
+	void aCleanEndBetweenFramesIsNull() throws IOException {
+		IpcChannel[] link = pair();
+		link[0].send(new Ready(1));
+		link[0].close();
+		assertThat(receive(link[1])).isEqualTo(new Ready(1));
+		assertThat(receive(link[1])).isNull();
 	}
 
 	/** A connected pair: the sending end, then the receiving end. */

@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,23 @@ class PayloadCodecTest {
 	void typeNameIsTheClassName() {
 		assertThat(PayloadCodec.typeName(new Ping(1))).isEqualTo("dev.bootcluster.messaging.Payloads$Ping");
 		assertThat(PayloadCodec.typeName("text")).isEqualTo("java.lang.String");
+	}
+
+	@Test
+	void asksForTheMapperOnceNotPerMessage() {
+		AtomicInteger asked = new AtomicInteger();
+		PayloadCodec counting = new PayloadCodec(() -> {
+			asked.incrementAndGet();
+			return MAPPER;
+		}, new FrameCodec(1024), getClass().getClassLoader());
+		assertThat(asked).hasValue(0);
+		for (int i = 0; i < 3; i++) {
+			Tick tick = new Tick("t" + i, Instant.EPOCH);
+			JsonNode tree = counting.toTree(tick);
+			assertThat(counting.read(PayloadCodec.typeName(tick), tree, "t")).isEqualTo(tick);
+			assertThat(counting.parse("{\"n\": 1.5}").get("n").decimalValue()).isEqualByComparingTo("1.5");
+		}
+		assertThat(asked).hasValue(1);
 	}
 
 	@Test
