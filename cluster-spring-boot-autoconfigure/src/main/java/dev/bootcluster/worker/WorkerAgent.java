@@ -7,13 +7,15 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -34,6 +36,14 @@ import dev.bootcluster.ipc.Message;
  * A worker's connection to its master, opened as early as possible. A daemon thread blocks on it:
  * when the master dies (even by {@code kill -9}) the read sees end-of-file and the worker halts at
  * once, so workers never outlive their master.
+ * <p>
+ * Deliveries run in the order they arrived, one at a time, on the thread that read them (no
+ * hand-off to another thread: on a busy machine that wake-up was a good part of a delivery's
+ * cost). Reading does not wait for listeners, though: a listener that asks the master something
+ * (and so waits for a reply only the reader can read) makes its thread hand the reading over to a
+ * standby thread (started when none waits) at once, one still running after {@link #SLOW_DELIVERY}
+ * (checked as often) at the next check; the first thread then runs the deliveries that queued
+ * meanwhile and stands by.
  */
 public final class WorkerAgent implements Closeable {
 
@@ -50,13 +60,38 @@ public final class WorkerAgent implements Closeable {
 
 	private final Map<Long, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
 
+	/** A delivery running longer than this on the reading thread makes it hand the reading over. */
+	static final Duration SLOW_DELIVERY = Duration.ofMillis(100);
+
 	private volatile @Nullable Consumer<Message.Drain> drainHandler;
 
-	/** Runs deliveries in the order they arrived, off the reader thread. */
-	private final ExecutorService deliveries;
+	/** Deliveries (and the end of the retained replay) waiting to run, in arrival order. */
+	private final Queue<Runnable> deliveryQueue = new ConcurrentLinkedQueue<>();
 
-	/** Opened once the application can take deliveries (its context is refreshed). */
-	private final CountDownLatch deliveryOpen = new CountDownLatch(1);
+	/** Held by the one thread running deliveries. */
+	private final AtomicBoolean deliveryRunning = new AtomicBoolean();
+
+	/** The thread running a delivery now, and since when ({@code System.nanoTime()}). */
+	private volatile @Nullable Thread deliveryThread;
+
+	private volatile long deliveryStartedAt;
+
+	/** Set once the application can take deliveries (its context is refreshed). */
+	private volatile boolean deliveryOpen;
+
+	/** Guards the reading role. */
+	private final Object readerLock = new Object();
+
+	/** The thread that reads from the master now, null while it is handed over (guarded by readerLock). */
+	private @Nullable Thread reader;
+
+	/** Threads waiting to take the reading over (guarded by readerLock). */
+	private int standing;
+
+	/** A standby should take the reading over (guarded by readerLock). */
+	private boolean readerWanted;
+
+	private final AtomicInteger linkThreads = new AtomicInteger();
 
 	private volatile @Nullable Consumer<Message.Deliver> deliveryHandler;
 
@@ -76,7 +111,6 @@ public final class WorkerAgent implements Closeable {
 		this.environment = environment;
 		this.channel = channel;
 		this.heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, "cluster-heartbeat"));
-		this.deliveries = Executors.newSingleThreadExecutor((task) -> daemon(task, "cluster-messages"));
 	}
 
 	/**
@@ -87,9 +121,12 @@ public final class WorkerAgent implements Closeable {
 		IpcChannel channel = IpcChannel.connect(environment.socket(), new FrameCodec(environment.maxMessageSize()));
 		WorkerAgent agent = new WorkerAgent(environment, channel);
 		channel.send(new Message.Hello(environment.workerId(), ProcessHandle.current().pid(), environment.token()));
-		daemon(agent::readLoop, "cluster-master-link").start();
+		agent.startLinkThread();
 		agent.heartbeats.scheduleWithFixedDelay(agent::heartbeat, 0, environment.heartbeatMillis(),
 				TimeUnit.MILLISECONDS);
+		// reading waits for a slow listener at most about twice SLOW_DELIVERY
+		long check = SLOW_DELIVERY.toMillis();
+		agent.heartbeats.scheduleWithFixedDelay(agent::checkSlowDelivery, check, check, TimeUnit.MILLISECONDS);
 		return agent;
 	}
 
@@ -145,7 +182,9 @@ public final class WorkerAgent implements Closeable {
 	 */
 	public int startDelivery(Consumer<Message.Deliver> handler, Duration timeout) {
 		this.deliveryHandler = handler;
-		this.deliveryOpen.countDown();
+		this.deliveryOpen = true;
+		// what queued before opening runs here (unless the reader got to it first)
+		runDeliveries();
 		try {
 			return this.retainedDelivered.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 		}
@@ -158,14 +197,37 @@ public final class WorkerAgent implements Closeable {
 		}
 	}
 
+	private void enqueue(Runnable delivery) {
+		this.deliveryQueue.add(delivery);
+		runDeliveries();
+	}
+
+	/**
+	 * Runs the queued deliveries on this thread, unless another thread is running them already
+	 * (it runs this one too, in order) or the application cannot take them yet.
+	 */
+	private void runDeliveries() {
+		while (this.deliveryOpen && !this.deliveryQueue.isEmpty() && this.deliveryRunning.compareAndSet(false, true)) {
+			try {
+				Runnable next;
+				while ((next = this.deliveryQueue.poll()) != null) {
+					this.deliveryThread = Thread.currentThread();
+					this.deliveryStartedAt = System.nanoTime();
+					try {
+						next.run();
+					}
+					finally {
+						this.deliveryThread = null;
+					}
+				}
+			}
+			finally {
+				this.deliveryRunning.set(false);
+			}
+		}
+	}
+
 	private void deliver(Message.Deliver deliver) {
-		try {
-			this.deliveryOpen.await();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return;
-		}
 		boolean stale = deliver.retained() && this.retainedSeen.merge(deliver.topic(), deliver.deliveryId(),
 				Math::max) != deliver.deliveryId();
 		Consumer<Message.Deliver> handler = this.deliveryHandler;
@@ -173,8 +235,78 @@ public final class WorkerAgent implements Closeable {
 			try {
 				handler.accept(deliver);
 			}
-			catch (RuntimeException ex) {
+			catch (RuntimeException | LinkageError | StackOverflowError ex) {
 				logger.error("A listener of cluster topic '" + deliver.topic() + "' failed", ex);
+			}
+		}
+	}
+
+	/** On the heartbeat thread: a delivery that keeps the reading thread busy too long hands it over. */
+	private void checkSlowDelivery() {
+		Thread running = this.deliveryThread;
+		if (running != null && System.nanoTime() - this.deliveryStartedAt > SLOW_DELIVERY.toNanos()) {
+			handOver(running);
+		}
+	}
+
+	/**
+	 * Gives the reading role of {@code from} to a standby thread (started if none waits), if
+	 * {@code from} has it and is not reading: it is the caller, or it is running a delivery
+	 * (checked under the lock that a thread takes before each read, so two never read at once).
+	 */
+	private void handOver(Thread from) {
+		synchronized (this.readerLock) {
+			if (this.reader != from || this.closed
+					|| (from != Thread.currentThread() && this.deliveryThread != from)) {
+				return;
+			}
+			this.reader = null;
+			if (this.standing > 0) {
+				this.readerWanted = true;
+				this.readerLock.notifyAll();
+				return;
+			}
+		}
+		startLinkThread();
+	}
+
+	private void startLinkThread() {
+		int number = this.linkThreads.incrementAndGet();
+		Thread thread = daemon(this::readLoop, (number == 1) ? "cluster-master-link" : "cluster-master-link-" + number);
+		synchronized (this.readerLock) {
+			this.reader = thread;
+		}
+		thread.start();
+	}
+
+	/**
+	 * Waits until this thread has the reading role: it has it, it is handed to it as a standby,
+	 * or the agent closes.
+	 * @return false when the agent closed
+	 */
+	private boolean awaitReading() throws InterruptedException {
+		Thread me = Thread.currentThread();
+		synchronized (this.readerLock) {
+			if (this.reader == me) {
+				return true;
+			}
+			this.standing++;
+			try {
+				while (this.reader != me) {
+					if (this.closed) {
+						return false;
+					}
+					if (this.readerWanted && this.reader == null) {
+						this.readerWanted = false;
+						this.reader = me;
+						return true;
+					}
+					this.readerLock.wait();
+				}
+				return true;
+			}
+			finally {
+				this.standing--;
 			}
 		}
 	}
@@ -183,6 +315,8 @@ public final class WorkerAgent implements Closeable {
 		long id = this.requestIds.incrementAndGet();
 		CompletableFuture<Message> reply = new CompletableFuture<>();
 		this.pending.put(id, reply);
+		// the reply is read by the reading thread: if that is this one (a listener asking), another takes over
+		handOver(Thread.currentThread());
 		try {
 			send(request.apply(id));
 			return replyType.cast(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -236,41 +370,29 @@ public final class WorkerAgent implements Closeable {
 	private void readLoop() {
 		String reason = "the master closed the connection";
 		try {
-			Message message;
-			while ((message = this.channel.receive()) != null) {
-				if (message instanceof Message.StatusReply reply) {
-					this.latest = reply.snapshot();
-					complete(reply.requestId(), reply);
+			while (awaitReading()) {
+				Message message = this.channel.receive();
+				if (message == null) {
+					break;
 				}
-				else if (message instanceof Message.RestartReply reply) {
-					complete(reply.requestId(), reply);
-				}
-				else if (message instanceof Message.Drain drain) {
-					drain(drain);
-				}
-				else if (message instanceof Message.Deliver deliver) {
-					// acknowledged on receipt: a listener that broadcasts must not wait for other
-					// workers' listeners (which may be waiting for it)
-					this.channel.send(new Message.Delivered(deliver.deliveryId()));
-					this.deliveries.execute(() -> deliver(deliver));
-				}
-				else if (message instanceof Message.Welcome welcome) {
-					// queued behind the replayed values: completes once they are delivered
-					this.deliveries.execute(() -> this.retainedDelivered.complete(welcome.retained()));
-				}
-				else if (message instanceof Message.PublishReply reply) {
-					complete(reply.requestId(), reply);
-				}
-				else if (message instanceof Message.Answer answer) {
-					complete(answer.requestId(), answer);
-				}
-				else {
-					logger.warn("Ignoring unexpected " + message.getClass().getSimpleName() + " from the master");
-				}
+				handle(message);
 			}
+			if (this.closed) {
+				return;
+			}
+		}
+		catch (InterruptedException ex) {
+			if (this.closed) {
+				return;
+			}
+			reason = "interrupted";
 		}
 		catch (IOException | RuntimeException ex) {
 			reason = ex.getMessage();
+		}
+		catch (Error ex) {
+			// e.g. OutOfMemoryError in a listener: a worker without its link must not live on
+			reason = "the link to it failed: " + ex;
 		}
 		if (!this.closed) {
 			// No graceful shutdown: the master is gone, and a worker must not outlive it.
@@ -278,6 +400,38 @@ public final class WorkerAgent implements Closeable {
 					+ "); worker-" + workerId() + " exits now");
 			System.err.flush();
 			Runtime.getRuntime().halt(ORPHANED_EXIT_STATUS);
+		}
+	}
+
+	private void handle(Message message) throws IOException {
+		if (message instanceof Message.StatusReply reply) {
+			this.latest = reply.snapshot();
+			complete(reply.requestId(), reply);
+		}
+		else if (message instanceof Message.RestartReply reply) {
+			complete(reply.requestId(), reply);
+		}
+		else if (message instanceof Message.Drain drain) {
+			drain(drain);
+		}
+		else if (message instanceof Message.Deliver deliver) {
+			// acknowledged on receipt: a listener that broadcasts must not wait for other
+			// workers' listeners (which may be waiting for it)
+			this.channel.send(new Message.Delivered(deliver.deliveryId()));
+			enqueue(() -> deliver(deliver));
+		}
+		else if (message instanceof Message.Welcome welcome) {
+			// queued behind the replayed values: completes once they are delivered
+			enqueue(() -> this.retainedDelivered.complete(welcome.retained()));
+		}
+		else if (message instanceof Message.PublishReply reply) {
+			complete(reply.requestId(), reply);
+		}
+		else if (message instanceof Message.Answer answer) {
+			complete(answer.requestId(), answer);
+		}
+		else {
+			logger.warn("Ignoring unexpected " + message.getClass().getSimpleName() + " from the master");
 		}
 	}
 
@@ -297,7 +451,9 @@ public final class WorkerAgent implements Closeable {
 	public void close() {
 		this.closed = true;
 		this.heartbeats.shutdownNow();
-		this.deliveries.shutdownNow();
+		synchronized (this.readerLock) {
+			this.readerLock.notifyAll();
+		}
 		this.channel.close();
 	}
 

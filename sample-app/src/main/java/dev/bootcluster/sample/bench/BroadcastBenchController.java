@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -27,13 +28,15 @@ import dev.bootcluster.messaging.ClusterMessenger;
 
 /**
  * Used by {@code bench/broadcast} (only with {@code sample.bench.enabled=true}): sends
- * {@code count} broadcasts from this worker over {@code concurrency} threads and measures
+ * {@code count} broadcasts from this worker over {@code concurrency} threads, back to back or, with
+ * {@code rate} > 0, paced at that many per second (then both latencies count from when each
+ * message was due), and measures
  * <ul>
  * <li>receipt: from the {@code broadcast} call to the listener in each worker (wall clock,
  * shared by the processes of one machine); "in every worker" is the latest receipt of each
  * broadcast;</li>
- * <li>acknowledged: from the call until it returns, i.e. every ready worker ran its listener and
- * the acknowledgements came back through the master (an upper bound of the above).</li>
+ * <li>acknowledged: from the call until it returns, i.e. every ready worker received it and the
+ * acknowledgements came back through the master.</li>
  * </ul>
  */
 @RestController
@@ -86,7 +89,8 @@ class BroadcastBenchController {
 	@PostMapping("/bench/broadcast")
 	Map<String, Object> run(@RequestParam(defaultValue = "2000") int count,
 			@RequestParam(defaultValue = "1") int concurrency, @RequestParam(defaultValue = "64") int bytes,
-			@RequestParam(defaultValue = "true") boolean collect) throws Exception {
+			@RequestParam(defaultValue = "true") boolean collect, @RequestParam(defaultValue = "0") int rate)
+			throws Exception {
 		String run = (collect ? "" : WARM_UP) + UUID.randomUUID();
 		String padding = "x".repeat(Math.max(0, bytes));
 		long[] acknowledged = new long[count];
@@ -95,6 +99,10 @@ class BroadcastBenchController {
 		int[] targets = new int[1];
 		this.reports.put(run, Collections.synchronizedList(new ArrayList<>()));
 		ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+		// paced (rate > 0): message seq is due at start + seq / rate, and its latencies count from
+		// then, so a send held up by an earlier one counts against it (no coordinated omission)
+		double intervalNanos = (rate > 0) ? 1e9 / rate : 0;
+		long startMicros = nowMicros();
 		long start = System.nanoTime();
 		try {
 			List<Future<?>> futures = new ArrayList<>();
@@ -102,8 +110,21 @@ class BroadcastBenchController {
 				futures.add(pool.submit(() -> {
 					int seq;
 					while ((seq = next.getAndIncrement()) < count) {
-						long sent = System.nanoTime();
-						BroadcastResult result = this.messenger.broadcast(new BenchPing(run, seq, nowMicros(), padding));
+						long sent;
+						long sentMicros;
+						if (rate > 0) {
+							sent = start + Math.round(seq * intervalNanos);
+							long wait;
+							while ((wait = sent - System.nanoTime()) > 0) {
+								LockSupport.parkNanos(wait);
+							}
+							sentMicros = startMicros + (sent - start) / 1000;
+						}
+						else {
+							sent = System.nanoTime();
+							sentMicros = nowMicros();
+						}
+						BroadcastResult result = this.messenger.broadcast(new BenchPing(run, seq, sentMicros, padding));
 						acknowledged[seq] = (System.nanoTime() - sent) / 1000;
 						targets[0] = result.targets();
 						if (!result.complete()) {
@@ -155,12 +176,21 @@ class BroadcastBenchController {
 			}
 		}
 		long missing = Arrays.stream(receivedBy).filter((n) -> n < targets[0]).count();
+		// the 10 slowest broadcasts as "seq:micros" (seq / rate = when it was due): shows whether
+		// the tail is a few long stalls or spread out
+		List<String> slowest = java.util.stream.IntStream.range(0, count)
+			.boxed()
+			.sorted((a, b) -> Long.compare(latest[b], latest[a]))
+			.limit(10)
+			.map((seq) -> seq + ":" + latest[seq])
+			.toList();
 		Arrays.sort(latest);
 		long[] each = all.stream().mapToLong(Long::longValue).sorted().toArray();
 
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("count", count);
 		body.put("concurrency", concurrency);
+		body.put("rate", rate);
 		body.put("payloadBytes", bytes);
 		body.put("workers", targets[0]);
 		body.put("reports", collected.size());
@@ -175,6 +205,7 @@ class BroadcastBenchController {
 		body.put("p99Micros", percentile(acknowledged, 0.99));
 		body.put("maxMicros", acknowledged[count - 1]);
 		body.put("messagesPerSecond", Math.round(count / seconds));
+		body.put("slowest", slowest);
 		return body;
 	}
 
