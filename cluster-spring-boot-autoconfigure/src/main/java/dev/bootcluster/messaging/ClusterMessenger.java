@@ -26,7 +26,7 @@ public interface ClusterMessenger {
 	/**
 	 * Delivers {@code payload} to every ready worker, with its type name as topic.
 	 * @return how many ready workers acknowledged receiving it (their listeners run right after, in
-	 * arrival order, on one delivery thread per worker)
+	 * arrival order, one at a time in each worker)
 	 * @throws PayloadTooLargeException if the payload is over {@code cluster.ipc.max-message-size}
 	 * (nothing is delivered)
 	 * @throws ClusterMessagingException if the master cannot be reached
