@@ -82,14 +82,14 @@ public final class WorkerAgent implements Closeable {
 	/** Guards the reading role. */
 	private final Object readerLock = new Object();
 
-	/** The thread that reads from the master now, null while it is handed over (guarded by readerLock). */
-	private @Nullable Thread reader;
+	/**
+	 * The thread that reads from the master now; null while a waiting standby is to take it over
+	 * (written under readerLock).
+	 */
+	private volatile @Nullable Thread reader;
 
 	/** Threads waiting to take the reading over (guarded by readerLock). */
 	private int standing;
-
-	/** A standby should take the reading over (guarded by readerLock). */
-	private boolean readerWanted;
 
 	private final AtomicInteger linkThreads = new AtomicInteger();
 
@@ -121,7 +121,11 @@ public final class WorkerAgent implements Closeable {
 		IpcChannel channel = IpcChannel.connect(environment.socket(), new FrameCodec(environment.maxMessageSize()));
 		WorkerAgent agent = new WorkerAgent(environment, channel);
 		channel.send(new Message.Hello(environment.workerId(), ProcessHandle.current().pid(), environment.token()));
-		agent.startLinkThread();
+		Thread first = agent.newLinkThread();
+		synchronized (agent.readerLock) {
+			agent.reader = first;
+		}
+		first.start();
 		agent.heartbeats.scheduleWithFixedDelay(agent::heartbeat, 0, environment.heartbeatMillis(),
 				TimeUnit.MILLISECONDS);
 		// reading waits for a slow listener at most about twice SLOW_DELIVERY
@@ -255,28 +259,26 @@ public final class WorkerAgent implements Closeable {
 	 * (checked under the lock that a thread takes before each read, so two never read at once).
 	 */
 	private void handOver(Thread from) {
+		Thread started;
 		synchronized (this.readerLock) {
 			if (this.reader != from || this.closed
 					|| (from != Thread.currentThread() && this.deliveryThread != from)) {
 				return;
 			}
-			this.reader = null;
 			if (this.standing > 0) {
-				this.readerWanted = true;
+				this.reader = null;
 				this.readerLock.notifyAll();
 				return;
 			}
+			started = newLinkThread();
+			this.reader = started;
 		}
-		startLinkThread();
+		started.start();
 	}
 
-	private void startLinkThread() {
+	private Thread newLinkThread() {
 		int number = this.linkThreads.incrementAndGet();
-		Thread thread = daemon(this::readLoop, (number == 1) ? "cluster-master-link" : "cluster-master-link-" + number);
-		synchronized (this.readerLock) {
-			this.reader = thread;
-		}
-		thread.start();
+		return daemon(this::readLoop, (number == 1) ? "cluster-master-link" : "cluster-master-link-" + number);
 	}
 
 	/**
@@ -296,8 +298,7 @@ public final class WorkerAgent implements Closeable {
 					if (this.closed) {
 						return false;
 					}
-					if (this.readerWanted && this.reader == null) {
-						this.readerWanted = false;
+					if (this.reader == null) {
 						this.reader = me;
 						return true;
 					}
@@ -316,7 +317,9 @@ public final class WorkerAgent implements Closeable {
 		CompletableFuture<Message> reply = new CompletableFuture<>();
 		this.pending.put(id, reply);
 		// the reply is read by the reading thread: if that is this one (a listener asking), another takes over
-		handOver(Thread.currentThread());
+		if (this.reader == Thread.currentThread()) {
+			handOver(Thread.currentThread());
+		}
 		try {
 			send(request.apply(id));
 			return replyType.cast(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));

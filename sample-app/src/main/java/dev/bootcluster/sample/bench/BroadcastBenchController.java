@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -178,7 +179,7 @@ class BroadcastBenchController {
 		long missing = Arrays.stream(receivedBy).filter((n) -> n < targets[0]).count();
 		// the 10 slowest broadcasts as "seq:micros" (seq / rate = when it was due): shows whether
 		// the tail is a few long stalls or spread out
-		List<String> slowest = java.util.stream.IntStream.range(0, count)
+		List<String> slowest = IntStream.range(0, count)
 			.boxed()
 			.sorted((a, b) -> Long.compare(latest[b], latest[a]))
 			.limit(10)
