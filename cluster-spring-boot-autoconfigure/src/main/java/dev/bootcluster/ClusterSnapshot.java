@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param masterPid process id of the master
  * @param desired workers the master keeps running
  * @param ready workers currently READY
- * @param restarts crash replacements over all slots since the master started
+ * @param restarts crash replacements over all slots since the master started (the sum of the
+ * workers' {@code restarts}; processes replaced by rolling restarts are not counted)
  * @param port HTTP port every worker serves
  * @param workers one entry per worker slot
  * @param restart the latest rolling restart, if any

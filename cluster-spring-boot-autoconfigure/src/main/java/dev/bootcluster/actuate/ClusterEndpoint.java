@@ -194,11 +194,13 @@ public class ClusterEndpoint {
 	 * @param masterPid master process id
 	 * @param desired workers the master keeps running
 	 * @param ready workers currently READY
-	 * @param restarts crash replacements since the master started
+	 * @param restarts crash replacements since the master started (rolling-restart replacements
+	 * are not counted: each worker's {@code replacements} has those)
 	 * @param port HTTP port the workers share
 	 * @param listener how the workers share the port
 	 * @param tcpMigrateReq {@code net.ipv4.tcp_migrate_req}, where known
-	 * @param workers one entry per worker slot
+	 * @param workers one entry per worker slot: its current process, and apart from it the slot's
+	 * history (see {@link WorkerSnapshot})
 	 * @param restart the latest rolling restart, if any
 	 * @param answeredBy the process that served this request
 	 */

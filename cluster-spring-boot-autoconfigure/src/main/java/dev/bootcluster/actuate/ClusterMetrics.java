@@ -31,7 +31,7 @@ public class ClusterMetrics implements MeterBinder {
 			.description("Workers currently ready")
 			.register(registry);
 		FunctionCounter.builder("cluster.workers.restarts", this.operations, value(ClusterSnapshot::restarts))
-			.description("Crashed workers replaced by the master")
+			.description("Crashed workers replaced by the master (not rolling-restart replacements)")
 			.register(registry);
 	}
 

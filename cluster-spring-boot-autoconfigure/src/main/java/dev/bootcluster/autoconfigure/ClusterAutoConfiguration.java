@@ -5,7 +5,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -14,6 +13,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
 import dev.bootcluster.ClusterOperations;
@@ -33,8 +33,8 @@ import dev.bootcluster.messaging.MessageDispatcher;
 import dev.bootcluster.messaging.PayloadCodec;
 import dev.bootcluster.messaging.StandaloneClusterMessenger;
 import dev.bootcluster.messaging.WorkerClusterMessenger;
-import dev.bootcluster.web.InFlightRequests;
-import dev.bootcluster.web.ReusePortTomcatCustomizer;
+import dev.bootcluster.web.RequestTracker;
+import dev.bootcluster.web.WorkerWebServer;
 import dev.bootcluster.worker.WorkerAgent;
 import dev.bootcluster.worker.WorkerClusterOperations;
 
@@ -132,27 +132,28 @@ public final class ClusterAutoConfiguration {
 
 		@Bean
 		WorkerDrain clusterWorkerDrain(WorkerAgent agent, ApplicationContext context,
-				ObjectProvider<InFlightRequests> inFlight) {
-			return new WorkerDrain(agent, context, inFlight.getIfAvailable());
+				ObjectProvider<RequestTracker> requests, ObjectProvider<WorkerWebServer> servers,
+				Environment environment) {
+			// a worker that is no web application has no tracker, and no server to drain
+			return new WorkerDrain(agent, context, requests.getIfAvailable(RequestTracker::new),
+					() -> servers.orderedStream().toList(),
+					ClusterWebServerConfigurations.sharedListener(environment));
 		}
 
 	}
 
+	/** The web server's side of a worker: how it listens, and its requests counted. */
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClusterRole(ClusterRole.WORKER)
-	@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-	@ConditionalOnClass(name = "org.apache.catalina.startup.Tomcat")
-	static class WorkerTomcatConfiguration {
+	@ConditionalOnWebApplication
+	@Import({ ClusterWebServerConfigurations.Tomcat.class, ClusterWebServerConfigurations.Jetty.class,
+			ClusterWebServerConfigurations.Netty.class, ClusterWebServerConfigurations.ServletRequests.class,
+			ClusterWebServerConfigurations.ReactiveRequests.class })
+	static class WorkerWebServerConfiguration {
 
 		@Bean
-		static ReusePortTomcatCustomizer clusterReusePortTomcatCustomizer(Environment environment) {
-			return new ReusePortTomcatCustomizer(
-					environment.getProperty(ClusterRole.LISTENER_PROPERTY, Boolean.class, false));
-		}
-
-		@Bean
-		InFlightRequests clusterInFlightRequests() {
-			return new InFlightRequests();
+		RequestTracker clusterRequestTracker() {
+			return new RequestTracker();
 		}
 
 	}

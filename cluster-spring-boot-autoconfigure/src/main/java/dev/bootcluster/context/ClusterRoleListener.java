@@ -25,6 +25,7 @@ import org.springframework.core.env.MapPropertySource;
 
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.WorkerEnvironment;
+import dev.bootcluster.worker.StandardStreams;
 import dev.bootcluster.worker.WorkerAgent;
 
 /**
@@ -107,6 +108,10 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		publish(environment, properties);
 		// the cluster-worker profile is active already: WorkerProfileEnvironmentPostProcessor
 		ignoreInterrupt();
+		if (worker.sharedListener()) {
+			// before logging starts, so every appender writes through the reopened streams
+			StandardStreams.reopen();
+		}
 		try {
 			this.agent = WorkerAgent.connect(worker);
 		}
@@ -125,10 +130,13 @@ public class ClusterRoleListener implements GenericApplicationListener {
 					+ "running 1 worker instead of " + workers + " (clustering needs Linux)");
 			workers = 1;
 		}
+		WebApplicationType webType = environment.getProperty("spring.main.web-application-type",
+				WebApplicationType.class, original.getWebApplicationType());
+		WorkerWebServerKind server = WorkerWebServerKind.detect(webType, original.getClassLoader());
 		ListenPorts ports = ListenPorts.resolve(ListenPorts.address(environment.getProperty("server.address")),
 				environment.getProperty("server.port", Integer.class, 8080),
 				environment.getProperty("management.server.port", Integer.class));
-		MasterLaunch launch = new MasterLaunch(Arrays.asList(args), workers, ports);
+		MasterLaunch launch = new MasterLaunch(Arrays.asList(args), workers, ports, server);
 		SpringApplication master = new SpringApplication(ClusterMasterApplication.class);
 		master.setMainApplicationClass(original.getMainApplicationClass());
 		master.setWebApplicationType(WebApplicationType.NONE);

@@ -9,8 +9,9 @@ import java.util.List;
  * @param mainArguments arguments the application's {@code main} passed to {@code SpringApplication.run}
  * @param workers workers to run
  * @param ports ports the workers share
+ * @param server the embedded web server the workers run
  */
-public record MasterLaunch(List<String> mainArguments, int workers, ListenPorts ports) {
+public record MasterLaunch(List<String> mainArguments, int workers, ListenPorts ports, WorkerWebServerKind server) {
 
 	public MasterLaunch {
 		mainArguments = List.copyOf(mainArguments);

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
 
 import dev.bootcluster.RestartOperation;
 import dev.bootcluster.WorkerEnvironment;
@@ -76,7 +77,10 @@ public class MasterRunner implements SmartLifecycle {
 			JvmLaunch jvm = JvmLaunch.current(this.launch.mainArguments());
 			List<String> command = LaunchCommand.build(jvm, this.settings.jvmArguments(), this.launch.workers() + 1);
 			ApplicationJar jar = ApplicationJar.of(command, directory.path());
-			logger.info("Worker command: " + String.join(" ", command));
+			logger.info("Workers run " + this.launch.server().displayName() + "; worker command: "
+					+ String.join(" ", (jar != null) ? ApplicationJar.withJar(command, jar.lastGood()) : command)
+					+ ((jar != null) ? " (a private copy of " + jar.source() + ")" : ""));
+			logWriteAccess(this.context.getEnvironment());
 			if (this.launch.ports().management() != null) {
 				logger.info("Workers share management port " + this.launch.ports().management());
 			}
@@ -111,7 +115,9 @@ public class MasterRunner implements SmartLifecycle {
 			this.server.start();
 			this.supervisor = supervisor;
 			supervisor.start();
-			MasterSignals.install(this::stopAndExit, () -> supervisor.startRollingRestart(0, "SIGHUP"));
+			supervisor.onFatal((reason) -> stopAndExit("Stopping the cluster: " + reason, 1));
+			MasterSignals.install((signal) -> stopAndExit("Received SIG" + signal + ": stopping the cluster gracefully", 0),
+					() -> supervisor.startRollingRestart(0, "SIGHUP"));
 			this.running = true;
 		}
 		catch (IOException ex) {
@@ -119,9 +125,27 @@ public class MasterRunner implements SmartLifecycle {
 		}
 	}
 
+	/**
+	 * Says how to open {@code POST /actuator/cluster/{action}} when it is closed, since actuator
+	 * answers a closed write operation with a bare 404.
+	 */
+	static void logWriteAccess(Environment environment) {
+		String access = environment.getProperty("management.endpoint.cluster.access",
+				environment.getProperty("management.endpoints.access.default", "read-only"));
+		if (!access.trim().equalsIgnoreCase("unrestricted")) {
+			logger.info("POST /actuator/cluster/restart (and /broadcast) is closed: management.endpoint.cluster.access is "
+					+ access + ", so actuator answers 404. To open it, set management.endpoint.cluster.access="
+					+ "unrestricted and include cluster in management.endpoints.web.exposure.include, and protect it");
+		}
+	}
+
 	/** The shared listening socket, or null in reuseport mode. */
 	private @Nullable SharedSocket sharedSocket() throws IOException {
 		String requested = this.settings.listener();
+		if (this.launch.server() == WorkerWebServerKind.NONE) {
+			logger.info("The workers run no web server: no port to share");
+			return null;
+		}
 		if (requested.equals("reuseport")) {
 			logger.info("Listener mode reuseport (cluster.listener=reuseport): each worker binds its own socket");
 			return null;
@@ -137,7 +161,8 @@ public class MasterRunner implements SmartLifecycle {
 		}
 		SharedSocket shared = SharedSocket.bind(this.settings.address(), this.launch.ports().server(),
 				this.settings.acceptCount());
-		logger.info("Listener mode shared: the master holds port " + shared.port() + " and every worker accepts from it");
+		logger.info("Listener mode shared: the master holds port " + shared.port() + " and every worker accepts from it ("
+				+ SharedSocket.mechanism() + ")");
 		return shared;
 	}
 
@@ -159,14 +184,19 @@ public class MasterRunner implements SmartLifecycle {
 		}
 	}
 
-	private void stopAndExit(String signal) {
-		logger.info("Received SIG" + signal + ": stopping the cluster gracefully");
+	private void stopAndExit(String why, int status) {
+		if (status == 0) {
+			logger.info(why);
+		}
+		else {
+			logger.error(why);
+		}
 		Thread stopper = new Thread(() -> {
 			try {
 				this.context.close();
 			}
 			finally {
-				System.exit(0);
+				System.exit(status);
 			}
 		}, "cluster-shutdown");
 		// Non-daemon: the JVM must not finish on its own (exit status 1 of the abandoned main

@@ -175,6 +175,8 @@ public final class RollingRestart {
 			this.latest = operation;
 		}
 		logger.error("Rolling restart " + id + " FAILED: " + reason);
+		// outside this object's lock, as everywhere: the supervisor's lock is taken before it
+		this.supervisor.rolloutEnded();
 		if (this.listener != null) {
 			this.listener.finished(operation);
 		}
@@ -192,6 +194,7 @@ public final class RollingRestart {
 		Duration took = Duration.between(operation.startedAt(), operation.finishedAt());
 		logger.info("Rolling restart " + id + " SUCCEEDED: " + replaced + " workers replaced in " + took.toMillis()
 				+ " ms");
+		this.supervisor.rolloutEnded();
 		if (this.listener != null) {
 			this.listener.finished(operation);
 		}

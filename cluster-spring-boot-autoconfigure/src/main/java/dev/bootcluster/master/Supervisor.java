@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -24,7 +25,11 @@ import org.jspecify.annotations.Nullable;
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
+import dev.bootcluster.WorkerExit;
 import dev.bootcluster.WorkerSnapshot;
+import dev.bootcluster.WorkerSnapshot.Exit;
+import dev.bootcluster.WorkerSnapshot.ExitCause;
+import dev.bootcluster.WorkerSnapshot.StartReason;
 import dev.bootcluster.WorkerState;
 import dev.bootcluster.ipc.IpcChannel;
 import dev.bootcluster.ipc.IpcServer;
@@ -36,7 +41,10 @@ import dev.bootcluster.master.RestartPolicy.Decision;
 /**
  * Keeps {@code desired} workers running: starts them, replaces crashed ones as the
  * {@link RestartPolicy} decides, rolls restarts through them, answers their IPC messages and
- * stops them all gracefully.
+ * stops them all gracefully. It logs one {@code Cluster ready} line each time every slot becomes
+ * READY (at start, after recovering from a crash, at the end of a rolling restart), and gives a
+ * worker that exits {@link WorkerExit#MISCONFIGURED} before it was READY up at once, telling the
+ * {@link #onFatal fatal callback}, since restarting it would only fail again.
  */
 public final class Supervisor implements IpcServer.Handler {
 
@@ -71,6 +79,17 @@ public final class Supervisor implements IpcServer.Handler {
 	private long restarts;
 
 	private volatile boolean stopping;
+
+	private volatile @Nullable Consumer<String> fatal;
+
+	/** Whether the fatal callback was called: once is enough, the cluster is going down. */
+	private boolean fatalReported;
+
+	/**
+	 * Whether {@code Cluster ready} was logged since the cluster last had a slot that was not READY,
+	 * so that it is logged once per recovery, not on every READY.
+	 */
+	private boolean announcedReady;
 
 	public Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy, MessageHub messages) {
 		this(settings, starter, policy, messages, System.out, System.err);
@@ -109,16 +128,29 @@ public final class Supervisor implements IpcServer.Handler {
 		for (int id = 1; id <= this.settings.desired(); id++) {
 			Slot slot = new Slot(id);
 			this.slots.put(id, slot);
-			launch(slot, false);
+			launch(slot, StartReason.START);
 		}
 	}
 
 	/**
-	 * Starts a process in {@code slot}; the current one (if any) becomes the retiring one.
-	 * @param candidate whether to start the new build (a rolling restart) or the last good one
+	 * Registers what to do when a worker exits {@link WorkerExit#MISCONFIGURED} before it was READY
+	 * (outside a rolling restart): the application cannot run as a cluster worker, so the master
+	 * does not restart it. Called at most once, on a thread of its own (it may stop the cluster and
+	 * exit the JVM), with a one-line reason; the slot's last lines are already logged.
+	 */
+	public void onFatal(Consumer<String> reason) {
+		this.fatal = reason;
+	}
+
+	/**
+	 * Starts a process in {@code slot}; for a rolling restart the current one (if any) becomes the
+	 * retiring one.
+	 * @param reason why: {@link StartReason#RESTART} starts the new build, the others the last
+	 * good one
 	 * @return the new worker, or null if the process could not be started
 	 */
-	private @Nullable Worker launch(Slot slot, boolean candidate) {
+	private @Nullable Worker launch(Slot slot, StartReason reason) {
+		boolean candidate = reason == StartReason.RESTART;
 		Process process;
 		try {
 			process = this.starter.start(slot.id, candidate);
@@ -127,12 +159,12 @@ public final class Supervisor implements IpcServer.Handler {
 			logger.error("Could not start worker-" + slot.id + ": " + ex.getMessage());
 			if (!candidate) {
 				slot.current = null;
-				slot.lastExit = -1;
-				scheduleAfterCrash(slot);
+				clusterChanged();
+				scheduleAfterCrash(slot, null);
 			}
 			return null;
 		}
-		Worker worker = new Worker(slot, new WorkerProcess(slot.id, process, this.clock.instant()), candidate);
+		Worker worker = new Worker(slot, new WorkerProcess(slot.id, process, this.clock.instant()), reason);
 		if (candidate) {
 			slot.retiring = slot.current;
 		}
@@ -141,11 +173,26 @@ public final class Supervisor implements IpcServer.Handler {
 		this.workers.put(worker.pid(), worker);
 		worker.process.relayOutput(this.out, this.err, slot.lines);
 		logger.info("Started worker-" + slot.id + " (pid " + worker.pid() + ")" + (candidate ? " as a replacement" : ""));
+		clusterChanged();
 		worker.process.onExitAndOutputRelayed().whenComplete((exited, ex) -> exited(worker));
 		return worker;
 	}
 
-	private synchronized void exited(Worker worker) {
+	private void exited(Worker worker) {
+		String fatalReason;
+		synchronized (this) {
+			fatalReason = recordExit(worker);
+		}
+		if (fatalReason != null) {
+			reportFatal(fatalReason);
+		}
+	}
+
+	/**
+	 * Records the exit of a worker in its slot, and restarts it as the policy decides.
+	 * @return the reason to give the fatal callback, or null
+	 */
+	private @Nullable String recordExit(Worker worker) {
 		this.workers.remove(worker.pid());
 		Slot slot = worker.slot;
 		int status = worker.process.exitValue();
@@ -155,35 +202,95 @@ public final class Supervisor implements IpcServer.Handler {
 		if (slot.retiring == worker) {
 			slot.retiring = null;
 		}
-		if (worker.stopRequested || this.stopping) {
+		ExitCause stopCause = worker.stopCause;
+		ExitCause cause = (stopCause != null) ? stopCause : (this.stopping ? ExitCause.STOPPED : ExitCause.CRASHED);
+		slot.left(worker, status, cause, this.clock.instant());
+		String who = "worker-" + slot.id + " (pid " + worker.pid() + ")";
+		if (cause != ExitCause.CRASHED) {
 			worker.state = WorkerState.STOPPED;
-			logger.info("worker-" + slot.id + " (pid " + worker.pid() + ") stopped with status " + status);
-			if (wasCurrent) {
-				slot.lastExit = status;
-			}
+			logger.info(who + " " + stopped(cause, status));
 			worker.exited.complete(status);
+			clusterChanged();
 			notifyAll();
-			return;
+			return null;
 		}
 		worker.state = WorkerState.CRASHED;
 		worker.exited.complete(status);
+		clusterChanged();
 		if (worker.candidate && !worker.ready.isDone()) {
-			// a replacement that never became READY: the rolling restart decides (rollback)
+			// a replacement that never became READY: the rolling restart decides (rollback), even
+			// for MISCONFIGURED: the old workers of the last good build still run
 			worker.ready.completeExceptionally(new ReplacementFailedException(status));
-			logger.warn("Replacement worker-" + slot.id + " (pid " + worker.pid() + ") exited with status " + status
-					+ " before it was READY");
-			return;
+			logger.warn("Replacement " + who + " crashed before it was READY: " + ExitStatus.explain(status));
+			return null;
 		}
 		if (!wasCurrent) {
-			logger.warn("Retiring worker-" + slot.id + " (pid " + worker.pid() + ") exited with status " + status);
-			return;
+			logger.warn("Retiring " + who + " crashed: " + ExitStatus.explain(status));
+			return null;
 		}
-		slot.lastExit = status;
-		logger.warn("worker-" + slot.id + " (pid " + worker.pid() + ") exited unexpectedly with status " + status);
-		scheduleAfterCrash(slot);
+		if (status == WorkerExit.MISCONFIGURED && worker.readyMillis == null) {
+			return misconfigured(slot, who);
+		}
+		logger.warn(who + " crashed: " + ExitStatus.explain(status));
+		scheduleAfterCrash(slot, status);
+		return null;
 	}
 
-	private void scheduleAfterCrash(Slot slot) {
+	/**
+	 * How a worker the master asked to leave left: {@code stopped gracefully (SIGTERM, exit 143)},
+	 * {@code replaced and stopped gracefully (exited normally, exit 0)} after a drain.
+	 */
+	private static String stopped(ExitCause cause, int status) {
+		String what = (cause == ExitCause.REPLACED) ? "replaced and stopped" : "stopped";
+		if (ExitStatus.isGraceful(status)) {
+			String signal = ExitStatus.signal(status);
+			return what + " gracefully (" + ((signal != null) ? signal : ExitStatus.describe(status)) + ", exit "
+					+ status + ")";
+		}
+		return what + ": " + ExitStatus.explain(status);
+	}
+
+	/**
+	 * Gives a slot up whose worker exited MISCONFIGURED before it was READY: every restart would
+	 * fail the same way, so none is scheduled.
+	 * @return the reason for the fatal callback, or null when it was told already
+	 */
+	private @Nullable String misconfigured(Slot slot, String who) {
+		slot.failed = true;
+		if (this.fatalReported) {
+			// the other slots usually fail alike at the same moment: one report with lines is enough
+			logger.error(who + " also exited with status " + WorkerExit.MISCONFIGURED
+					+ " (EX_CONFIG) before it was READY; not restarted");
+			return null;
+		}
+		StringBuilder report = new StringBuilder(who + " exited with status " + WorkerExit.MISCONFIGURED
+				+ " (EX_CONFIG) before it was READY: the application cannot run as a cluster worker, so the master "
+				+ "does not restart it. Why, in its last lines:");
+		slot.lines.lines().forEach((line) -> report.append(System.lineSeparator()).append("    ").append(line));
+		logger.error(report);
+		this.fatalReported = true;
+		return who + " exited misconfigured (EX_CONFIG, exit " + WorkerExit.MISCONFIGURED
+				+ ") before it was READY: the application cannot run as a cluster worker (its last lines are logged)";
+	}
+
+	/** Tells the fatal callback, outside the supervisor's lock: it may stop the cluster. */
+	private void reportFatal(String reason) {
+		Consumer<String> callback = this.fatal;
+		if (callback == null) {
+			logger.error("No fatal callback registered; the cluster keeps running without the failed slot");
+			return;
+		}
+		// Not on the thread that reported the exit (a process reaper): the callback waits for the
+		// other workers to stop, whose exits that thread may have to report.
+		Thread thread = new Thread(() -> callback.accept(reason), "cluster-fatal");
+		thread.start();
+	}
+
+	/**
+	 * Restarts a crashed slot after its backoff, or gives it up when the crash-loop breaker trips.
+	 * @param status the crashed process's exit status, or null when the process could not be started
+	 */
+	private void scheduleAfterCrash(Slot slot, @Nullable Integer status) {
 		Decision decision = slot.tracker.recordCrash();
 		if (decision instanceof Decision.Restart restart) {
 			logger.info("Restarting worker-" + slot.id + " in " + restart.delay().toMillis() + " ms");
@@ -191,8 +298,12 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 		else if (decision instanceof Decision.GiveUp giveUp) {
 			slot.failed = true;
-			StringBuilder report = new StringBuilder("worker-" + slot.id + " FAILED: " + giveUp.reason()
-					+ "; last exit status " + slot.lastExit + ". Its last lines:");
+			String last = (status == null) ? "its last start failed"
+					: "last exit status " + status
+							+ (ExitStatus.explain(status).equals(ExitStatus.describe(status)) ? ""
+									: ", " + ExitStatus.describe(status));
+			StringBuilder report = new StringBuilder(
+					"worker-" + slot.id + " FAILED: " + giveUp.reason() + "; " + last + ". Its last lines:");
 			slot.lines.lines().forEach((line) -> report.append(System.lineSeparator()).append("    ").append(line));
 			logger.error(report);
 		}
@@ -204,7 +315,27 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 		slot.restarts++;
 		this.restarts++;
-		launch(slot, false);
+		launch(slot, StartReason.CRASH);
+	}
+
+	/**
+	 * Logs {@code Cluster ready} when every slot has just become READY, except during a rolling
+	 * restart, whose end {@link #rolloutEnded} reports it; forgets it when a slot is not READY.
+	 */
+	private void clusterChanged() {
+		int desired = this.settings.desired();
+		int ready = readyCount();
+		if (this.slots.size() < desired || ready < desired) {
+			this.announcedReady = false;
+			return;
+		}
+		RestartOperation rollout = this.rollingRestart.latest();
+		if (this.announcedReady || this.stopping || (rollout != null && rollout.inProgress())) {
+			return;
+		}
+		this.announcedReady = true;
+		logger.info("Cluster ready: " + ready + "/" + desired + " workers on port " + this.settings.port()
+				+ " (listener " + this.settings.listener() + ")");
 	}
 
 	// ---- rolling restart steps (called by RollingRestart on its own thread) ----
@@ -218,13 +349,15 @@ public final class Supervisor implements IpcServer.Handler {
 		if (this.stopping) {
 			return null;
 		}
-		return launch(this.slots.get(slotId), true);
+		return launch(this.slots.get(slotId), StartReason.RESTART);
 	}
 
 	/** Puts the old worker back after a failed replacement, and removes the replacement. */
 	synchronized void rollback(int slotId, Worker replacement) {
 		Slot slot = this.slots.get(slotId);
-		replacement.stopRequested = true;
+		if (replacement.stopCause == null) {
+			replacement.stopCause = ExitCause.STOPPED;
+		}
 		if (slot.current == replacement) {
 			slot.current = slot.retiring;
 			slot.retiring = null;
@@ -233,9 +366,17 @@ public final class Supervisor implements IpcServer.Handler {
 			replacement.process.kill();
 		}
 		if (slot.current == null && !this.stopping) {
-			// the old worker was already gone: fall back to the last good build
-			launch(slot, false);
+			// the old worker was already gone (its start had failed): fall back to the last good
+			// build, a crash replacement like the one its restart would have started
+			slot.restarts++;
+			this.restarts++;
+			launch(slot, StartReason.CRASH);
 		}
+	}
+
+	/** Told by the rolling restart once it ended, whatever the outcome. */
+	synchronized void rolloutEnded() {
+		clusterChanged();
 	}
 
 	/** Lines the slot's processes logged last. */
@@ -250,7 +391,7 @@ public final class Supervisor implements IpcServer.Handler {
 		if (old == null) {
 			return null;
 		}
-		old.stopRequested = true;
+		old.stopCause = ExitCause.REPLACED;
 		old.state = WorkerState.DRAINING;
 		IpcChannel channel = old.channel;
 		try {
@@ -291,7 +432,8 @@ public final class Supervisor implements IpcServer.Handler {
 
 	private static boolean waitFor(Worker worker, Duration timeout) {
 		try {
-			worker.process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			// the exit as the supervisor recorded it, so the slot's history is up to date
+			worker.exited.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
 			return true;
 		}
 		catch (TimeoutException ex) {
@@ -396,9 +538,9 @@ public final class Supervisor implements IpcServer.Handler {
 		catch (MessageTooLargeException ex) {
 			List<WorkerSnapshot> trimmed = snapshot.workers()
 				.stream()
-				.map((w) -> new WorkerSnapshot(w.id(), w.pid(), w.state(), w.startedAt(), w.uptimeMillis(),
-						w.readyMillis(), w.restarts(), w.lastExitCode(), w.lastHeartbeat(), w.heapUsedBytes(),
-						List.of()))
+				.map((w) -> new WorkerSnapshot(w.id(), w.pid(), w.state(), w.startedFor(), w.startedAt(),
+						w.uptimeMillis(), w.readyMillis(), w.lastHeartbeat(), w.heapUsedBytes(), w.restarts(),
+						w.replacements(), w.lastExit(), List.of()))
 				.toList();
 			RestartOperation restart = snapshot.restart();
 			if (restart != null) {
@@ -413,13 +555,15 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 	}
 
-	private synchronized void ready(Hello hello) {
+	/** A worker reported READY (package-private: the tests' stand-in for its IPC message). */
+	synchronized void ready(Hello hello) {
 		Worker worker = this.workers.get(hello.pid());
 		if (worker != null && worker.state == WorkerState.STARTING) {
 			worker.state = WorkerState.READY;
 			worker.readyMillis = Duration.between(worker.process.startedAt(), this.clock.instant()).toMillis();
 			logger.info("worker-" + worker.slot.id + " (pid " + hello.pid() + ") READY in " + worker.readyMillis + " ms");
 			worker.ready.complete(null);
+			clusterChanged();
 			notifyAll();
 		}
 	}
@@ -482,7 +626,9 @@ public final class Supervisor implements IpcServer.Handler {
 			}
 			this.stopping = true;
 			for (Worker worker : this.workers.values()) {
-				worker.stopRequested = true;
+				if (worker.stopCause == null) {
+					worker.stopCause = ExitCause.STOPPED;
+				}
 				if (worker.state.isAlive()) {
 					worker.state = WorkerState.DRAINING;
 				}
@@ -536,8 +682,11 @@ public final class Supervisor implements IpcServer.Handler {
 
 		final WorkerProcess process;
 
-		/** Started from the new build by a rolling restart, and not yet READY. */
+		/** Started from the new build by a rolling restart (READY or not). */
 		final boolean candidate;
+
+		/** Why the master started it. */
+		final StartReason startedFor;
 
 		final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -547,7 +696,8 @@ public final class Supervisor implements IpcServer.Handler {
 
 		volatile @Nullable IpcChannel channel;
 
-		volatile boolean stopRequested;
+		/** Why the master asked it to leave, or null while it has not (an exit then is a crash). */
+		volatile @Nullable ExitCause stopCause;
 
 		volatile @Nullable Long readyMillis;
 
@@ -557,10 +707,11 @@ public final class Supervisor implements IpcServer.Handler {
 
 		volatile @Nullable Integer exitStatus;
 
-		Worker(Slot slot, WorkerProcess process, boolean candidate) {
+		Worker(Slot slot, WorkerProcess process, StartReason startedFor) {
 			this.slot = slot;
 			this.process = process;
-			this.candidate = candidate;
+			this.startedFor = startedFor;
+			this.candidate = startedFor == StartReason.RESTART;
 		}
 
 		long pid() {
@@ -573,7 +724,10 @@ public final class Supervisor implements IpcServer.Handler {
 
 	}
 
-	/** A worker id: its current process, and during a rolling restart the one it replaces. */
+	/**
+	 * A worker id: its current process, during a rolling restart the one it replaces, and its
+	 * history (crash replacements, rolling-restart replacements, the last process that left).
+	 */
 	final class Slot {
 
 		final int id;
@@ -588,12 +742,24 @@ public final class Supervisor implements IpcServer.Handler {
 
 		boolean failed;
 
+		/** Crash replacements started in this slot. */
 		int restarts;
 
-		@Nullable Integer lastExit;
+		/** Processes of this slot drained by a rolling restart. */
+		int replacements;
+
+		@Nullable Exit lastExit;
 
 		Slot(int id) {
 			this.id = id;
+		}
+
+		/** Records that a process left the slot. */
+		void left(Worker worker, int status, ExitCause cause, Instant at) {
+			this.lastExit = new Exit(worker.pid(), status, cause, at);
+			if (cause == ExitCause.REPLACED) {
+				this.replacements++;
+			}
 		}
 
 		WorkerState state() {
@@ -610,9 +776,9 @@ public final class Supervisor implements IpcServer.Handler {
 			Instant startedAt = (worker != null) ? worker.process.startedAt() : null;
 			long uptime = (startedAt != null && state.isAlive()) ? Duration.between(startedAt, now).toMillis() : 0;
 			List<String> lastLines = (state == WorkerState.FAILED) ? this.lines.lines() : List.of();
-			return new WorkerSnapshot(this.id, pid, state, startedAt, uptime,
-					(worker != null) ? worker.readyMillis : null, this.restarts, this.lastExit,
-					(worker != null) ? worker.lastHeartbeat : null, (worker != null) ? worker.heapUsedBytes : 0,
+			return new WorkerSnapshot(this.id, pid, state, (worker != null) ? worker.startedFor : null, startedAt,
+					uptime, (worker != null) ? worker.readyMillis : null, (worker != null) ? worker.lastHeartbeat : null,
+					(worker != null) ? worker.heapUsedBytes : 0, this.restarts, this.replacements, this.lastExit,
 					lastLines);
 		}
 

@@ -1,5 +1,7 @@
 /**
- * SO_REUSEPORT listeners for the embedded web servers.
+ * What a cluster worker needs of its embedded web server ({@link dev.bootcluster.web.WorkerWebServer}),
+ * with one implementation per server in {@code tomcat}, {@code jetty} and {@code netty}, and the
+ * request counting of servlet and reactive applications in {@code servlet} and {@code reactive}.
  */
 @NullMarked
 package dev.bootcluster.web;

@@ -7,6 +7,7 @@ import java.util.List;
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.WorkerSnapshot;
+import dev.bootcluster.WorkerSnapshot.StartReason;
 import dev.bootcluster.WorkerState;
 
 /**
@@ -18,8 +19,8 @@ final class Snapshots {
 	}
 
 	static WorkerSnapshot worker(int id, WorkerState state) {
-		return new WorkerSnapshot(id, 1000 + id, state, Instant.parse("2025-01-01T00:00:00Z"), 5_000,
-				(state == WorkerState.READY) ? 1_200L : null, 0, null, null, 64L << 20, List.of());
+		return new WorkerSnapshot(id, 1000 + id, state, StartReason.START, Instant.parse("2025-01-01T00:00:00Z"), 5_000,
+				(state == WorkerState.READY) ? 1_200L : null, null, 64L << 20, 0, 0, null, List.of());
 	}
 
 	/** A master's snapshot with one slot per given state. */

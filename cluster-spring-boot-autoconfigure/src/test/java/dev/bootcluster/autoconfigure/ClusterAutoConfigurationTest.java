@@ -11,7 +11,9 @@ import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfi
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.mock.env.MockEnvironment;
 
@@ -26,8 +28,15 @@ import dev.bootcluster.context.MasterRunner;
 import dev.bootcluster.context.StandaloneClusterOperations;
 import dev.bootcluster.context.WorkerDrain;
 import dev.bootcluster.context.WorkerReadinessBridge;
-import dev.bootcluster.web.InFlightRequests;
-import dev.bootcluster.web.ReusePortTomcatCustomizer;
+import dev.bootcluster.web.RequestTracker;
+import dev.bootcluster.web.jetty.JettyListenerCustomizer;
+import dev.bootcluster.web.jetty.JettyWorkerWebServer;
+import dev.bootcluster.web.netty.NettyListenerCustomizer;
+import dev.bootcluster.web.netty.NettyWorkerWebServer;
+import dev.bootcluster.web.reactive.InFlightRequestsWebFilter;
+import dev.bootcluster.web.servlet.InFlightRequestsFilter;
+import dev.bootcluster.web.tomcat.TomcatListenerCustomizer;
+import dev.bootcluster.web.tomcat.TomcatWorkerWebServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,7 +69,7 @@ class ClusterAutoConfigurationTest {
 			assertThat(context).hasSingleBean(ClusterMetrics.class);
 			assertThat(context).doesNotHaveBean(MasterRunner.class);
 			assertThat(context).doesNotHaveBean(WorkerReadinessBridge.class);
-			assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class);
+			assertThat(context).doesNotHaveBean(TomcatListenerCustomizer.class);
 			assertThat(context).hasSingleBean(ClusterProperties.class);
 		});
 	}
@@ -114,34 +123,69 @@ class ClusterAutoConfigurationTest {
 	@Test
 	void workerInServletWebApplicationBindsWithReusePort() {
 		this.webRunner.withPropertyValues("cluster.internal.role=WORKER").run((context) -> {
-			assertThat(context).hasSingleBean(ReusePortTomcatCustomizer.class);
-			assertThat(context).hasSingleBean(InFlightRequests.class);
+			assertThat(context).hasSingleBean(TomcatListenerCustomizer.class);
+			assertThat(context).hasSingleBean(TomcatWorkerWebServer.class);
+			assertThat(context).hasSingleBean(InFlightRequestsFilter.class);
+			assertThat(context).doesNotHaveBean(InFlightRequestsWebFilter.class);
 			assertThat(context).doesNotHaveBean(WorkerDrain.class);
 		});
 	}
 
 	@Test
+	void jettyWorkerGetsJettysListenerAndNothingOfTomcat() {
+		this.webRunner.withClassLoader(new FilteredClassLoader("org.apache.catalina", "org.apache.tomcat"))
+			.withPropertyValues("cluster.internal.role=WORKER")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).hasSingleBean(JettyListenerCustomizer.class);
+				assertThat(context).hasSingleBean(JettyWorkerWebServer.class);
+				assertThat(context).hasSingleBean(InFlightRequestsFilter.class);
+				assertThat(context).doesNotHaveBean(TomcatListenerCustomizer.class);
+				assertThat(context).doesNotHaveBean(TomcatWorkerWebServer.class);
+			});
+	}
+
+	@Test
+	void webFluxWorkerOnNettyGetsNettysListenerAndNoServletBean() {
+		new ReactiveWebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+			.withClassLoader(new FilteredClassLoader("jakarta.servlet", "org.apache.catalina", "org.apache.tomcat",
+					"org.eclipse.jetty"))
+			.withPropertyValues("cluster.internal.role=WORKER", "cluster.internal.shared-listener=true")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context).hasSingleBean(NettyListenerCustomizer.class);
+				assertThat(context).hasSingleBean(NettyWorkerWebServer.class);
+				assertThat(context).hasSingleBean(InFlightRequestsWebFilter.class);
+				assertThat(context).hasSingleBean(RequestTracker.class);
+				assertThat(context).doesNotHaveBean(InFlightRequestsFilter.class);
+				assertThat(context).doesNotHaveBean(TomcatListenerCustomizer.class);
+				assertThat(context).doesNotHaveBean(JettyListenerCustomizer.class);
+			});
+	}
+
+	@Test
 	void standaloneServletWebApplicationDoesNotBindWithReusePort() {
 		this.webRunner.withPropertyValues("cluster.internal.role=STANDALONE").run((context) -> {
-			assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class);
-			assertThat(context).doesNotHaveBean(InFlightRequests.class);
+			assertThat(context).doesNotHaveBean(TomcatListenerCustomizer.class);
+			assertThat(context).doesNotHaveBean(InFlightRequestsFilter.class);
+			assertThat(context).doesNotHaveBean(RequestTracker.class);
 		});
-		this.webRunner.run((context) -> assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class));
+		this.webRunner.run((context) -> assertThat(context).doesNotHaveBean(TomcatListenerCustomizer.class));
 	}
 
 	@Test
 	void workerOutsideAWebApplicationDoesNotCustomizeTomcat() {
 		this.runner.withPropertyValues("cluster.internal.role=WORKER")
-			.run((context) -> assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class));
+			.run((context) -> assertThat(context).doesNotHaveBean(TomcatListenerCustomizer.class));
 	}
 
 	@Test
 	void workerManagementChildContextBindsWithReusePort() {
 		this.webRunner.withUserConfiguration(ClusterManagementContextConfiguration.class)
 			.withPropertyValues("cluster.internal.role=WORKER")
-			.run((context) -> assertThat(context).getBeans(ReusePortTomcatCustomizer.class).hasSize(2));
+			.run((context) -> assertThat(context).getBeans(TomcatListenerCustomizer.class).hasSize(2));
 		this.webRunner.withUserConfiguration(ClusterManagementContextConfiguration.class)
-			.run((context) -> assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class));
+			.run((context) -> assertThat(context).doesNotHaveBean(TomcatListenerCustomizer.class));
 	}
 
 	@Test
@@ -166,7 +210,7 @@ class ClusterAutoConfigurationTest {
 			assertThat(context).doesNotHaveBean(ClusterOperations.class);
 			assertThat(context).doesNotHaveBean(ClusterEndpoint.class);
 			assertThat(context).doesNotHaveBean(ClusterHealthIndicator.class);
-			assertThat(context).doesNotHaveBean(ReusePortTomcatCustomizer.class);
+			assertThat(context).doesNotHaveBean(TomcatListenerCustomizer.class);
 		});
 	}
 

@@ -1,5 +1,6 @@
 package dev.bootcluster.autoconfigure;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -25,9 +26,17 @@ import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.setup.MockMvcBuilders;
 
+import dev.bootcluster.ClusterOperations;
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.ClusterSnapshot;
+import dev.bootcluster.WorkerSnapshot;
+import dev.bootcluster.WorkerSnapshot.ExitCause;
+import dev.bootcluster.WorkerSnapshot.StartReason;
+import dev.bootcluster.WorkerState;
 import dev.bootcluster.messaging.ClusterMessageEvent;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -122,6 +131,40 @@ class ClusterEndpointWebTest {
 		});
 	}
 
+	@Test
+	void statusShowsEachSlotsCurrentProcessApartFromItsHistory() {
+		Instant at = Instant.parse("2025-03-01T10:20:00Z");
+		// slot 1 after a rolling restart, slot 2 after a kill -9
+		WorkerSnapshot replaced = new WorkerSnapshot(1, 4243, WorkerState.READY, StartReason.RESTART, at, 61_000,
+				2_345L, at.plusSeconds(60), 52_428_800, 0, 1, new WorkerSnapshot.Exit(4201, 0, ExitCause.REPLACED, at),
+				List.of());
+		WorkerSnapshot crashed = new WorkerSnapshot(2, 4250, WorkerState.READY, StartReason.CRASH, at, 61_000, 2_345L,
+				at.plusSeconds(60), 52_428_800, 1, 0, new WorkerSnapshot.Exit(4202, 137, ExitCause.CRASHED, at),
+				List.of());
+		ClusterSnapshot snapshot = new ClusterSnapshot(ClusterRole.MASTER, 4000, 2, 2, 1, 8080,
+				List.of(replaced, crashed), null, "reuseport", 1);
+		this.runner.withBean(ClusterOperations.class, () -> new FixedStatus(snapshot)).run((context) -> {
+			MockMvc mvc = MockMvcBuilders.webAppContextSetup(context).build();
+			mvc.perform(get("/actuator/cluster"))
+				.andExpect(status().isOk())
+				.andExpect(jsonPath("$.restarts").value(1))
+				.andExpect(jsonPath("$.workers[0].pid").value(4243))
+				.andExpect(jsonPath("$.workers[0].startedFor").value("RESTART"))
+				.andExpect(jsonPath("$.workers[0].restarts").value(0))
+				.andExpect(jsonPath("$.workers[0].replacements").value(1))
+				.andExpect(jsonPath("$.workers[0].lastExit.pid").value(4201))
+				.andExpect(jsonPath("$.workers[0].lastExit.exitCode").value(0))
+				.andExpect(jsonPath("$.workers[0].lastExit.cause").value("REPLACED"))
+				.andExpect(jsonPath("$.workers[0].lastExit.at").value("2025-03-01T10:20:00Z"))
+				.andExpect(jsonPath("$.workers[0].lastExitCode").doesNotExist())
+				.andExpect(jsonPath("$.workers[1].startedFor").value("CRASH"))
+				.andExpect(jsonPath("$.workers[1].restarts").value(1))
+				.andExpect(jsonPath("$.workers[1].replacements").value(0))
+				.andExpect(jsonPath("$.workers[1].lastExit.exitCode").value(137))
+				.andExpect(jsonPath("$.workers[1].lastExit.cause").value("CRASHED"));
+		});
+	}
+
 	private void run(MvcTest test) {
 		this.runner.run((context) -> {
 			assertThat(context).hasNotFailed();
@@ -140,6 +183,26 @@ class ClusterEndpointWebTest {
 		catch (Exception ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/** The status of a master, as a worker would relay it. */
+	private record FixedStatus(ClusterSnapshot status) implements ClusterOperations {
+
+		@Override
+		public RestartOutcome restart(String trigger) {
+			throw new UnsupportedOperationException("not in this test");
+		}
+
+		@Override
+		public ClusterRole role() {
+			return ClusterRole.WORKER;
+		}
+
+		@Override
+		public int workerId() {
+			return 1;
+		}
+
 	}
 
 	@FunctionalInterface

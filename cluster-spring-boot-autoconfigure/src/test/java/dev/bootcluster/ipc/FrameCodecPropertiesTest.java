@@ -19,6 +19,8 @@ import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
 import dev.bootcluster.WorkerSnapshot;
+import dev.bootcluster.WorkerSnapshot.ExitCause;
+import dev.bootcluster.WorkerSnapshot.StartReason;
 import dev.bootcluster.WorkerState;
 import dev.bootcluster.ipc.Message.Answer;
 import dev.bootcluster.ipc.Message.Ask;
@@ -247,10 +249,15 @@ class FrameCodecPropertiesTest {
 			.as((id, pid, state, startedAt, uptime, readyMillis, restarts, exit) -> new Object[] { id, pid, state,
 					startedAt, uptime, readyMillis, restarts, exit })
 			.flatMap((fields) -> Combinators
-				.combine(maybeInstant, Arbitraries.longs().greaterOrEqual(0), text.list().ofMaxSize(5))
-				.as((heartbeat, heap, lines) -> new WorkerSnapshot((Integer) fields[0], (Long) fields[1],
-						(WorkerState) fields[2], (Instant) fields[3], (Long) fields[4], (Long) fields[5],
-						(Integer) fields[6], (Integer) fields[7], heartbeat, heap, lines)));
+				.combine(maybeInstant, Arbitraries.longs().greaterOrEqual(0), text.list().ofMaxSize(5),
+						Arbitraries.of(StartReason.class).injectNull(0.2), Arbitraries.integers().greaterOrEqual(0),
+						Arbitraries.of(ExitCause.class), instants(), Arbitraries.longs())
+				.as((heartbeat, heap, lines, startedFor, replacements, cause, exitedAt, exitedPid) -> new WorkerSnapshot(
+						(Integer) fields[0], (Long) fields[1], (WorkerState) fields[2], startedFor, (Instant) fields[3],
+						(Long) fields[4], (Long) fields[5], heartbeat, heap, (Integer) fields[6], replacements,
+						(fields[7] != null) ? new WorkerSnapshot.Exit(exitedPid, (Integer) fields[7], cause, exitedAt)
+								: null,
+						lines)));
 		return Combinators
 			.combine(Arbitraries.of(ClusterRole.class), Arbitraries.longs(), Arbitraries.integers(),
 					Arbitraries.integers(), Arbitraries.longs(), Arbitraries.integers().between(0, 65535),

@@ -21,6 +21,8 @@ import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
 import dev.bootcluster.WorkerSnapshot;
+import dev.bootcluster.WorkerSnapshot.ExitCause;
+import dev.bootcluster.WorkerSnapshot.StartReason;
 import dev.bootcluster.WorkerState;
 import dev.bootcluster.ipc.Message.Answer;
 import dev.bootcluster.ipc.Message.Ask;
@@ -61,13 +63,17 @@ class FrameCodecTest {
 	private final FrameCodec codec = new FrameCodec(LIMIT);
 
 	static List<Message> messages() {
-		WorkerSnapshot ready = new WorkerSnapshot(1, 4242, WorkerState.READY, Instant.parse("2025-03-01T10:15:30.123456789Z"),
-				61_000, 2_345L, 2, 137, Instant.parse("2025-03-01T10:16:31Z"), 123_456_789L, List.of());
-		WorkerSnapshot failed = new WorkerSnapshot(2, 4243, WorkerState.FAILED, null, 0, null, 5, null, null, 0,
+		WorkerSnapshot ready = new WorkerSnapshot(1, 4242, WorkerState.READY, StartReason.CRASH,
+				Instant.parse("2025-03-01T10:15:30.123456789Z"), 61_000, 2_345L, Instant.parse("2025-03-01T10:16:31Z"),
+				123_456_789L, 2, 1, new WorkerSnapshot.Exit(4241, 137, ExitCause.CRASHED,
+						Instant.parse("2025-03-01T10:15:30.1Z")),
+				List.of());
+		WorkerSnapshot failed = new WorkerSnapshot(2, 4243, WorkerState.FAILED, StartReason.RESTART, null, 0, null,
+				null, 0, 5, 0, new WorkerSnapshot.Exit(4243, 78, ExitCause.STOPPED, Instant.parse("2025-03-01T10:15:31Z")),
 				List.of("Exception in thread \"main\" java.lang.IllegalStateException: boom", "\tat x.Y.z(Y.java:1)",
 						"unicode: \u00e9\u4e2d\ud83d\ude00 \"quoted\" \\ back"));
-		WorkerSnapshot neverStarted = new WorkerSnapshot(3, -1, WorkerState.STARTING, null, 0, null, 0, null, null, 0,
-				List.of());
+		WorkerSnapshot neverStarted = new WorkerSnapshot(3, -1, WorkerState.STARTING, null, null, 0, null, null, 0, 0,
+				0, null, List.of());
 		RestartOperation running = new RestartOperation("r-1", RestartOperation.State.RUNNING,
 				"POST /actuator/cluster/restart on worker-1", 1, 3, "waiting for worker-2 to be READY",
 				Instant.parse("2025-03-01T10:20:00Z"), null, null, List.of());

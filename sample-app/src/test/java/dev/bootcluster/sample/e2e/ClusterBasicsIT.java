@@ -98,7 +98,11 @@ class ClusterBasicsIT {
 		List<Map<String, Object>> workers = (List<Map<String, Object>>) status.get("workers");
 		assertThat(workers).extracting((w) -> w.get("id")).containsExactly(1, 2);
 		assertThat(workers).allSatisfy((worker) -> {
-			assertThat(worker).containsEntry("state", "READY").containsEntry("restarts", 0);
+			assertThat(worker).containsEntry("state", "READY")
+				.containsEntry("startedFor", "START")
+				.containsEntry("restarts", 0)
+				.containsEntry("replacements", 0)
+				.containsEntry("lastExit", null);
 			assertThat(worker.get("startedAt")).isNotNull();
 			assertThat(((Number) worker.get("uptimeMillis")).longValue()).isPositive();
 			assertThat(((Number) worker.get("readyMillis")).longValue()).isPositive();

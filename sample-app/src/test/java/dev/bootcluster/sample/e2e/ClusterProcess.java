@@ -1,9 +1,15 @@
 package dev.bootcluster.sample.e2e;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,17 +20,26 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import javax.net.ssl.SSLSocket;
 
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,8 +47,10 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A master started from a copy of the sample jar, as a user would start it. Owns every process it
- * starts: {@link #close()} kills the master and every worker it ever saw, by PID.
+ * A master started from a private copy of one of the test {@link App} jars, as a user would start
+ * it. Owns every process it starts: it is registered for teardown the moment its master process
+ * exists (before anyone waits on it, see {@link ClusterCleanup}), and {@link #close()} kills the
+ * master and every worker it ever saw, by PID.
  */
 final class ClusterProcess implements AutoCloseable {
 
@@ -49,23 +66,66 @@ final class ClusterProcess implements AutoCloseable {
 
 	private static final Pattern MANAGEMENT_PORT = Pattern.compile("Workers share management port (\\d+)");
 
+	private static final Pattern LISTENER_MODE = Pattern.compile("Listener mode (.*)$");
+
+	/**
+	 * Every cluster not closed yet. {@link ClusterCleanup} closes those a test (or a test class)
+	 * started when it ends, whether or not the test kept a reference; the shutdown hook is the last
+	 * resort when the test JVM itself is stopped.
+	 */
+	private static final Set<ClusterProcess> OPEN = ConcurrentHashMap.newKeySet();
+
+	static {
+		Runtime.getRuntime()
+			.addShutdownHook(new Thread(() -> List.copyOf(OPEN).forEach(ClusterProcess::close), "cluster-e2e-teardown"));
+	}
+
+	private final App app;
+
 	private final Process master;
 
 	private final List<String> output = new CopyOnWriteArrayList<>();
 
-	private final Set<Long> seenPids = new LinkedHashSet<>();
+	/**
+	 * Every descendant of the master ever seen, by PID. Handles, not bare PIDs: the JDK checks a
+	 * handle's start time before it signals, so a PID reused after a worker exited is never hit.
+	 */
+	private final Map<Long, ProcessHandle> seen = new LinkedHashMap<>();
 
 	private final Path directory;
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+	private final Path jar;
+
+	private final TestKeyStore tls;
+
+	private final boolean managementTls;
+
+	private final HttpClient http;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
 
 	private volatile int port = -1;
 
 	private volatile int managementPort = -1;
 
-	private ClusterProcess(Process master, Path directory) {
+	private ClusterProcess(App app, Process master, Path directory, Path jar, TestKeyStore tls,
+			boolean managementTls) {
+		this.app = app;
 		this.master = master;
 		this.directory = directory;
+		this.jar = jar;
+		this.tls = tls;
+		this.managementTls = managementTls;
+		// HTTP/1.1 only: the JDK client's default (HTTP/2) adds an h2c upgrade offer to plain
+		// requests and h2 to the TLS handshake, which these tests do not mean to exercise
+		HttpClient.Builder http = HttpClient.newBuilder()
+			.connectTimeout(Duration.ofSeconds(5))
+			.version(HttpClient.Version.HTTP_1_1);
+		if (tls != null) {
+			http.sslContext(tls.clientContext());
+		}
+		this.http = http.build();
+		OPEN.add(this);
 		Thread reader = new Thread(this::readOutput, "cluster-output-" + master.pid());
 		reader.setDaemon(true);
 		reader.start();
@@ -73,25 +133,55 @@ final class ClusterProcess implements AutoCloseable {
 
 	/** Starts {@code java -jar <copy of sample-app.jar> args...}. */
 	static ClusterProcess start(String... args) throws IOException {
-		Path directory = Files.createTempDirectory("sample-e2e-");
-		Path jar = directory.resolve("sample-app.jar");
-		Files.copy(sampleJar(), jar, StandardCopyOption.REPLACE_EXISTING);
-		List<String> command = new ArrayList<>();
-		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-		command.add("-jar");
-		command.add(jar.toString());
-		command.addAll(Arrays.asList(args));
-		ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
-		return new ClusterProcess(builder.start(), directory);
+		return start(App.SAMPLE, args);
+	}
+
+	/** Starts {@code java -jar <copy of the app's jar> args...}. */
+	static ClusterProcess start(App app, String... args) throws IOException {
+		return launch(app, null, List.of(args));
+	}
+
+	/**
+	 * Starts the app with its main port serving HTTPS from {@code keys} (the
+	 * {@code server.ssl.*} arguments come first, {@code args} may add to them). A separate
+	 * management port inherits that TLS setup in Boot unless {@code args} contain
+	 * {@code --management.server.ssl.enabled=false}; requests to it follow suit.
+	 */
+	static ClusterProcess startTls(App app, TestKeyStore keys, String... args) throws IOException {
+		List<String> all = new ArrayList<>(keys.serverArgs());
+		all.addAll(List.of(args));
+		return launch(app, keys, all);
+	}
+
+	private static ClusterProcess launch(App app, TestKeyStore tls, List<String> args) throws IOException {
+		Path source = app.jar();
+		Path directory = Files.createTempDirectory("e2e-" + app.name().toLowerCase(Locale.ROOT) + "-");
+		Path jar = directory.resolve(source.getFileName());
+		Process process;
+		try {
+			Files.copy(source, jar, StandardCopyOption.REPLACE_EXISTING);
+			List<String> command = new ArrayList<>();
+			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+			command.add("-jar");
+			command.add(jar.toString());
+			command.addAll(args);
+			process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+		}
+		catch (IOException | RuntimeException ex) {
+			deleteDirectory(directory);
+			throw ex;
+		}
+		boolean managementTls = tls != null && !args.contains("--management.server.ssl.enabled=false");
+		return new ClusterProcess(app, process, directory, jar, tls, managementTls);
+	}
+
+	/** The clusters not closed yet (for {@link ClusterCleanup}). */
+	static Set<ClusterProcess> open() {
+		return Set.copyOf(OPEN);
 	}
 
 	static Path sampleJar() {
-		String jar = System.getProperty("sample.jar", "target/sample-app.jar");
-		Path path = Path.of(jar);
-		if (!Files.isRegularFile(path)) {
-			throw new IllegalStateException("No sample jar at " + path.toAbsolutePath() + ": run mvn verify");
-		}
-		return path;
+		return App.SAMPLE.jar();
 	}
 
 	private void readOutput() {
@@ -116,16 +206,21 @@ final class ClusterProcess implements AutoCloseable {
 		}
 	}
 
-	/** Waits until the master logged {@code count} READY workers and returns the shared port. */
+	/** Waits until the master logged {@code count} READY workers. */
 	ClusterProcess awaitReady(int count) {
 		await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> {
 			if (!this.master.isAlive()) {
-				throw new AssertionError("master exited with " + this.master.exitValue() + ":\n" + tail(60));
+				throw new AssertionError(
+						this.app + " master exited with " + this.master.exitValue() + ":\n" + tail(60));
 			}
 			return countLines(" READY in ") >= count;
 		});
 		recordWorkers();
 		return this;
+	}
+
+	App app() {
+		return this.app;
 	}
 
 	long countLines(String fragment) {
@@ -141,6 +236,17 @@ final class ClusterProcess implements AutoCloseable {
 		return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
 	}
 
+	/** What the master logged about its listener, e.g. {@code shared: the master holds port ...}. */
+	String listenerMode() {
+		for (String line : this.output) {
+			Matcher matcher = LISTENER_MODE.matcher(line);
+			if (!line.startsWith("[worker-") && matcher.find()) {
+				return matcher.group(1);
+			}
+		}
+		throw new AssertionError("the master logged no 'Listener mode' line:\n" + tail(40));
+	}
+
 	int port() {
 		if (this.port < 0) {
 			throw new IllegalStateException("the master has not logged its port yet");
@@ -153,9 +259,14 @@ final class ClusterProcess implements AutoCloseable {
 		return (this.managementPort > 0) ? this.managementPort : port();
 	}
 
-	/** The jar the master was started from (a private copy of the sample jar). */
+	/** Whether the main port serves HTTPS. */
+	boolean tls() {
+		return this.tls != null;
+	}
+
+	/** The jar the master was started from (a private copy of the app's jar). */
 	Path jar() {
-		return this.directory.resolve("sample-app.jar");
+		return this.jar;
 	}
 
 	Process master() {
@@ -174,35 +285,52 @@ final class ClusterProcess implements AutoCloseable {
 
 	synchronized Set<Long> allSeenPids() {
 		recordWorkers();
-		return Set.copyOf(this.seenPids);
+		return Set.copyOf(this.seen.keySet());
 	}
 
 	private synchronized void recordWorkers() {
-		this.master.descendants().forEach((handle) -> this.seenPids.add(handle.pid()));
+		this.master.descendants().forEach((handle) -> this.seen.putIfAbsent(handle.pid(), handle));
+	}
+
+	/** Requests to {@code /actuator...} go to the management port, the rest to the server port. */
+	private boolean management(String path) {
+		return path.startsWith("/actuator");
+	}
+
+	private boolean tlsFor(String path) {
+		boolean separateManagement = this.managementPort > 0;
+		return (management(path) && separateManagement) ? this.managementTls : tls();
+	}
+
+	private URI uri(String path) {
+		int target = management(path) ? managementPort() : port();
+		return URI.create((tlsFor(path) ? "https" : "http") + "://127.0.0.1:" + target + path);
 	}
 
 	HttpResponse<String> get(String path) throws IOException, InterruptedException {
-		int target = path.startsWith("/actuator") ? managementPort() : port();
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
-			.timeout(Duration.ofSeconds(30))
-			.GET()
-			.build();
+		HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build();
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
 	}
 
+	/** GETs {@code path} and reads the JSON object it answers (no status check). */
+	Map<String, Object> getJson(String path) throws IOException, InterruptedException {
+		return JSON.readValue(get(path).body(), MAP);
+	}
+
 	/**
-	 * GETs {@code path} over fresh connections (raw socket, HTTP/1.0) until every current worker
-	 * answered once; returns each worker's parsed answer by PID. Needs reuseport (the kernel
-	 * spreads new connections over the workers' listeners).
+	 * GETs {@code path} over fresh connections until every current worker answered once; returns
+	 * each worker's parsed answer by PID (the answer's {@code pid}, or {@code answeredBy.pid} for
+	 * actuator answers). Each new connection may go to any worker: the kernel spreads them over the
+	 * workers' listeners (reuseport) or the workers' accepts on the one shared socket.
 	 */
 	Map<Long, Map<String, Object>> fromEveryWorker(String path) throws IOException {
 		List<Long> workers = workerPids();
-		Map<Long, Map<String, Object>> answers = new java.util.HashMap<>();
+		Map<Long, Map<String, Object>> answers = new HashMap<>();
 		for (int i = 0; i < 400 && !answers.keySet().containsAll(workers); i++) {
 			Map<String, Object> answer = getFresh(path).body();
-			Object pid = answer.get("pid");
-			if (pid instanceof Number number) {
-				answers.putIfAbsent(number.longValue(), answer);
+			Long pid = pidOf(answer);
+			if (pid != null) {
+				answers.putIfAbsent(pid, answer);
 			}
 		}
 		if (!answers.keySet().containsAll(workers)) {
@@ -211,24 +339,80 @@ final class ClusterProcess implements AutoCloseable {
 		return answers;
 	}
 
-	/** One GET on a fresh connection: the status code and the JSON body. */
+	/**
+	 * GETs {@code path} from {@code clients} concurrent clients, each over a fresh connection per
+	 * request, until every current worker answered (at least 40 and at most 400 requests in all);
+	 * returns how many answers each PID gave. Any answer that is not a 200 with a PID fails.
+	 */
+	Map<Long, Integer> spread(String path, int clients) throws Exception {
+		List<Long> workers = workerPids();
+		Map<Long, AtomicInteger> counts = new ConcurrentHashMap<>();
+		AtomicInteger requests = new AtomicInteger();
+		ExecutorService pool = Executors.newFixedThreadPool(clients);
+		try {
+			List<Future<?>> futures = new ArrayList<>();
+			for (int i = 0; i < clients; i++) {
+				futures.add(pool.submit(() -> {
+					while (requests.get() < 400 && (requests.get() < 40 || !counts.keySet().containsAll(workers))) {
+						requests.incrementAndGet();
+						FreshAnswer answer = getFresh(path);
+						Long pid = pidOf(answer.body());
+						if (answer.status() != 200 || pid == null) {
+							throw new AssertionError(path + " answered " + answer.status() + ": " + answer.body());
+						}
+						counts.computeIfAbsent(pid, (key) -> new AtomicInteger()).incrementAndGet();
+					}
+					return null;
+				}));
+			}
+			for (Future<?> future : futures) {
+				future.get(2, TimeUnit.MINUTES);
+			}
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		Map<Long, Integer> result = new HashMap<>();
+		counts.forEach((pid, count) -> result.put(pid, count.get()));
+		return result;
+	}
+
+	@SuppressWarnings("unchecked")
+	static Long pidOf(Map<String, Object> answer) {
+		Object answeredBy = answer.get("answeredBy");
+		Map<String, Object> source = (answeredBy instanceof Map<?, ?> map) ? (Map<String, Object>) map : answer;
+		return (source.get("pid") instanceof Number number) ? number.longValue() : null;
+	}
+
+	/** One GET on a fresh connection (HTTPS when the port serves it): the status and the JSON body. */
 	FreshAnswer getFresh(String path) throws IOException {
-		int target = path.startsWith("/actuator") ? managementPort() : port();
-		try (java.net.Socket socket = new java.net.Socket("127.0.0.1", target)) {
+		RawResponse response = exchange(management(path) ? managementPort() : port(), tlsFor(path), path);
+		String body = response.body().trim();
+		return new FreshAnswer(response.status(), body.startsWith("{") ? JSON.readValue(body, MAP) : Map.of());
+	}
+
+	/**
+	 * One {@code GET path} over a new connection to {@code port} with {@code Connection: close},
+	 * read by its framing (length or chunks, so no TLS close_notify is needed to end it).
+	 */
+	RawResponse exchange(int target, boolean https, String path) throws IOException {
+		try (Socket socket = https ? this.tls.clientContext().getSocketFactory().createSocket() : new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", target), 5000);
 			socket.setSoTimeout(30_000);
-			socket.getOutputStream()
-				.write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-			String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-			int status = Integer.parseInt(response.substring(9, 12));
-			String body = response.substring(response.indexOf("\r\n\r\n") + 4);
-			return new FreshAnswer(status, body.isEmpty() ? Map.of() : JSON.readValue(body, MAP));
+			if (socket instanceof SSLSocket ssl) {
+				ssl.startHandshake();
+			}
+			OutputStream out = socket.getOutputStream();
+			out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + target + "\r\nConnection: close\r\n\r\n")
+				.getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			return RawResponse.read(new BufferedInputStream(socket.getInputStream()));
 		}
 	}
 
 	/** POSTs a JSON body. */
 	HttpResponse<String> postJson(String path, String json) throws IOException, InterruptedException {
-		int target = path.startsWith("/actuator") ? managementPort() : port();
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
+		HttpRequest request = HttpRequest.newBuilder(uri(path))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(json))
 			.timeout(Duration.ofSeconds(30))
@@ -240,19 +424,97 @@ final class ClusterProcess implements AutoCloseable {
 	 * An answer read from a fresh connection.
 	 *
 	 * @param status HTTP status
-	 * @param body the JSON body
+	 * @param body the JSON body (empty when the body is not a JSON object)
 	 */
 	record FreshAnswer(int status, Map<String, Object> body) {
 	}
 
+	/**
+	 * A response read off a raw connection.
+	 *
+	 * @param status HTTP status
+	 * @param headers header names in lower case, with their (last) value
+	 * @param body the decoded body
+	 */
+	record RawResponse(int status, Map<String, String> headers, String body) {
+
+		static RawResponse read(InputStream in) throws IOException {
+			String statusLine = line(in);
+			if (statusLine == null) {
+				throw new IOException("connection closed before a response");
+			}
+			String[] parts = statusLine.split(" ", 3);
+			int status = Integer.parseInt(parts[1]);
+			Map<String, String> headers = new HashMap<>();
+			String header;
+			while ((header = line(in)) != null && !header.isEmpty()) {
+				int colon = header.indexOf(':');
+				headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+			}
+			ByteArrayOutputStream body = new ByteArrayOutputStream();
+			if (headers.getOrDefault("transfer-encoding", "").toLowerCase(Locale.ROOT).contains("chunked")) {
+				long size;
+				do {
+					String sizeLine = line(in);
+					if (sizeLine == null) {
+						throw new IOException("connection closed in a chunked body");
+					}
+					size = Long.parseLong(sizeLine.split(";")[0].trim(), 16);
+					body.write(in.readNBytes((int) size));
+					line(in);
+				}
+				while (size > 0);
+			}
+			else if (headers.containsKey("content-length")) {
+				int length = Integer.parseInt(headers.get("content-length"));
+				byte[] bytes = in.readNBytes(length);
+				if (bytes.length < length) {
+					throw new IOException("connection closed in the body");
+				}
+				body.write(bytes);
+			}
+			else {
+				body.write(in.readAllBytes());
+			}
+			return new RawResponse(status, headers, body.toString(StandardCharsets.UTF_8));
+		}
+
+		private static String line(InputStream in) throws IOException {
+			ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+			int read;
+			while ((read = in.read()) >= 0) {
+				if (read == '\n') {
+					String text = buffer.toString(StandardCharsets.US_ASCII);
+					return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
+				}
+				buffer.write(read);
+			}
+			return (buffer.size() > 0) ? buffer.toString(StandardCharsets.US_ASCII) : null;
+		}
+
+	}
+
 	/** A bare POST: no body, no content type. */
 	HttpResponse<String> post(String path) throws IOException, InterruptedException {
-		int target = path.startsWith("/actuator") ? managementPort() : port();
-		HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target + path))
+		HttpRequest request = HttpRequest.newBuilder(uri(path))
 			.POST(HttpRequest.BodyPublishers.noBody())
 			.timeout(Duration.ofSeconds(30))
 			.build();
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** Polls {@code /actuator/cluster} until a rolling restart runs; returns its id. */
+	@SuppressWarnings("unchecked")
+	String awaitRestartRunning() {
+		AtomicReference<String> id = new AtomicReference<>();
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+			Map<String, Object> restart = (Map<String, Object>) getJson("/actuator/cluster").get("restart");
+			if (restart != null && "RUNNING".equals(restart.get("state"))) {
+				id.set((String) restart.get("id"));
+			}
+			return id.get() != null;
+		});
+		return id.get();
 	}
 
 	/** Polls {@code /actuator/cluster} until the rolling restart {@code id} ended; returns it. */
@@ -260,7 +522,7 @@ final class ClusterProcess implements AutoCloseable {
 	Map<String, Object> awaitRestartEnd(String id) {
 		AtomicReference<Map<String, Object>> restart = new AtomicReference<>();
 		await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).until(() -> {
-			Map<String, Object> status = JSON.readValue(get("/actuator/cluster").body(), MAP);
+			Map<String, Object> status = getJson("/actuator/cluster");
 			restart.set((Map<String, Object>) status.get("restart"));
 			return restart.get() != null && id.equals(restart.get().get("id"))
 					&& !"RUNNING".equals(restart.get().get("state"));
@@ -309,27 +571,66 @@ final class ClusterProcess implements AutoCloseable {
 		}
 	}
 
-	@Override
-	public void close() {
-		Set<Long> pids = allSeenPids();
-		this.master.destroyForcibly();
-		for (long pid : pids) {
-			// only what still runs from this test's jar copy: a recorded pid may have been reused
-			if (commandLine(pid).contains(this.directory.toString())) {
-				ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-			}
-		}
-		try {
-			this.master.waitFor(10, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		deleteDirectory();
+	/** For failure reports: which cluster, and the last lines of its output. */
+	String describe(int lines) {
+		return this.app + " cluster (master pid " + this.master.pid() + (this.master.isAlive() ? ", running" : ", exited")
+				+ ", port " + this.port + "), last " + lines + " lines of its output:\n" + tail(lines);
 	}
 
-	private void deleteDirectory() {
-		try (Stream<Path> walk = Files.walk(this.directory)) {
+	/**
+	 * Kills the master and every worker it ever had, by PID, and waits until they are gone. The
+	 * master is stopped (SIGSTOP) first, so that it cannot start a replacement for a worker killed
+	 * here, and its current workers are collected while it is frozen. Idempotent.
+	 */
+	@Override
+	public void close() {
+		if (!this.closed.compareAndSet(false, true)) {
+			return;
+		}
+		OPEN.remove(this);
+		if (Boolean.getBoolean("e2e.output")) {
+			// -De2e.output=true: the whole output of every cluster, for timing and diagnosis
+			System.out.println("=== " + describe(this.output.size()));
+		}
+		try {
+			if (this.master.isAlive()) {
+				try {
+					signal(this.master.pid(), "STOP");
+				}
+				catch (IOException | IllegalStateException ex) {
+					// exited meanwhile
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+			recordWorkers();
+			this.master.destroyForcibly();
+			List<ProcessHandle> workers;
+			synchronized (this) {
+				workers = List.copyOf(this.seen.values());
+			}
+			workers.forEach(ProcessHandle::destroyForcibly);
+			try {
+				await().atMost(Duration.ofSeconds(15))
+					.pollInterval(Duration.ofMillis(50))
+					.until(() -> !this.master.isAlive()
+							&& workers.stream().allMatch((worker) -> !worker.isAlive() || isGone(worker.pid())));
+			}
+			catch (org.awaitility.core.ConditionTimeoutException ex) {
+				throw new AssertionError("still running 15 s after SIGKILL: " + workers.stream()
+					.filter((worker) -> worker.isAlive() && !isGone(worker.pid()))
+					.map(ProcessHandle::pid)
+					.toList(), ex);
+			}
+		}
+		finally {
+			deleteDirectory(this.directory);
+		}
+	}
+
+	private static void deleteDirectory(Path directory) {
+		try (Stream<Path> walk = Files.walk(directory)) {
 			walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach((path) -> {
 				try {
 					Files.deleteIfExists(path);

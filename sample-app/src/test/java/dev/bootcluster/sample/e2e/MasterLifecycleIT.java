@@ -55,7 +55,7 @@ class MasterLifecycleIT extends ClusterTestSupport {
 		assertThat(inFlight.get()).isEqualTo(200);
 		assertThat(workers).allMatch(ClusterProcess::isGone);
 		assertThat(this.cluster.output()).anySatisfy((line) -> assertThat(line).contains("stopping the cluster gracefully"));
-		assertThat(this.cluster.output()).noneSatisfy((line) -> assertThat(line).contains("exited unexpectedly"));
+		assertThat(this.cluster.output()).noneSatisfy((line) -> assertThat(line).contains(") crashed: "));
 	}
 
 }

@@ -77,8 +77,15 @@ class WorkerCrashIT extends ClusterTestSupport {
 			.filter((w) -> ((Number) w.get("pid")).longValue() == replacement)
 			.findFirst()
 			.orElseThrow();
-		assertThat(replaced).containsEntry("state", "READY").containsEntry("restarts", 1).containsEntry("lastExitCode", 137);
-		assertThat(this.cluster.output()).anySatisfy((line) -> assertThat(line).contains("exited unexpectedly with status 137"));
+		assertThat(replaced).containsEntry("state", "READY")
+			.containsEntry("startedFor", "CRASH")
+			.containsEntry("restarts", 1)
+			.containsEntry("replacements", 0);
+		Map<String, Object> lastExit = (Map<String, Object>) replaced.get("lastExit");
+		assertThat(lastExit).containsEntry("exitCode", 137).containsEntry("cause", "CRASHED");
+		assertThat(((Number) lastExit.get("pid")).longValue()).isEqualTo(victim);
+		assertThat(this.cluster.output())
+			.anySatisfy((line) -> assertThat(line).contains("(pid " + victim + ") crashed: killed (SIGKILL), exit 137"));
 
 		// the replacement itself serves
 		boolean replacementServed = false;

@@ -1,4 +1,4 @@
-package dev.bootcluster.web;
+package dev.bootcluster.web.tomcat;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -41,6 +41,9 @@ public class ReusePortNioEndpoint extends NioEndpoint {
 		try {
 			getSocketProperties().setProperties(channel.socket());
 			channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+			if (!channel.getOption(StandardSocketOptions.SO_REUSEPORT)) {
+				throw new IllegalStateException("SO_REUSEPORT did not stick on Tomcat's listening socket");
+			}
 			channel.bind(new InetSocketAddress(getAddress(), getPortWithOffset()), getAcceptCount());
 			channel.configureBlocking(true);
 		}

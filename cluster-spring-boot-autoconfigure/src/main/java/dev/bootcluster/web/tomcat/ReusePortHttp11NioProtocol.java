@@ -1,4 +1,4 @@
-package dev.bootcluster.web;
+package dev.bootcluster.web.tomcat;
 
 import org.apache.coyote.http11.Http11NioProtocol;
 
