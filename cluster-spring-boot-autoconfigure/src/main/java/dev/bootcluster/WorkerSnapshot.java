@@ -44,21 +44,6 @@ public record WorkerSnapshot(int id, long pid, WorkerState state, @Nullable Star
 		lastLines = List.copyOf(lastLines);
 	}
 
-	/**
-	 * The old shape, kept only so that callers not yet moved to the canonical constructor (the
-	 * standalone status) compile: a process started for {@link StartReason#START} with no
-	 * replacements and no known exit.
-	 * @deprecated use the canonical constructor: {@code lastExitCode} mixed the slot's history with
-	 * its current process, and is ignored here
-	 */
-	@Deprecated(forRemoval = true)
-	public WorkerSnapshot(int id, long pid, WorkerState state, @Nullable Instant startedAt, long uptimeMillis,
-			@Nullable Long readyMillis, int restarts, @Nullable Integer lastExitCode, @Nullable Instant lastHeartbeat,
-			long heapUsedBytes, List<String> lastLines) {
-		this(id, pid, state, StartReason.START, startedAt, uptimeMillis, readyMillis, lastHeartbeat, heapUsedBytes,
-				restarts, 0, null, lastLines);
-	}
-
 	/** Why the master started a process. */
 	public enum StartReason {
 

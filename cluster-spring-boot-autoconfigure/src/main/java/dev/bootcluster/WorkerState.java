@@ -24,7 +24,10 @@ public enum WorkerState {
 	/** Exited on its own or was killed by someone else; a restart is scheduled. */
 	CRASHED,
 
-	/** Crashed too often within the crash-loop window; no more restarts. */
+	/**
+	 * Crashed too often within the crash-loop window, or exited as misconfigured
+	 * ({@link WorkerExit#MISCONFIGURED}) before it was READY; no more restarts.
+	 */
 	FAILED;
 
 	private static final Map<WorkerState, Set<WorkerState>> TRANSITIONS = Map.of(STARTING,

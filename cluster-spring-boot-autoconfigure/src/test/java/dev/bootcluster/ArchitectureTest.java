@@ -61,6 +61,41 @@ class ArchitectureTest {
 		.dependOnClassesThat()
 		.resideInAnyPackage("dev.bootcluster.master..", "dev.bootcluster.worker..", "dev.bootcluster.context..");
 
+	/**
+	 * A WebFlux worker must load no servlet class, a Jetty worker nothing of Tomcat: only the
+	 * server's own package (and the servlet request counting) may see a server or the servlet API,
+	 * and its configuration is loaded only where that server is on the class path.
+	 */
+	@ArchTest
+	static final ArchRule onlyServletCodeSeesTheServletApi = noClasses().that()
+		.resideOutsideOfPackages("dev.bootcluster.web.servlet..", "dev.bootcluster.web.tomcat..",
+				"dev.bootcluster.web.jetty..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage("jakarta.servlet..");
+
+	@ArchTest
+	static final ArchRule onlyTheTomcatPackageSeesTomcat = noClasses().that()
+		.resideOutsideOfPackage("dev.bootcluster.web.tomcat..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("org.apache.catalina..", "org.apache.coyote..", "org.apache.tomcat..",
+				"org.springframework.boot.tomcat..");
+
+	@ArchTest
+	static final ArchRule onlyTheJettyPackageSeesJetty = noClasses().that()
+		.resideOutsideOfPackage("dev.bootcluster.web.jetty..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("org.eclipse.jetty..", "org.springframework.boot.jetty..");
+
+	@ArchTest
+	static final ArchRule onlyTheNettyPackageSeesNetty = noClasses().that()
+		.resideOutsideOfPackage("dev.bootcluster.web.netty..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("io.netty..", "reactor.netty..", "org.springframework.boot.reactor.netty..");
+
 	@ArchTest
 	static final ArchRule noJavaSerialization = noClasses().should()
 		.dependOnClassesThat(assignableTo(ObjectInputStream.class).or(assignableTo(ObjectOutputStream.class)))

@@ -33,8 +33,8 @@ public class StandaloneClusterOperations implements ClusterOperations {
 		long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
 		int port = this.environment.getProperty("local.server.port", Integer.class,
 				this.environment.getProperty("server.port", Integer.class, 8080));
-		WorkerSnapshot self = new WorkerSnapshot(0, pid, WorkerState.READY, this.startedAt, uptime, null, 0, null,
-				Instant.now(), heap, List.of());
+		WorkerSnapshot self = new WorkerSnapshot(0, pid, WorkerState.READY, WorkerSnapshot.StartReason.START,
+				this.startedAt, uptime, null, Instant.now(), heap, 0, 0, null, List.of());
 		return new ClusterSnapshot(ClusterRole.STANDALONE, pid, 1, 1, 0, port, List.of(self), null, "standalone",
 				null);
 	}

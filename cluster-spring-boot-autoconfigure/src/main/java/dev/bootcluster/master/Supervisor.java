@@ -298,10 +298,12 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 		else if (decision instanceof Decision.GiveUp giveUp) {
 			slot.failed = true;
-			String last = (status == null) ? "its last start failed"
-					: "last exit status " + status
-							+ (ExitStatus.explain(status).equals(ExitStatus.describe(status)) ? ""
-									: ", " + ExitStatus.describe(status));
+			String last = "its last start failed";
+			if (status != null) {
+				String description = ExitStatus.describe(status);
+				last = "last exit status " + status
+						+ (description.equals("exit status " + status) ? "" : ", " + description);
+			}
 			StringBuilder report = new StringBuilder(
 					"worker-" + slot.id + " FAILED: " + giveUp.reason() + "; " + last + ". Its last lines:");
 			slot.lines.lines().forEach((line) -> report.append(System.lineSeparator()).append("    ").append(line));
@@ -366,8 +368,8 @@ public final class Supervisor implements IpcServer.Handler {
 			replacement.process.kill();
 		}
 		if (slot.current == null && !this.stopping) {
-			// the old worker was already gone (its start had failed): fall back to the last good
-			// build, a crash replacement like the one its restart would have started
+			// the old worker was already gone (its start had failed, or it crashed during the
+			// rollout): fall back to the last good build, a crash replacement like any other
 			slot.restarts++;
 			this.restarts++;
 			launch(slot, StartReason.CRASH);

@@ -9,14 +9,17 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Read-only checks that share one 2-worker cluster.
+ * Read-only checks that share one 2-worker cluster (reuseport mode; the default mode is checked
+ * per server by {@link ServersIT}). {@link ClusterCleanup} kills it even when it fails to start.
  */
+@ExtendWith(ClusterCleanup.class)
 class ClusterBasicsIT {
 
 	static final JsonMapper json = JsonMapper.builder().build();
@@ -26,7 +29,8 @@ class ClusterBasicsIT {
 	@BeforeAll
 	static void startCluster() throws Exception {
 		cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0", "--cluster.listener=reuseport",
-				"--cluster.workers=2").awaitReady(2);
+				"--cluster.workers=2");
+		cluster.awaitReady(2);
 	}
 
 	@AfterAll

@@ -2,7 +2,6 @@ package dev.bootcluster.sample.e2e;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
@@ -10,14 +9,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The master's end: {@code kill -9} leaves no orphan; SIGTERM stops the cluster gracefully.
+ * The master's end: {@code kill -9} leaves no orphan (SIGTERM, the graceful stop, is in
+ * {@link ServersIT} for every server).
  */
 class MasterLifecycleIT extends ClusterTestSupport {
 
 
 	@Test
 	void killingTheMasterTakesEveryWorkerWithIt() throws Exception {
-		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2").awaitReady(2);
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2");
+		this.cluster.awaitReady(2);
 		List<Long> workers = this.cluster.workerPids();
 		assertThat(workers).hasSize(2);
 
@@ -31,31 +32,8 @@ class MasterLifecycleIT extends ClusterTestSupport {
 		System.out.println("workers gone " + goneAfterMillis + " ms after kill -9 of the master");
 	}
 
-	@Test
-	void sigtermStopsTheClusterGracefullyAndTheMasterExitsZero() throws Exception {
-		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2").awaitReady(2);
-		List<Long> workers = this.cluster.workerPids();
-
-		// a request in flight when the stop begins must still be answered
-		CompletableFuture<Integer> inFlight = CompletableFuture.supplyAsync(() -> {
-			try {
-				return this.cluster.get("/work?iterations=2000000000").statusCode();
-			}
-			catch (Exception ex) {
-				throw new IllegalStateException(ex);
-			}
-		});
-		// in flight means a worker runs it: a connection still queued when the workers stop
-		// accepting is reset, as with any server that stops (a CPU-busy heuristic once took JIT
-		// work after start-up for the request and sent SIGTERM too early)
-		await().atMost(Duration.ofSeconds(30)).until(() -> this.cluster.countLines("Long /work request started") == 1);
-		ClusterProcess.signal(this.cluster.masterPid(), "TERM");
-
-		assertThat(this.cluster.awaitExit(Duration.ofSeconds(45))).isZero();
-		assertThat(inFlight.get()).isEqualTo(200);
-		assertThat(workers).allMatch(ClusterProcess::isGone);
-		assertThat(this.cluster.output()).anySatisfy((line) -> assertThat(line).contains("stopping the cluster gracefully"));
-		assertThat(this.cluster.output()).noneSatisfy((line) -> assertThat(line).contains(") crashed: "));
-	}
+	// The graceful stop on SIGTERM (exit 0, a request in flight answered, every worker gone, none
+	// reported as crashed) is checked per server, the sample's Tomcat included, by ServersIT,
+	// which saves this class a cluster.
 
 }

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,6 +26,7 @@ import static org.awaitility.Awaitility.await;
  * that replaces a killed one has the retained values before it serves a request.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(ClusterCleanup.class)
 class MessagingIT {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
@@ -39,10 +41,9 @@ class MessagingIT {
 
 	@BeforeAll
 	static void startCluster() throws Exception {
-		cluster = ClusterProcess
-			.start("--server.port=0", "--server.address=127.0.0.1", "--cluster.workers=2", "--cluster.listener=reuseport",
-					"--sample.users.count-interval=1s", "--cluster.ipc.max-message-size=64KB")
-			.awaitReady(2);
+		cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1", "--cluster.workers=2",
+				"--cluster.listener=reuseport", "--sample.users.count-interval=1s", "--cluster.ipc.max-message-size=64KB");
+		cluster.awaitReady(2);
 	}
 
 	@AfterAll

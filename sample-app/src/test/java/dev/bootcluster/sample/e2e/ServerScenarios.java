@@ -59,6 +59,13 @@ abstract class ServerScenarios {
 
 	private static final Path TCP_MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
 
+	/**
+	 * How the master reports a worker that died on its own: {@code worker-1 (pid N) crashed: ...}
+	 * (the wording before the exit status rework was {@code exited unexpectedly}). The crash test
+	 * checks that a kill -9 is reported so, which keeps the SIGTERM test's "none reported" honest.
+	 */
+	private static final String[] CRASH_REPORTS = { ") crashed", "exited unexpectedly" };
+
 	/** Long enough to be in progress when the stop begins (seconds of CPU), short enough for CI. */
 	private static final long LONG_WORK = 2_000_000_000L;
 
@@ -252,6 +259,8 @@ abstract class ServerScenarios {
 				.containsEntry("state", "READY"));
 		assertThat(cluster.fromEveryWorker("/")).as("answers by PID, the replacement's included")
 			.containsOnlyKeys(after);
+		assertThat(cluster.output()).as("the master's report of the kill")
+			.anySatisfy((line) -> assertThat(line).contains("(pid " + victim + ")").containsAnyOf(CRASH_REPORTS));
 	}
 
 	/**
@@ -287,7 +296,7 @@ abstract class ServerScenarios {
 		List<String> output = cluster.output();
 		assertThat(output).anySatisfy((line) -> assertThat(line).contains("stopping the cluster gracefully"));
 		assertThat(output.subList(stoppedAt, output.size())).as("output after SIGTERM")
-			.noneSatisfy((line) -> assertThat(line).contains("exited unexpectedly"));
+			.noneSatisfy((line) -> assertThat(line).containsAnyOf(CRASH_REPORTS));
 	}
 
 	/**

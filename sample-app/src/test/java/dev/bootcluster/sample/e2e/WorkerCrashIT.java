@@ -25,7 +25,8 @@ class WorkerCrashIT extends ClusterTestSupport {
 	@Test
 	@SuppressWarnings("unchecked")
 	void killedWorkerIsReplacedAndCountedWhileTheOtherKeepsServing() throws Exception {
-		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2").awaitReady(2);
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2");
+		this.cluster.awaitReady(2);
 		List<Long> before = this.cluster.workerPids();
 		long victim = before.get(0);
 		long survivor = before.get(1);
