@@ -2,47 +2,103 @@
 # Shared helpers for the bench/ scripts. Source it; do not run it.
 #
 #   . "$(dirname "$0")/lib.sh"
-#   bench_init                        # private temp dir + jar copy + traps
+#   bench_init                        # private temp dir + jar copy + traps (bench_init_dir: no copy)
+#   bench_use_server jetty            # tomcat|jetty|netty: copy that app's jar (and, with
+#                                     # BENCH_LAUNCH=mvn, the sample module) into the temp dir
 #   bench_ensure_loadgen              # wrk (apt-get), else ab
 #   port=$(bench_free_port)
-#   bench_start_cluster "$port" 2     # sets BENCH_SERVER_PID / BENCH_SERVER_LOG
+#   bench_start_cluster "$port" 2     # sets BENCH_SERVER_PID (the master) / BENCH_SERVER_LOG
 #   bench_wait_cluster_ready "$BENCH_SERVER_PID" "$BENCH_SERVER_LOG" "$port" 2
 #   bench_load "http://127.0.0.1:$port/" 10 32 2   # sets LOAD_RPS, LOAD_NON2XX, LOAD_SOCKERR
 #   bench_stop_server "$BENCH_SERVER_PID"
 #   bench_cpu_begin PIDS...; ...; bench_cpu_end PIDS...   # CPU_OTHER_PCT: someone else's load
 #
+# How a server is started (set before sourcing or before the first start):
+#   JAVA          the java binary [java on PATH]; with BENCH_LAUNCH=mvn its JDK is Maven's JAVA_HOME
+#   BENCH_LAUNCH  jar: JAVA -jar <private copy of the jar> [default]
+#                 mvn: mvn -q -o -f <private copy of the sample-app module>/pom.xml spring-boot:run
+#                 -Dspring-boot.run.arguments=... (tomcat only); the master is then the JVM that the
+#                 Maven JVM forks: BENCH_SERVER_PID is that master, found among the Maven JVM's
+#                 children, and BENCH_LAUNCHER_OF[master] the Maven JVM (our own child).
+#
 # Safety rules kept by every helper here:
 #   * servers only ever listen on / are only ever loaded at 127.0.0.1;
-#   * every process is killed by the PID this shell recorded when it started it (the master, the
-#     load generator) or by a PID read with `pgrep -P <our master>` (the workers), and a worker PID
-#     is only signalled while /proc/<pid>/cmdline still names our private copy of the jar, so a
-#     recycled PID of someone else's process is never touched;
+#   * every server process is started with BENCH_OWNER=<our private temp dir> in its environment,
+#     which the Maven JVM passes to the master and the master to its workers. A process is "ours"
+#     only while /proc/<pid>/environ still holds exactly that value (or its command line names our
+#     temp dir), so a recycled PID of someone else's process is never touched. (Workers run the
+#     master's own copy of the jar, not ours, so their command line alone does not show it.)
+#   * every process is killed by the PID this shell recorded when it started it (the Maven JVM or
+#     the master, the load generator), by a PID read with `pgrep -P <our Maven JVM>` that is ours
+#     (the forked master), or with `pgrep -P <our master>` that is ours (the workers);
 #   * the EXIT trap stops whatever is still running, also on Ctrl-C, SIGTERM and errors.
 
-BENCH_SOURCE_JAR=${BENCH_SOURCE_JAR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/sample-app/target/sample-app.jar}
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_SOURCE_JAR=${BENCH_SOURCE_JAR:-$BENCH_ROOT/sample-app/target/sample-app.jar}
 BENCH_STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}   # seconds to wait for a server to be ready
 BENCH_STOP_TIMEOUT=${STOP_TIMEOUT:-45}          # graceful SIGTERM stop (the master allows workers 35 s)
 BENCH_KEEP_TMP=${KEEP_TMP:-0}                   # 1: keep the temp dir (logs) on exit
+BENCH_JAVA=${JAVA:-java}
+BENCH_LAUNCH=${BENCH_LAUNCH:-jar}
+
+# The servers: app jar (relative to the project root) and what it is.
+declare -A BENCH_SERVER_JARS=([tomcat]=sample-app/target/sample-app.jar
+	[jetty]=test-apps/jetty-app/target/jetty-app.jar [netty]=test-apps/webflux-app/target/webflux-app.jar)
+declare -A BENCH_SERVER_DESC=([tomcat]="Spring MVC on Tomcat (sample-app)"
+	[jetty]="Spring MVC on Jetty (test-apps/jetty-app)" [netty]="WebFlux on Reactor Netty (test-apps/webflux-app)")
 
 BENCH_TMP=""
 BENCH_JAR=""
+BENCH_SERVER=tomcat
+BENCH_MODULE=""                 # BENCH_LAUNCH=mvn: private copy of the sample-app module
 BENCH_LOADGEN=""
 BENCH_SERVER_PID=""
 BENCH_SERVER_LOG=""
 BENCH_LOAD_PID=""
-declare -a BENCH_MASTERS=()     # server PIDs we started and have not reaped yet
+declare -a BENCH_MASTERS=()     # server PIDs we started and have not reaped yet (master, or Maven JVM)
+declare -A BENCH_LAUNCHER_OF=() # master PID -> the Maven JVM (our child) that forked it
 declare -A BENCH_CHILDREN=()    # worker PID -> 1, seen under one of our masters
 
 bench_log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 bench_die() { bench_log "ERROR: $*"; exit 1; }
 
+# SERVERS (a list) or SERVER (one), default tomcat; each checked. Prints the list.
+bench_servers() {
+	local list=${SERVERS:-${SERVER:-tomcat}} s
+	[[ -n ${list// /} ]] || bench_die "SERVERS must not be empty"
+	for s in $list; do
+		[[ -n ${BENCH_SERVER_JARS[$s]:-} ]] || bench_die "unknown server '$s' (SERVER/SERVERS: tomcat, jetty, netty)"
+	done
+	echo "$list"
+}
+
+# The JDK of BENCH_JAVA (for Maven's JAVA_HOME) and its version string.
+bench_java_home() {
+	local j
+	j=$(command -v "$BENCH_JAVA") || bench_die "JAVA=$BENCH_JAVA: not found"
+	j=$(readlink -f "$j")
+	echo "${j%/bin/java}"
+}
+bench_java_version() { "$BENCH_JAVA" -version 2>&1 | head -n 1; }
+bench_java_feature() { # "17", "25"
+	"$BENCH_JAVA" -version 2>&1 | head -n 1 | sed -E 's/.*version "([0-9]+)[^"]*".*/\1/'
+}
+
 # --- setup / teardown -------------------------------------------------------------------------
 
-bench_init() {
+# The temp dir and the traps only (the caller then picks its jar with bench_use_server).
+bench_init_dir() {
 	BENCH_TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX") || bench_die "mktemp failed"
 	trap bench_cleanup EXIT
 	trap 'bench_log "interrupted"; exit 130' INT
 	trap 'bench_log "terminated"; exit 143' TERM HUP
+	[[ $BENCH_LAUNCH == jar || $BENCH_LAUNCH == mvn ]] || bench_die "LAUNCH must be jar or mvn (got '$BENCH_LAUNCH')"
+	command -v "$BENCH_JAVA" >/dev/null 2>&1 || bench_die "JAVA=$BENCH_JAVA: not found"
+	bench_log "temp dir $BENCH_TMP"
+}
+
+bench_init() {
+	bench_init_dir
 	if [[ ! -f $BENCH_SOURCE_JAR ]]; then
 		bench_log "building $BENCH_SOURCE_JAR (missing)"
 		(cd "$(dirname "$BENCH_SOURCE_JAR")/../.." && mvn -q -B -o package -DskipTests) \
@@ -51,7 +107,61 @@ bench_init() {
 	# Run from a private copy: the original may be rebuilt while we measure.
 	BENCH_JAR="$BENCH_TMP/app.jar"
 	cp "$BENCH_SOURCE_JAR" "$BENCH_JAR" || bench_die "cannot copy $BENCH_SOURCE_JAR"
-	bench_log "temp dir $BENCH_TMP (jar copied from $BENCH_SOURCE_JAR)"
+	bench_log "jar copied from $BENCH_SOURCE_JAR"
+}
+
+# Switch to one of the servers: a private copy of its jar (built with `mvn install` if missing) and,
+# with BENCH_LAUNCH=mvn, a private copy of the sample-app module (its pom, the project pom as its
+# parent, and src), compiled once here with the JDK of JAVA so that each spring-boot:run only
+# starts. The module's dependencies (the starter) resolve from the local Maven repository.
+bench_use_server() { # tomcat|jetty|netty
+	local name=$1
+	[[ -n ${BENCH_SERVER_JARS[$name]:-} ]] || bench_die "unknown server '$name' (tomcat, jetty, netty)"
+	[[ $BENCH_LAUNCH == jar || $name == tomcat ]] || bench_die "LAUNCH=mvn runs the sample (SERVER=tomcat) only"
+	BENCH_SERVER=$name
+	BENCH_SOURCE_JAR=$BENCH_ROOT/${BENCH_SERVER_JARS[$name]}
+	if [[ ! -f $BENCH_SOURCE_JAR ]]; then
+		bench_log "building (missing $BENCH_SOURCE_JAR): cd $BENCH_ROOT && mvn -B -q install -DskipTests"
+		(cd "$BENCH_ROOT" && mvn -B -q install -DskipTests) >"$BENCH_TMP/build.log" 2>&1 \
+			|| { tail -n 30 "$BENCH_TMP/build.log" >&2; bench_die "build failed"; }
+		[[ -f $BENCH_SOURCE_JAR ]] || bench_die "the build made no $BENCH_SOURCE_JAR"
+	fi
+	BENCH_JAR="$BENCH_TMP/$name.jar"
+	cp "$BENCH_SOURCE_JAR" "$BENCH_JAR" || bench_die "cannot copy $BENCH_SOURCE_JAR"
+	bench_log "$name: jar copied from $BENCH_SOURCE_JAR"
+	if [[ $BENCH_LAUNCH == mvn && -z $BENCH_MODULE ]]; then
+		local dir="$BENCH_TMP/mvn"
+		mkdir -p "$dir/sample-app" || bench_die "mkdir $dir failed"
+		if ! { cp "$BENCH_ROOT/pom.xml" "$dir/pom.xml" && cp "$BENCH_ROOT/sample-app/pom.xml" "$dir/sample-app/pom.xml" \
+			&& cp -r "$BENCH_ROOT/sample-app/src" "$dir/sample-app/src"; }; then
+			bench_die "cannot copy the sample-app module"
+		fi
+		BENCH_MODULE="$dir/sample-app"
+		bench_log "compiling the private copy $BENCH_MODULE (JAVA_HOME=$(bench_java_home), mvn -o test-compile)"
+		JAVA_HOME=$(bench_java_home) mvn -B -q -o -f "$BENCH_MODULE/pom.xml" test-compile >"$BENCH_TMP/mvn-compile.log" 2>&1 \
+			|| { tail -n 30 "$BENCH_TMP/mvn-compile.log" >&2; bench_die "mvn test-compile of $BENCH_MODULE failed"; }
+	fi
+}
+
+# What the next start runs, for the scripts' headers.
+bench_launch_desc() {
+	if [[ $BENCH_LAUNCH == mvn ]]; then
+		echo "JAVA_HOME=$(bench_java_home) mvn -q -o -f $BENCH_MODULE/pom.xml spring-boot:run -Dspring-boot.run.arguments='...'"
+	else
+		echo "$BENCH_JAVA -jar <copy of $BENCH_SOURCE_JAR>"
+	fi
+}
+
+# Manifest entries that would open JDK internals to the app (Add-Opens, Enable-Native-Access...).
+bench_jar_manifest_flags() { # jar
+	local m
+	if command -v unzip >/dev/null 2>&1; then
+		m=$(unzip -p "$1" META-INF/MANIFEST.MF 2>/dev/null)
+	else
+		m=$(python3 -c 'import sys, zipfile; print(zipfile.ZipFile(sys.argv[1]).read("META-INF/MANIFEST.MF").decode())' "$1" 2>/dev/null)
+	fi
+	m=$(grep -iE '^(Add-Opens|Add-Exports|Enable-Native-Access|Launcher-Agent-Class):' <<<"$m" | tr -d '\r' | paste -sd';')
+	echo "${m:-none}"
 }
 
 bench_cleanup() {
@@ -69,7 +179,8 @@ bench_cleanup() {
 	bench_kill_children
 	if [[ -n $BENCH_TMP && -d $BENCH_TMP ]]; then
 		if [[ $BENCH_KEEP_TMP == 1 || $rc -ne 0 ]]; then
-			rm -f "$BENCH_JAR"
+			rm -f "$BENCH_TMP"/*.jar
+			rm -rf "$BENCH_TMP/mvn/sample-app/target"
 			bench_log "logs kept in $BENCH_TMP"
 		else
 			rm -rf "$BENCH_TMP"
@@ -100,10 +211,11 @@ bench_free_port() {
 
 # --- processes --------------------------------------------------------------------------------
 
-_bench_is_ours() { # pid: still alive and running our private jar copy?
+_bench_is_ours() { # pid: still alive and started by this run (BENCH_OWNER in its environment)?
 	local pid=$1
-	[[ -r /proc/$pid/cmdline ]] || return 1
-	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$BENCH_JAR"
+	[[ -n $BENCH_TMP && -r /proc/$pid/environ ]] || return 1
+	tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF -- "BENCH_OWNER=$BENCH_TMP" && return 0
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$BENCH_TMP/"
 }
 
 # Remember the current children (workers) of one of our masters.
@@ -114,16 +226,64 @@ bench_record_children() {
 	done
 }
 
+# Is this server (master or Maven JVM) still running? A master forked by Maven is not our child:
+# check that the PID is still ours rather than only alive.
+bench_alive() { # pid
+	if [[ -n ${BENCH_LAUNCHER_OF[$1]:-} ]]; then _bench_is_ours "$1"; else kill -0 "$1" 2>/dev/null; fi
+}
+
+# The PIDs whose CPU time is ours: the Maven JVM (mvn launch), the master and its current workers.
+bench_server_pids() { # master
+	local m=$1
+	[[ -n ${BENCH_LAUNCHER_OF[$m]:-} ]] && echo "${BENCH_LAUNCHER_OF[$m]}"
+	echo "$m"
+	pgrep -P "$m" 2>/dev/null
+}
+
 _bench_start() { # name port args... -> BENCH_SERVER_PID, BENCH_SERVER_LOG
-	local name=$1 port=$2
+	local name=$1 port=$2 a
 	shift 2
-	BENCH_SERVER_LOG="$BENCH_TMP/$name-$port.log"
-	# shellcheck disable=SC2086  # JAVA_OPTS is a word list on purpose
-	java ${JAVA_OPTS:-} -jar "$BENCH_JAR" --server.port="$port" --server.address=127.0.0.1 "$@" \
+	BENCH_SERVER_LOG="$BENCH_TMP/$BENCH_SERVER-$name-$port.log"
+	if [[ $BENCH_LAUNCH == jar ]]; then
+		# shellcheck disable=SC2086  # JAVA_OPTS is a word list on purpose
+		BENCH_OWNER=$BENCH_TMP "$BENCH_JAVA" ${JAVA_OPTS:-} -jar "$BENCH_JAR" --server.port="$port" --server.address=127.0.0.1 "$@" \
+			>"$BENCH_SERVER_LOG" 2>&1 </dev/null &
+		BENCH_SERVER_PID=$!
+		BENCH_MASTERS+=("$BENCH_SERVER_PID")
+		bench_log "started $BENCH_SERVER $name pid $BENCH_SERVER_PID on 127.0.0.1:$port ($BENCH_JAVA -jar)"
+		return 0
+	fi
+	# mvn spring-boot:run: the arguments travel as one space-separated property
+	for a in "$@"; do
+		[[ $a != *[[:space:]\"\']* ]] || bench_die "LAUNCH=mvn: argument '$a' has a space or a quote"
+	done
+	local args="--server.port=$port --server.address=127.0.0.1${*:+ $*}" mvn_pid master="" deadline
+	BENCH_OWNER=$BENCH_TMP JAVA_HOME=$(bench_java_home) mvn -B -q -o -f "$BENCH_MODULE/pom.xml" spring-boot:run \
+		${JAVA_OPTS:+"-Dspring-boot.run.jvmArguments=$JAVA_OPTS"} "-Dspring-boot.run.arguments=$args" \
 		>"$BENCH_SERVER_LOG" 2>&1 </dev/null &
-	BENCH_SERVER_PID=$!
-	BENCH_MASTERS+=("$BENCH_SERVER_PID")
-	bench_log "started $name pid $BENCH_SERVER_PID on 127.0.0.1:$port"
+	mvn_pid=$!
+	BENCH_MASTERS+=("$mvn_pid")
+	BENCH_SERVER_PID=$mvn_pid
+	bench_log "started $BENCH_SERVER $name: mvn spring-boot:run pid $mvn_pid on 127.0.0.1:$port (JAVA_HOME=$(bench_java_home))"
+	# The master is the JVM that the Maven JVM forks (RunMojo): its child that carries our BENCH_OWNER.
+	deadline=$((SECONDS + BENCH_STARTUP_TIMEOUT))
+	while ((SECONDS < deadline)) && kill -0 "$mvn_pid" 2>/dev/null; do
+		for a in $(pgrep -P "$mvn_pid" 2>/dev/null); do
+			if _bench_is_ours "$a"; then master=$a; break 2; fi
+		done
+		sleep 0.2
+	done
+	if [[ -z $master ]]; then
+		bench_log "mvn pid $mvn_pid forked no master (exited or not within ${BENCH_STARTUP_TIMEOUT}s)"
+		return 0 # the caller's readiness wait sees it (BENCH_SERVER_PID is the Maven JVM)
+	fi
+	local i
+	for i in "${!BENCH_MASTERS[@]}"; do
+		[[ ${BENCH_MASTERS[$i]} == "$mvn_pid" ]] && BENCH_MASTERS[i]=$master
+	done
+	BENCH_LAUNCHER_OF[$master]=$mvn_pid
+	BENCH_SERVER_PID=$master
+	bench_log "$BENCH_SERVER $name: master pid $master (forked by mvn pid $mvn_pid: $(readlink "/proc/$master/exe" 2>/dev/null))"
 }
 
 bench_start_cluster() { # port workers [app args...]
@@ -142,7 +302,7 @@ bench_start_single() { # port [app args...]
 bench_wait_http_ok() { # pid log url
 	local pid=$1 log=$2 url=$3 deadline=$((SECONDS + BENCH_STARTUP_TIMEOUT))
 	while ((SECONDS < deadline)); do
-		kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log" >&2; bench_die "server pid $pid exited during startup"; }
+		bench_alive "$pid" || { tail -n 30 "$log" >&2; bench_die "server pid $pid exited during startup"; }
 		[[ $(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null) == 200 ]] && return 0
 		sleep 0.5
 	done
@@ -154,7 +314,7 @@ bench_wait_http_ok() { # pid log url
 bench_wait_cluster_ready() { # pid log port workers
 	local pid=$1 log=$2 port=$3 workers=$4 deadline=$((SECONDS + BENCH_STARTUP_TIMEOUT)) ready
 	while ((SECONDS < deadline)); do
-		kill -0 "$pid" 2>/dev/null || { tail -n 30 "$log" >&2; bench_die "master pid $pid exited during startup"; }
+		bench_alive "$pid" || { tail -n 30 "$log" >&2; bench_die "master pid $pid exited during startup"; }
 		bench_record_children "$pid"
 		if grep -q "Starting $workers workers on port $port" "$log"; then
 			# master lines only (worker output is prefixed "[worker-N pid]")
@@ -171,28 +331,55 @@ bench_wait_cluster_ready() { # pid log port workers
 	bench_die "cluster on port $port not ready after ${BENCH_STARTUP_TIMEOUT}s"
 }
 
-# SIGTERM a server we started, wait for it, SIGKILL it (and its workers) if it hangs.
+# SIGTERM a server we started, wait for it, SIGKILL it (and its workers) if it hangs. For a master
+# forked by Maven: SIGTERM the master (the cluster's graceful stop), then wait for the Maven JVM,
+# which ends with its forked process; the status returned is Maven's (0 when the master exited 0).
 bench_stop_server() { # pid
-	local pid=$1 deadline i
+	local pid=$1 deadline i launcher rc
 	[[ -n $pid ]] || return 0
+	launcher=${BENCH_LAUNCHER_OF[$pid]:-}
+	if [[ -z $launcher ]]; then
+		# a Maven JVM whose master we never saw: look once more before stopping it
+		for i in $(pgrep -P "$pid" 2>/dev/null); do
+			if [[ $BENCH_LAUNCH == mvn ]] && _bench_is_ours "$i"; then
+				BENCH_LAUNCHER_OF[$i]=$pid launcher=$pid pid=$i
+				break
+			fi
+		done
+	fi
 	bench_record_children "$pid"
-	if kill -0 "$pid" 2>/dev/null; then
+	if bench_alive "$pid"; then
 		kill -TERM "$pid" 2>/dev/null
 		deadline=$((SECONDS + BENCH_STOP_TIMEOUT))
-		while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+		while bench_alive "$pid" && ((SECONDS < deadline)); do
 			bench_record_children "$pid"
 			sleep 0.2
 		done
-		if kill -0 "$pid" 2>/dev/null; then
+		if bench_alive "$pid"; then
 			bench_log "pid $pid did not stop in ${BENCH_STOP_TIMEOUT}s: SIGKILL"
 			bench_record_children "$pid"
 			kill -KILL "$pid" 2>/dev/null
 		fi
 	fi
-	wait "$pid" 2>/dev/null
-	local rc=$?
+	if [[ -n $launcher ]]; then
+		deadline=$((SECONDS + 30))
+		while kill -0 "$launcher" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+		if kill -0 "$launcher" 2>/dev/null; then
+			bench_log "mvn pid $launcher still running 30 s after its master ended: SIGTERM"
+			kill -TERM "$launcher" 2>/dev/null
+			deadline=$((SECONDS + 10))
+			while kill -0 "$launcher" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.2; done
+			kill -0 "$launcher" 2>/dev/null && kill -KILL "$launcher" 2>/dev/null
+		fi
+		wait "$launcher" 2>/dev/null
+		rc=$?
+		unset 'BENCH_LAUNCHER_OF[$pid]'
+	else
+		wait "$pid" 2>/dev/null
+		rc=$?
+	fi
 	for i in "${!BENCH_MASTERS[@]}"; do
-		[[ ${BENCH_MASTERS[$i]} == "$pid" ]] && unset 'BENCH_MASTERS[i]'
+		[[ ${BENCH_MASTERS[$i]} == "$pid" || ${BENCH_MASTERS[$i]} == "$launcher" ]] && unset 'BENCH_MASTERS[i]'
 	done
 	bench_kill_children
 	return "$rc"
@@ -319,8 +506,9 @@ bench_cpu_busy() { # seconds
 
 # CPU accounting around a measurement, to tell a disturbed figure from a clean one on a shared
 # machine:  bench_cpu_begin PID...; <run the load>; bench_cpu_end PID...
-# PIDs are the servers' (master and workers); the load generator is counted as a reaped child of
-# this shell (bash `times`). Sets, in % of all CPUs over the window:
+# PIDs are the servers' (bench_server_pids: Maven JVM, master and workers; a worker that exits
+# meanwhile is counted through its master's cutime/cstime once reaped); the load generator is counted
+# as a reaped child of this shell (bash `times`). Sets, in % of all CPUs over the window:
 #   CPU_OURS_PCT   servers + load generator
 #   CPU_OTHER_PCT  user+system time of every other process (someone else's build, tests...)
 #   CPU_STEAL_PCT  time the hypervisor gave to other guests
@@ -333,7 +521,9 @@ _bench_cpu_sample() { # pids...
 		rest=$(<"/proc/$p/stat") || continue
 		rest=${rest##*) }
 		read -r -a f <<<"$rest"
-		ours=$((ours + f[11] + f[12])) # utime, stime (fields 14, 15)
+		# utime, stime (fields 14, 15) and cutime, cstime (16, 17): the time of reaped children,
+		# so a worker that exits during the window (rolling restart) still counts as ours
+		ours=$((ours + f[11] + f[12] + f[13] + f[14]))
 	done
 	_S_OURS=$ours
 	times >"$BENCH_TMP/.times" # no subshell: children of *this* shell

@@ -87,7 +87,7 @@ public class MasterRunner implements SmartLifecycle {
 			Integer migrate = readTcpMigrateReq();
 			SharedSocket shared = sharedSocket();
 			this.sharedSocket = shared;
-			if (shared == null) {
+			if (shared == null && this.launch.server() != WorkerWebServerKind.NONE) {
 				warnAboutQueueLoss(migrate);
 			}
 			RestartPolicy policy = new RestartPolicy(this.settings.initialBackoff(), this.settings.maxBackoff(),
@@ -156,7 +156,9 @@ public class MasterRunner implements SmartLifecycle {
 				throw new ClusterConfigurationException("cluster.listener", requested,
 						"reuseport or auto here, because " + unavailable);
 			}
-			logger.info("Listener mode reuseport (cluster.listener=auto; shared is unavailable: " + unavailable + ")");
+			// the one case where restarts may lose connections whatever the user did: impossible to miss
+			logger.warn("Listener mode reuseport (cluster.listener=auto): the shared socket is unavailable in this JVM: "
+					+ unavailable);
 			return null;
 		}
 		SharedSocket shared = SharedSocket.bind(this.settings.address(), this.launch.ports().server(),
