@@ -143,15 +143,6 @@ bench_use_server() { # tomcat|jetty|netty
 	fi
 }
 
-# What the next start runs, for the scripts' headers.
-bench_launch_desc() {
-	if [[ $BENCH_LAUNCH == mvn ]]; then
-		echo "JAVA_HOME=$(bench_java_home) mvn -q -o -f $BENCH_MODULE/pom.xml spring-boot:run -Dspring-boot.run.arguments='...'"
-	else
-		echo "$BENCH_JAVA -jar <copy of $BENCH_SOURCE_JAR>"
-	fi
-}
-
 # Manifest entries that would open JDK internals to the app (Add-Opens, Enable-Native-Access...).
 bench_jar_manifest_flags() { # jar
 	local m
@@ -513,17 +504,18 @@ bench_cpu_busy() { # seconds
 #   CPU_OTHER_PCT  user+system time of every other process (someone else's build, tests...)
 #   CPU_STEAL_PCT  time the hypervisor gave to other guests
 _bench_cpu_sample() { # pids...
-	local _c u n s i w irq sirq st p rest f ours=0 line2
+	local _c u n s i w irq sirq st p rest ours=0 line2
+	local -a pf
 	read -r _c u n s i w irq sirq st _ </proc/stat
 	_S_BUSY=$((u + n + s)) _S_STEAL=$st _S_TOTAL=$((u + n + s + i + w + irq + sirq + st))
 	for p in "$@"; do
 		[[ -r /proc/$p/stat ]] || continue
 		rest=$(<"/proc/$p/stat") || continue
 		rest=${rest##*) }
-		read -r -a f <<<"$rest"
+		read -r -a pf <<<"$rest"
 		# utime, stime (fields 14, 15) and cutime, cstime (16, 17): the time of reaped children,
 		# so a worker that exits during the window (rolling restart) still counts as ours
-		ours=$((ours + f[11] + f[12] + f[13] + f[14]))
+		ours=$((ours + pf[11] + pf[12] + pf[13] + pf[14]))
 	done
 	_S_OURS=$ours
 	times >"$BENCH_TMP/.times" # no subshell: children of *this* shell

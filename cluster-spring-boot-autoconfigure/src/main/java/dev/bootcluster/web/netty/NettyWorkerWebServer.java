@@ -3,7 +3,11 @@ package dev.bootcluster.web.netty;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.Channel;
@@ -29,12 +33,22 @@ public class NettyWorkerWebServer implements WorkerWebServer {
 
 	private static final String REUSE_PORT = "SO_REUSEPORT";
 
-	private final Map<Integer, DisposableServer> servers = new ConcurrentHashMap<>();
+	/**
+	 * How long to wait for a bind to be reported: Reactor Netty reports it on the event loop,
+	 * which may come after {@code bindNow} returned and the server's start was announced.
+	 */
+	private static final long BOUND_TIMEOUT_SECONDS = 10;
+
+	private final Map<Integer, CompletableFuture<DisposableServer>> servers = new ConcurrentHashMap<>();
 
 	private final Map<Integer, AtomicInteger> connections = new ConcurrentHashMap<>();
 
 	void bound(DisposableServer server) {
-		this.servers.put(server.port(), server);
+		boundAt(server.port()).complete(server);
+	}
+
+	private CompletableFuture<DisposableServer> boundAt(int port) {
+		return this.servers.computeIfAbsent(port, (key) -> new CompletableFuture<>());
 	}
 
 	void connected(Connection connection) {
@@ -74,11 +88,11 @@ public class NettyWorkerWebServer implements WorkerWebServer {
 
 	@Override
 	public int closeListeners(WebServer server) {
-		DisposableServer bound = this.servers.get(server.getPort());
-		if (bound == null) {
+		CompletableFuture<DisposableServer> bound = this.servers.get(server.getPort());
+		if (bound == null || !bound.isDone()) {
 			return 0;
 		}
-		bound.channel().close().syncUninterruptibly();
+		bound.join().channel().close().syncUninterruptibly();
 		return 1;
 	}
 
@@ -89,11 +103,21 @@ public class NettyWorkerWebServer implements WorkerWebServer {
 	}
 
 	private DisposableServer bound(WebServer server) {
-		DisposableServer bound = this.servers.get(server.getPort());
+		DisposableServer bound;
+		try {
+			bound = boundAt(server.getPort()).get(BOUND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			bound = null;
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			bound = null;
+		}
 		if (bound == null) {
 			throw new ClusterListenerException(
 					"The starter did not see Reactor Netty bind port " + server.getPort()
-							+ " (its NettyServerCustomizer was not applied)",
+							+ " within " + BOUND_TIMEOUT_SECONDS + " s (its NettyServerCustomizer was not applied)",
 					"Do not replace the server factory's customizers (setServerCustomizers), or run without "
 							+ "cluster.workers.");
 		}

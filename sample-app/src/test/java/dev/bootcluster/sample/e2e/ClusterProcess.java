@@ -50,7 +50,8 @@ import static org.awaitility.Awaitility.await;
  * A master started from a private copy of one of the test {@link App} jars, as a user would start
  * it. Owns every process it starts: it is registered for teardown the moment its master process
  * exists (before anyone waits on it, see {@link ClusterCleanup}), and {@link #close()} kills the
- * master and every worker it ever saw, by PID.
+ * master and every worker it ever saw, by PID. Run with {@code -De2e.output=true} to have each
+ * cluster's whole output printed when it is closed (timings, diagnosis of a passing run).
  */
 final class ClusterProcess implements AutoCloseable {
 

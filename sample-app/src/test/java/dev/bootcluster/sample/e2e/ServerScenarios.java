@@ -200,7 +200,7 @@ abstract class ServerScenarios {
 			.containsEntry("port", cluster.port());
 		assertThat(((Number) status.get("masterPid")).longValue()).isEqualTo(cluster.masterPid());
 
-		ClusterProcess.RawResponse onMainPort = cluster.exchange(cluster.port(), true, "/actuator/cluster");
+		ClusterProcess.RawResponse onMainPort = cluster.exchange(cluster.port(), cluster.tls(), "/actuator/cluster");
 		assertThat(onMainPort.status()).as("/actuator/cluster on the main port: %s", onMainPort.body()).isEqualTo(404);
 	}
 
@@ -301,9 +301,10 @@ abstract class ServerScenarios {
 
 	/**
 	 * (g) The heavy one: a rolling restart that deploys a new build (renamed over the jar) under
-	 * fresh-connection and keep-alive load, in the default listener mode, with
-	 * {@code tcp_migrate_req=0} (so a reuseport listener that closes with connections queued would
-	 * show as failed requests): no request fails, and every worker then answers the new version.
+	 * fresh-connection and keep-alive load, in the default listener mode (which must be the
+	 * shared socket), with {@code tcp_migrate_req=0} (so a reuseport listener that closes with
+	 * connections queued may reset them): no request fails, and every worker then answers the new
+	 * version.
 	 * The sample is restarted by SIGHUP (the master's signal handling is the same for every
 	 * server, so once is enough), the others by {@code POST /actuator/cluster/restart}, which goes
 	 * through their own actuator; a second request while the restart runs answers 409.
@@ -358,9 +359,14 @@ abstract class ServerScenarios {
 		assertThat(restart).as("the rolling restart").containsEntry("state", "SUCCEEDED").containsEntry("replaced", 2);
 		if (this.app == App.SAMPLE) {
 			assertThat(restart).containsEntry("trigger", "SIGHUP");
-			// the sample's manifest opens sun.nio.ch, so auto must pick the shared socket
-			assertThat(mode).as("listener mode of the sample with cluster.listener unset").startsWith("shared");
 		}
+		// On Linux, auto picks the shared socket wherever the JVM lets the starter make the
+		// descriptor calls (JDK 17 and 25 do, without flags), and every server can accept from it.
+		// Asserted, not just logged: this load alone does not tell the modes apart (forced to
+		// reuseport with tcp_migrate_req=0, Jetty lost 0 of 109,731 requests once), so the mode is
+		// what guarantees that the default loses no queued connection. For the sample this also
+		// stands in for RollingRestartIT's former "shared, tcp_migrate_req=0" row.
+		assertThat(mode).as("listener mode of %s with cluster.listener unset", this.app).startsWith("shared");
 		assertThat(succeeded).as("requests answered during the test").isGreaterThan(300);
 		assertThat(failed).as("failed requests (listener mode %s, tcp_migrate_req=%s), first ones: %s", mode, migrate,
 				failures.subList(0, Math.min(20, failures.size())))
