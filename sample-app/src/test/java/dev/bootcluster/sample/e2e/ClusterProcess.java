@@ -139,7 +139,17 @@ final class ClusterProcess implements AutoCloseable {
 
 	/** Starts {@code java -jar <copy of the app's jar> args...}. */
 	static ClusterProcess start(App app, String... args) throws IOException {
-		return launch(app, null, List.of(args));
+		return launch(currentJava(), app, null, List.of(args));
+	}
+
+	/** Starts {@code <java> -jar <copy of the app's jar> args...} with another JDK's java. */
+	static ClusterProcess start(Path java, App app, String... args) throws IOException {
+		return launch(java, app, null, List.of(args));
+	}
+
+	/** The java of the JVM that runs the tests. */
+	static Path currentJava() {
+		return Path.of(System.getProperty("java.home"), "bin", "java");
 	}
 
 	/**
@@ -151,10 +161,11 @@ final class ClusterProcess implements AutoCloseable {
 	static ClusterProcess startTls(App app, TestKeyStore keys, String... args) throws IOException {
 		List<String> all = new ArrayList<>(keys.serverArgs());
 		all.addAll(List.of(args));
-		return launch(app, keys, all);
+		return launch(currentJava(), app, keys, all);
 	}
 
-	private static ClusterProcess launch(App app, TestKeyStore tls, List<String> args) throws IOException {
+	private static ClusterProcess launch(Path java, App app, TestKeyStore tls, List<String> args)
+			throws IOException {
 		Path source = app.jar();
 		Path directory = Files.createTempDirectory("e2e-" + app.name().toLowerCase(Locale.ROOT) + "-");
 		Path jar = directory.resolve(source.getFileName());
@@ -162,7 +173,7 @@ final class ClusterProcess implements AutoCloseable {
 		try {
 			Files.copy(source, jar, StandardCopyOption.REPLACE_EXISTING);
 			List<String> command = new ArrayList<>();
-			command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+			command.add(java.toString());
 			command.add("-jar");
 			command.add(jar.toString());
 			command.addAll(args);

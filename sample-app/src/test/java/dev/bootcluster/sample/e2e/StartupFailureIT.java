@@ -69,6 +69,27 @@ class StartupFailureIT extends ClusterTestSupport {
 		assertThat(this.cluster.workerPids()).isEmpty();
 	}
 
+	/**
+	 * A listener the workers cannot share (here a second plain Tomcat connector, as an HTTP to
+	 * HTTPS redirect adds one): every worker fails its start with the reason and exit status 78,
+	 * and the master stops the cluster (exit 1, port released) instead of restarting them.
+	 */
+	@Test
+	void aWorkerThatCannotShareItsListenerStopsTheClusterInsteadOfACrashLoop() throws Exception {
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2", "--sample.redirect-port=0");
+		int status = this.cluster.awaitExit(ClusterProcess.STARTUP);
+		String output = String.join("\n", this.cluster.output());
+		assertThat(status).as(output).isEqualTo(1);
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("not the starter's SO_REUSEPORT NIO protocol, so the workers cannot share its port")
+			.contains("exited misconfigured (EX_CONFIG, exit 78) before it was READY")
+			.contains("Stopping the cluster")
+			.doesNotContain("Restarting worker");
+		org.awaitility.Awaitility.await()
+			.atMost(Duration.ofSeconds(15))
+			.until(() -> this.cluster.allSeenPids().stream().allMatch(ClusterProcess::isGone));
+	}
+
 	private static int indexOf(List<String> lines, String fragment) {
 		for (int i = 0; i < lines.size(); i++) {
 			if (lines.get(i).contains(fragment)) {
