@@ -3,7 +3,8 @@ package dev.bootcluster;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the web and actuator layers may ask of the cluster, whatever the role of this process.
+ * What the web and actuator layers may ask of the cluster, whatever the role of this
+ * process.
  */
 public interface ClusterOperations {
 
@@ -11,8 +12,8 @@ public interface ClusterOperations {
 	ClusterSnapshot status();
 
 	/**
-	 * The last status this process received, without asking the master again (for metrics).
-	 * Null before the first one arrived.
+	 * The last status this process received, without asking the master again (for
+	 * metrics). Null before the first one arrived.
 	 */
 	default @Nullable ClusterSnapshot lastKnownStatus() {
 		return status();
@@ -21,7 +22,8 @@ public interface ClusterOperations {
 	/**
 	 * Asks the master for a rolling restart.
 	 * @param trigger who asks, for the status
-	 * @return whether a new restart started, and the operation (new, or the one already running)
+	 * @return whether a new restart started, and the operation (new, or the one already
+	 * running)
 	 * @throws UnsupportedOperationException where there are no workers to restart
 	 */
 	RestartOutcome restart(String trigger);

@@ -5,7 +5,10 @@ package dev.bootcluster;
  */
 public enum ClusterRole {
 
-	/** No cluster: the application as without the starter, acting as master and worker at once. */
+	/**
+	 * No cluster: the application as without the starter, acting as master and worker at
+	 * once.
+	 */
 	STANDALONE,
 
 	/** The supervising process: starts and restarts workers, serves no HTTP. */
@@ -17,7 +20,10 @@ public enum ClusterRole {
 	/** Name of the property the role is published under in every role's environment. */
 	public static final String PROPERTY = "cluster.internal.role";
 
-	/** Name of the property that is true in a worker whose HTTP listener is the master's shared socket. */
+	/**
+	 * Name of the property that is true in a worker whose HTTP listener is the master's
+	 * shared socket.
+	 */
 	public static final String LISTENER_PROPERTY = "cluster.internal.shared-listener";
 
 }

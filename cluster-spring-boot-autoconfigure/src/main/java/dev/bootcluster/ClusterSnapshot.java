@@ -12,14 +12,15 @@ import org.jspecify.annotations.Nullable;
  * @param masterPid process id of the master
  * @param desired workers the master keeps running
  * @param ready workers currently READY
- * @param restarts crash replacements over all slots since the master started (the sum of the
- * workers' {@code restarts}; processes replaced by rolling restarts are not counted)
+ * @param restarts crash replacements over all slots since the master started (the sum of
+ * the workers' {@code restarts}; processes replaced by rolling restarts are not counted)
  * @param port HTTP port every worker serves
  * @param workers one entry per worker slot
  * @param restart the latest rolling restart, if any
- * @param listener how workers share the port: {@code reuseport} (one SO_REUSEPORT socket each) or
- * {@code shared} (one socket bound by the master), or {@code standalone}
- * @param tcpMigrateReq the value of {@code net.ipv4.tcp_migrate_req}, or null where unknown
+ * @param listener how workers share the port: {@code reuseport} (one SO_REUSEPORT socket
+ * each) or {@code shared} (one socket bound by the master), or {@code standalone}
+ * @param tcpMigrateReq the value of {@code net.ipv4.tcp_migrate_req}, or null where
+ * unknown
  */
 public record ClusterSnapshot(ClusterRole role, long masterPid, int desired, int ready, long restarts, int port,
 		List<WorkerSnapshot> workers, @Nullable RestartOperation restart, String listener,

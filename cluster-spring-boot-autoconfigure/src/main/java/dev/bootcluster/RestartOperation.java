@@ -7,8 +7,8 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A rolling restart: started by {@code POST /actuator/cluster/restart} or SIGHUP, it replaces the
- * workers one by one, surge first.
+ * A rolling restart: started by {@code POST /actuator/cluster/restart} or SIGHUP, it
+ * replaces the workers one by one, surge first.
  *
  * @param id operation id
  * @param state RUNNING, SUCCEEDED or FAILED

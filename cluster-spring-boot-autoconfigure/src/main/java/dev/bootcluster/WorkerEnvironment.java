@@ -7,19 +7,20 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What a master hands a worker through its environment: who it is, where the master listens and
- * the token that proves membership.
+ * What a master hands a worker through its environment: who it is, where the master
+ * listens and the token that proves membership.
  *
  * @param workerId worker slot id, from 1
  * @param socket the master's Unix domain socket
  * @param token per-cluster secret the worker presents first
  * @param masterPid process id of the master
  * @param serverPort HTTP port all workers share
- * @param managementPort management port all workers share, or null when it is the server port
+ * @param managementPort management port all workers share, or null when it is the server
+ * port
  * @param maxMessageSize IPC frame limit in bytes
  * @param heartbeatMillis interval between heartbeats
- * @param sharedListener whether the HTTP listener is the socket inherited from the master (on
- * standard input) rather than a SO_REUSEPORT socket of the worker's own
+ * @param sharedListener whether the HTTP listener is the socket inherited from the master
+ * (on standard input) rather than a SO_REUSEPORT socket of the worker's own
  */
 public record WorkerEnvironment(int workerId, Path socket, String token, long masterPid, int serverPort,
 		@Nullable Integer managementPort, int maxMessageSize, long heartbeatMillis, boolean sharedListener) {
@@ -61,7 +62,9 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 		return variables;
 	}
 
-	/** Reads the variables a master set, or returns null in a process no master started. */
+	/**
+	 * Reads the variables a master set, or returns null in a process no master started.
+	 */
 	public static @Nullable WorkerEnvironment fromVariables(Map<String, String> env) {
 		String id = env.get(WORKER_ID);
 		if (id == null) {
@@ -88,7 +91,9 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 		return value;
 	}
 
-	/** Names of all variables, to strip from the environment of anything a worker starts. */
+	/**
+	 * Names of all variables, to strip from the environment of anything a worker starts.
+	 */
 	public static boolean isClusterVariable(String name) {
 		return name.startsWith(PREFIX);
 	}

@@ -1,5 +1,6 @@
 /**
- * Cluster roles, worker states and snapshots: the vocabulary every layer shares (JDK only).
+ * Cluster roles, worker states and snapshots: the vocabulary every layer shares (JDK
+ * only).
  */
 @NullMarked
 package dev.bootcluster;

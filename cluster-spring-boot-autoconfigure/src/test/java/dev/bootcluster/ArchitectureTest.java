@@ -17,7 +17,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The direction of dependencies between packages (see DESIGN.md), checked on the main classes.
+ * The direction of dependencies between packages (see DESIGN.md), checked on the main
+ * classes.
  */
 @AnalyzeClasses(packages = "dev.bootcluster", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -62,9 +63,10 @@ class ArchitectureTest {
 		.resideInAnyPackage("dev.bootcluster.master..", "dev.bootcluster.worker..", "dev.bootcluster.context..");
 
 	/**
-	 * A WebFlux worker must load no servlet class, a Jetty worker nothing of Tomcat: only the
-	 * server's own package (and the servlet request counting) may see a server or the servlet API,
-	 * and its configuration is loaded only where that server is on the class path.
+	 * A WebFlux worker must load no servlet class, a Jetty worker nothing of Tomcat: only
+	 * the server's own package (and the servlet request counting) may see a server or the
+	 * servlet API, and its configuration is loaded only where that server is on the class
+	 * path.
 	 */
 	@ArchTest
 	static final ArchRule onlyServletCodeSeesTheServletApi = noClasses().that()

@@ -23,8 +23,8 @@ import dev.bootcluster.messaging.ClusterMessenger;
 import dev.bootcluster.messaging.PayloadTooLargeException;
 
 /**
- * {@code /actuator/cluster}: the master's view of the cluster, asked from whichever worker
- * answered. Read-only by default; the starter never changes exposure.
+ * {@code /actuator/cluster}: the master's view of the cluster, asked from whichever
+ * worker answered. Read-only by default; the starter never changes exposure.
  */
 @Endpoint(id = "cluster", defaultAccess = Access.READ_ONLY)
 public class ClusterEndpoint {
@@ -60,17 +60,18 @@ public class ClusterEndpoint {
 	}
 
 	/**
-	 * One write operation for every action, as actuator allows one operation per path and method
-	 * (and body type: {@link #actionWithoutBody} takes the requests without a JSON body).
-	 * {@code restart} starts a rolling restart (202 with the operation; 409 with the running one).
-	 * {@code broadcast} delivers {@code payload} (a JSON text in a string: actuator binds body
-	 * fields as strings) under {@code topic} to every ready worker, retained if {@code retained}
-	 * is {@code "true"}; receivers get it as a {@code ClusterMessageEvent}, or as the class
-	 * {@code type} names when they know it. Answers 200 with how many workers acknowledged it.
+	 * One write operation for every action, as actuator allows one operation per path and
+	 * method (and body type: {@link #actionWithoutBody} takes the requests without a JSON
+	 * body). {@code restart} starts a rolling restart (202 with the operation; 409 with
+	 * the running one). {@code broadcast} delivers {@code payload} (a JSON text in a
+	 * string: actuator binds body fields as strings) under {@code topic} to every ready
+	 * worker, retained if {@code retained} is {@code "true"}; receivers get it as a
+	 * {@code ClusterMessageEvent}, or as the class {@code type} names when they know it.
+	 * Answers 200 with how many workers acknowledged it.
 	 */
 	@WriteOperation
-	public WebEndpointResponse<Object> action(@Selector String action, @Nullable String topic,
-			@Nullable String payload, @Nullable String retained, @Nullable String type) {
+	public WebEndpointResponse<Object> action(@Selector String action, @Nullable String topic, @Nullable String payload,
+			@Nullable String retained, @Nullable String type) {
 		AnsweredBy answeredBy = answeredBy();
 		if ("broadcast".equals(action)) {
 			return broadcast(topic, payload, retained, type, answeredBy);
@@ -96,9 +97,9 @@ public class ClusterEndpoint {
 	}
 
 	/**
-	 * {@link #action} for a request without a JSON body, as {@code curl -X POST .../restart}
-	 * sends: actuator maps an operation that has body parameters to JSON requests only (415
-	 * otherwise).
+	 * {@link #action} for a request without a JSON body, as
+	 * {@code curl -X POST .../restart} sends: actuator maps an operation that has body
+	 * parameters to JSON requests only (415 otherwise).
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Object> actionWithoutBody(@Selector String action) {
@@ -113,8 +114,7 @@ public class ClusterEndpoint {
 					WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 		}
 		if (topic == null || topic.isBlank()) {
-			return badRequest("'topic' is required: the name receivers (and retained values) know it by",
-					answeredBy);
+			return badRequest("'topic' is required: the name receivers (and retained values) know it by", answeredBy);
 		}
 		if (payload == null) {
 			return badRequest("'payload' is required: a JSON text in a string, "
@@ -125,10 +125,10 @@ public class ClusterEndpoint {
 		}
 		boolean retain = "true".equals(retained);
 		try {
-			BroadcastResult result = messenger.publishJson(topic, payload, (type != null && !type.isBlank()) ? type : null,
-					retain);
-			return new WebEndpointResponse<>(new BroadcastDelivered(topic, retain, result.acknowledged(),
-					result.targets(), answeredBy));
+			BroadcastResult result = messenger.publishJson(topic, payload,
+					(type != null && !type.isBlank()) ? type : null, retain);
+			return new WebEndpointResponse<>(
+					new BroadcastDelivered(topic, retain, result.acknowledged(), result.targets(), answeredBy));
 		}
 		catch (IllegalArgumentException ex) {
 			return badRequest("'payload' is " + ex.getMessage(), answeredBy);
@@ -194,13 +194,13 @@ public class ClusterEndpoint {
 	 * @param masterPid master process id
 	 * @param desired workers the master keeps running
 	 * @param ready workers currently READY
-	 * @param restarts crash replacements since the master started (rolling-restart replacements
-	 * are not counted: each worker's {@code replacements} has those)
+	 * @param restarts crash replacements since the master started (rolling-restart
+	 * replacements are not counted: each worker's {@code replacements} has those)
 	 * @param port HTTP port the workers share
 	 * @param listener how the workers share the port
 	 * @param tcpMigrateReq {@code net.ipv4.tcp_migrate_req}, where known
-	 * @param workers one entry per worker slot: its current process, and apart from it the slot's
-	 * history (see {@link WorkerSnapshot})
+	 * @param workers one entry per worker slot: its current process, and apart from it
+	 * the slot's history (see {@link WorkerSnapshot})
 	 * @param restart the latest rolling restart, if any
 	 * @param answeredBy the process that served this request
 	 */

@@ -10,8 +10,8 @@ import dev.bootcluster.WorkerSnapshot;
 import dev.bootcluster.WorkerState;
 
 /**
- * UP when every worker slot is READY; DEGRADED (HTTP 200, so the healthy workers keep taking
- * traffic) while some slot is not.
+ * UP when every worker slot is READY; DEGRADED (HTTP 200, so the healthy workers keep
+ * taking traffic) while some slot is not.
  */
 public class ClusterHealthIndicator extends AbstractHealthIndicator {
 

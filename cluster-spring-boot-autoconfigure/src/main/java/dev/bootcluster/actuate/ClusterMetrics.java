@@ -11,8 +11,8 @@ import dev.bootcluster.ClusterOperations;
 import dev.bootcluster.ClusterSnapshot;
 
 /**
- * Gauges of desired and ready workers and a counter of crash replacements, read from the last
- * status the master sent (no IPC round trip per scrape).
+ * Gauges of desired and ready workers and a counter of crash replacements, read from the
+ * last status the master sent (no IPC round trip per scrape).
  */
 public class ClusterMetrics implements MeterBinder {
 

@@ -21,8 +21,8 @@ import dev.bootcluster.actuate.ClusterMetrics;
 import dev.bootcluster.messaging.ClusterMessenger;
 
 /**
- * The {@code cluster} actuator endpoint, health indicator and metrics, in every process that
- * serves the application (workers and standalone).
+ * The {@code cluster} actuator endpoint, health indicator and metrics, in every process
+ * that serves the application (workers and standalone).
  */
 @AutoConfiguration(after = ClusterAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)

@@ -136,8 +136,7 @@ public final class ClusterAutoConfiguration {
 				Environment environment) {
 			// a worker that is no web application has no tracker, and no server to drain
 			return new WorkerDrain(agent, context, requests.getIfAvailable(RequestTracker::new),
-					() -> servers.orderedStream().toList(),
-					ClusterWebServerConfigurations.sharedListener(environment));
+					() -> servers.orderedStream().toList(), ClusterWebServerConfigurations.sharedListener(environment));
 		}
 
 	}

@@ -6,8 +6,8 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 import dev.bootcluster.web.ClusterListenerException;
 
 /**
- * Reports a web server the cluster's workers cannot share a port with, in the master (found on
- * the class path) or in a worker (found once the server bound).
+ * Reports a web server the cluster's workers cannot share a port with, in the master
+ * (found on the class path) or in a worker (found once the server bound).
  */
 class ClusterListenerFailureAnalyzer extends AbstractFailureAnalyzer<ClusterListenerException> {
 

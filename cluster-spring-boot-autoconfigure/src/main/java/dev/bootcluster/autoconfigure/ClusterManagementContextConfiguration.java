@@ -15,17 +15,18 @@ import dev.bootcluster.web.netty.NettyWorkerWebServer;
 import dev.bootcluster.web.tomcat.TomcatListenerCustomizer;
 
 /**
- * A separate management port ({@code management.server.port}) runs its own server in a child
- * context, whose web server factory sees only the child's customizers: share that port with
- * {@code SO_REUSEPORT} too (never the master's shared socket, which is the main port's). One
- * configuration per server, as in the main context.
+ * A separate management port ({@code management.server.port}) runs its own server in a
+ * child context, whose web server factory sees only the child's customizers: share that
+ * port with {@code SO_REUSEPORT} too (never the master's shared socket, which is the main
+ * port's). One configuration per server, as in the main context.
  */
 @ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
 @ConditionalOnClusterRole(ClusterRole.WORKER)
 public class ClusterManagementContextConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = { "org.apache.catalina.startup.Tomcat", "org.springframework.boot.tomcat.TomcatWebServer" })
+	@ConditionalOnClass(
+			name = { "org.apache.catalina.startup.Tomcat", "org.springframework.boot.tomcat.TomcatWebServer" })
 	static class Tomcat {
 
 		@Bean
@@ -36,7 +37,8 @@ public class ClusterManagementContextConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = { "org.eclipse.jetty.server.ServerConnector", "org.springframework.boot.jetty.JettyWebServer" })
+	@ConditionalOnClass(
+			name = { "org.eclipse.jetty.server.ServerConnector", "org.springframework.boot.jetty.JettyWebServer" })
 	static class Jetty {
 
 		@Bean
@@ -47,9 +49,9 @@ public class ClusterManagementContextConfiguration {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = { "reactor.netty.http.server.HttpServer",
-			"org.springframework.boot.reactor.netty.NettyWebServer",
-			"org.springframework.http.client.ReactorResourceFactory" })
+	@ConditionalOnClass(
+			name = { "reactor.netty.http.server.HttpServer", "org.springframework.boot.reactor.netty.NettyWebServer",
+					"org.springframework.http.client.ReactorResourceFactory" })
 	static class Netty {
 
 		/** The worker's registry lives in the parent context, which the child sees. */

@@ -20,22 +20,23 @@ import dev.bootcluster.context.WorkerCount;
 public class ClusterProperties implements InitializingBean {
 
 	/**
-	 * Whether 'cluster.workers' turns the application into a master with workers. When false the
-	 * application runs standalone.
+	 * Whether 'cluster.workers' turns the application into a master with workers. When
+	 * false the application runs standalone.
 	 */
 	private boolean enabled = true;
 
 	/**
-	 * Number of worker JVMs: 'auto' for the container-aware CPU count, or a whole number from 1 to
-	 * 256. Unset: no cluster, the application runs as without the starter.
+	 * Number of worker JVMs: 'auto' for the container-aware CPU count, or a whole number
+	 * from 1 to 256. Unset: no cluster, the application runs as without the starter.
 	 */
 	private @Nullable String workers;
 
 	/**
-	 * How workers share the HTTP port: 'reuseport' (one SO_REUSEPORT socket per worker; set
-	 * net.ipv4.tcp_migrate_req=1 so a stopping worker's queued connections move to the others),
-	 * 'shared' (one socket bound by the master and inherited by every worker: nothing queued is
-	 * lost; needs java.base/sun.nio.ch open to the starter), or 'auto' (shared where possible).
+	 * How workers share the HTTP port: 'reuseport' (one SO_REUSEPORT socket per worker;
+	 * set net.ipv4.tcp_migrate_req=1 so a stopping worker's queued connections move to
+	 * the others), 'shared' (one socket bound by the master and inherited by every
+	 * worker: nothing queued is lost; needs java.base/sun.nio.ch open to the starter), or
+	 * 'auto' (shared where possible).
 	 */
 	private String listener = "auto";
 
@@ -46,8 +47,9 @@ public class ClusterProperties implements InitializingBean {
 	private final Restart restart = new Restart();
 
 	/**
-	 * How long a graceful cluster stop (SIGTERM or SIGINT to the master) may take before the
-	 * remaining workers are killed. Above Boot's 30 s shutdown phase so workers can finish.
+	 * How long a graceful cluster stop (SIGTERM or SIGINT to the master) may take before
+	 * the remaining workers are killed. Above Boot's 30 s shutdown phase so workers can
+	 * finish.
 	 */
 	private Duration shutdownTimeout = Duration.ofSeconds(35);
 
@@ -144,7 +146,8 @@ public class ClusterProperties implements InitializingBean {
 	public static class Worker {
 
 		/**
-		 * Extra JVM options for every worker, added after the options inherited from the master.
+		 * Extra JVM options for every worker, added after the options inherited from the
+		 * master.
 		 */
 		private List<String> jvmArgs = new ArrayList<>();
 
@@ -173,8 +176,8 @@ public class ClusterProperties implements InitializingBean {
 	public static class Backoff {
 
 		/**
-		 * Delay before restarting a crashed worker the first time; doubles with each crash
-		 * within the crash-loop window.
+		 * Delay before restarting a crashed worker the first time; doubles with each
+		 * crash within the crash-loop window.
 		 */
 		private Duration initial = Duration.ofMillis(100);
 
@@ -204,8 +207,8 @@ public class ClusterProperties implements InitializingBean {
 	public static class CrashLoop {
 
 		/**
-		 * Crashes of one worker slot within the window after which the slot is marked FAILED
-		 * instead of restarted.
+		 * Crashes of one worker slot within the window after which the slot is marked
+		 * FAILED instead of restarted.
 		 */
 		private int maxCrashes = 5;
 
@@ -235,8 +238,8 @@ public class ClusterProperties implements InitializingBean {
 	public static class Ipc {
 
 		/**
-		 * Largest encoded IPC message. Senders are refused before anything is sent; a larger
-		 * frame received closes the sender's connection.
+		 * Largest encoded IPC message. Senders are refused before anything is sent; a
+		 * larger frame received closes the sender's connection.
 		 */
 		private DataSize maxMessageSize = DataSize.ofMegabytes(1);
 
@@ -279,26 +282,27 @@ public class ClusterProperties implements InitializingBean {
 	public static class Restart {
 
 		/**
-		 * How long a replacement may take to become READY during a rolling restart before the
-		 * rollout stops and the old workers keep serving.
+		 * How long a replacement may take to become READY during a rolling restart before
+		 * the rollout stops and the old workers keep serving.
 		 */
 		private Duration readyTimeout = Duration.ofSeconds(120);
 
 		/**
-		 * How long a draining worker may take to finish its requests and exit before it gets
-		 * SIGTERM (then, after cluster.shutdown-timeout, SIGKILL).
+		 * How long a draining worker may take to finish its requests and exit before it
+		 * gets SIGTERM (then, after cluster.shutdown-timeout, SIGKILL).
 		 */
 		private Duration drainTimeout = Duration.ofSeconds(30);
 
 		/**
-		 * How long a draining worker waits with no request in progress before it exits, so that
-		 * connections it accepted just before closing its listener are served.
+		 * How long a draining worker waits with no request in progress before it exits,
+		 * so that connections it accepted just before closing its listener are served.
 		 */
 		private Duration drainQuietPeriod = Duration.ofMillis(500);
 
 		/**
-		 * How long a draining worker waits for clients to close their keep-alive connections
-		 * (each is told 'Connection: close' on its next response) before closing idle ones itself.
+		 * How long a draining worker waits for clients to close their keep-alive
+		 * connections (each is told 'Connection: close' on its next response) before
+		 * closing idle ones itself.
 		 */
 		private Duration keepAliveTimeout = Duration.ofSeconds(5);
 

@@ -21,9 +21,10 @@ import dev.bootcluster.web.tomcat.TomcatWorkerWebServer;
 
 /**
  * A worker's web server support, split the way Boot splits its server modules: one
- * configuration per server, and one per kind of web application for request counting, each
- * loaded only where its classes are on the class path (nothing of the servlet API in a WebFlux
- * application, nothing of Tomcat in a Jetty one). Imported by the worker configuration.
+ * configuration per server, and one per kind of web application for request counting,
+ * each loaded only where its classes are on the class path (nothing of the servlet API in
+ * a WebFlux application, nothing of Tomcat in a Jetty one). Imported by the worker
+ * configuration.
  */
 final class ClusterWebServerConfigurations {
 
@@ -35,7 +36,8 @@ final class ClusterWebServerConfigurations {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = { "org.apache.catalina.startup.Tomcat", "org.springframework.boot.tomcat.TomcatWebServer" })
+	@ConditionalOnClass(
+			name = { "org.apache.catalina.startup.Tomcat", "org.springframework.boot.tomcat.TomcatWebServer" })
 	static class Tomcat {
 
 		@Bean
@@ -51,7 +53,8 @@ final class ClusterWebServerConfigurations {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = { "org.eclipse.jetty.server.ServerConnector", "org.springframework.boot.jetty.JettyWebServer" })
+	@ConditionalOnClass(
+			name = { "org.eclipse.jetty.server.ServerConnector", "org.springframework.boot.jetty.JettyWebServer" })
 	static class Jetty {
 
 		@Bean
@@ -67,9 +70,9 @@ final class ClusterWebServerConfigurations {
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	@ConditionalOnClass(name = { "reactor.netty.http.server.HttpServer",
-			"org.springframework.boot.reactor.netty.NettyWebServer",
-			"org.springframework.http.client.ReactorResourceFactory" })
+	@ConditionalOnClass(
+			name = { "reactor.netty.http.server.HttpServer", "org.springframework.boot.reactor.netty.NettyWebServer",
+					"org.springframework.http.client.ReactorResourceFactory" })
 	static class Netty {
 
 		@Bean

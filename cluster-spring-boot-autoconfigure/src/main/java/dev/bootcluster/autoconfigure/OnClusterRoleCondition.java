@@ -11,8 +11,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import dev.bootcluster.ClusterRole;
 
 /**
- * The role is published by {@code ClusterRoleListener} as {@code cluster.internal.role}; a context
- * started without it (as by {@code ApplicationContextRunner}) is STANDALONE.
+ * The role is published by {@code ClusterRoleListener} as {@code cluster.internal.role};
+ * a context started without it (as by {@code ApplicationContextRunner}) is STANDALONE.
  */
 class OnClusterRoleCondition extends SpringBootCondition {
 

@@ -3,8 +3,8 @@ package dev.bootcluster.context;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@code cluster.*} property has a value the starter cannot use. Reported at startup by a
- * failure analyzer that names the property and the accepted values.
+ * A {@code cluster.*} property has a value the starter cannot use. Reported at startup by
+ * a failure analyzer that names the property and the accepted values.
  */
 public class ClusterConfigurationException extends RuntimeException {
 

@@ -14,15 +14,16 @@ import org.springframework.stereotype.Component;
  * {@code if (cluster.isMaster) { ... }}, as a bean.
  * <p>
  * The master's context is built from the application's auto-configuration (so a
- * {@code DataSource}, {@code JdbcClient}, repositories and {@code @Scheduled} work there) plus the
- * {@code @ClusterMaster} classes found under the application's package (the package of the main
- * class, as component scanning does); it has no web server and none of the ordinary application
- * beans, so a master bean may depend on auto-configured beans and other master beans only.
- * Workers skip these classes. A STANDALONE process (tests, {@code cluster.enabled=false}) is
- * master and worker at once and runs them too.
+ * {@code DataSource}, {@code JdbcClient}, repositories and {@code @Scheduled} work there)
+ * plus the {@code @ClusterMaster} classes found under the application's package (the
+ * package of the main class, as component scanning does); it has no web server and none
+ * of the ordinary application beans, so a master bean may depend on auto-configured beans
+ * and other master beans only. Workers skip these classes. A STANDALONE process (tests,
+ * {@code cluster.enabled=false}) is master and worker at once and runs them too.
  * <p>
- * {@code @Scheduled} methods run when scheduling is enabled: by {@code @EnableScheduling} on the
- * main class (the master honours it) or on a {@code @ClusterMaster} configuration class.
+ * {@code @Scheduled} methods run when scheduling is enabled: by {@code @EnableScheduling}
+ * on the main class (the master honours it) or on a {@code @ClusterMaster} configuration
+ * class.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

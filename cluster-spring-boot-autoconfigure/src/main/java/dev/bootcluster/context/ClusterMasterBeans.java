@@ -22,9 +22,10 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Fills the master's context with what belongs there, before it is refreshed: the
- * {@link ClusterMaster} classes under the application's packages (scanned with no other filter, so
- * ordinary components stay out), the application's packages as auto-configuration packages (for
- * repositories and entity scanning), and scheduling when the application enables it.
+ * {@link ClusterMaster} classes under the application's packages (scanned with no other
+ * filter, so ordinary components stay out), the application's packages as
+ * auto-configuration packages (for repositories and entity scanning), and scheduling when
+ * the application enables it.
  */
 final class ClusterMasterBeans implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 

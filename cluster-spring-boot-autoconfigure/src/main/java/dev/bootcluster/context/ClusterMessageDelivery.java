@@ -11,9 +11,9 @@ import dev.bootcluster.messaging.MessageDispatcher;
 import dev.bootcluster.worker.WorkerAgent;
 
 /**
- * Opens a worker's deliveries once its beans exist, and waits for the values retained before it
- * started: ordered before the web server starts, so a worker never serves a request, nor reports
- * READY, without them.
+ * Opens a worker's deliveries once its beans exist, and waits for the values retained
+ * before it started: ordered before the web server starts, so a worker never serves a
+ * request, nor reports READY, without them.
  */
 public class ClusterMessageDelivery implements SmartLifecycle {
 
@@ -41,8 +41,8 @@ public class ClusterMessageDelivery implements SmartLifecycle {
 		if (this.running) {
 			return;
 		}
-		int retained = this.agent.startDelivery((deliver) -> this.dispatcher.deliver(deliver.sender(),
-				deliver.topic(), deliver.payloadType(), deliver.payload(), deliver.retained()), this.timeout);
+		int retained = this.agent.startDelivery((deliver) -> this.dispatcher.deliver(deliver.sender(), deliver.topic(),
+				deliver.payloadType(), deliver.payload(), deliver.retained()), this.timeout);
 		if (retained < 0) {
 			logger.warn("The master's retained values did not arrive within " + this.timeout.toMillis()
 					+ " ms; they will be delivered when they do");

@@ -1,7 +1,8 @@
 package dev.bootcluster.context;
 
 /**
- * The port the workers are to share is held by another program, or by a cluster left running.
+ * The port the workers are to share is held by another program, or by a cluster left
+ * running.
  */
 public class ClusterPortInUseException extends RuntimeException {
 

@@ -29,15 +29,16 @@ import dev.bootcluster.worker.StandardStreams;
 import dev.bootcluster.worker.WorkerAgent;
 
 /**
- * Decides the role of this JVM once, as soon as the environment is prepared and before the
- * application context exists (ordered just after Boot's environment post-processing, so
- * {@code application.yml}, arguments and environment variables are visible, and before logging
- * is initialized).
+ * Decides the role of this JVM once, as soon as the environment is prepared and before
+ * the application context exists (ordered just after Boot's environment post-processing,
+ * so {@code application.yml}, arguments and environment variables are visible, and before
+ * logging is initialized).
  * <ul>
- * <li>WORKER, when a master started this JVM: connects to the master, publishes the shared ports
- * and the {@code cluster-worker} profile, then lets the application start as usual.</li>
- * <li>MASTER, when {@code cluster.workers} is set: resolves the ports, runs the lean master
- * context, and abandons the user's run (no web server, no application beans).</li>
+ * <li>WORKER, when a master started this JVM: connects to the master, publishes the
+ * shared ports and the {@code cluster-worker} profile, then lets the application start as
+ * usual.</li>
+ * <li>MASTER, when {@code cluster.workers} is set: resolves the ports, runs the lean
+ * master context, and abandons the user's run (no web server, no application beans).</li>
  * <li>STANDALONE otherwise, and always under a test framework or a devtools restart.</li>
  * </ul>
  */
@@ -106,10 +107,12 @@ public class ClusterRoleListener implements GenericApplicationListener {
 			properties.put("management.server.port", worker.managementPort());
 		}
 		publish(environment, properties);
-		// the cluster-worker profile is active already: WorkerProfileEnvironmentPostProcessor
+		// the cluster-worker profile is active already:
+		// WorkerProfileEnvironmentPostProcessor
 		ignoreInterrupt();
 		if (worker.sharedListener()) {
-			// before logging starts, so every appender writes through the reopened streams
+			// before logging starts, so every appender writes through the reopened
+			// streams
 			StandardStreams.reopen();
 		}
 		try {
@@ -125,7 +128,8 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		int workers = WorkerCount.parse(environment.getProperty(WorkerCount.PROPERTY));
 		String os = System.getProperty("os.name", "");
 		if (workers > 1 && !os.toLowerCase(java.util.Locale.ROOT).contains("linux")) {
-			// macOS accepts SO_REUSEPORT but does not balance; Windows lacks it: never a silent half-cluster
+			// macOS accepts SO_REUSEPORT but does not balance; Windows lacks it: never a
+			// silent half-cluster
 			System.err.println("cluster: " + os + " does not spread connections over SO_REUSEPORT listeners; "
 					+ "running 1 worker instead of " + workers + " (clustering needs Linux)");
 			workers = 1;
@@ -144,8 +148,10 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		List<String> profiles = new ArrayList<>(Arrays.asList(environment.getActiveProfiles()));
 		profiles.add(MASTER_PROFILE);
 		master.setAdditionalProfiles(profiles.toArray(String[]::new));
-		master.addInitializers((ConfigurableApplicationContext context) -> context.getBeanFactory()
-			.registerSingleton("clusterMasterLaunch", launch), new ClusterMasterBeans(applicationSources(original)));
+		master.addInitializers(
+				(ConfigurableApplicationContext context) -> context.getBeanFactory()
+					.registerSingleton("clusterMasterLaunch", launch),
+				new ClusterMasterBeans(applicationSources(original)));
 		List<String> masterArgs = new ArrayList<>(Arrays.asList(args));
 		// command-line arguments beat application.yml, so the master never serves HTTP
 		masterArgs.add("--spring.main.web-application-type=none");
@@ -154,7 +160,8 @@ public class ClusterRoleListener implements GenericApplicationListener {
 			master.run(masterArgs.toArray(String[]::new));
 		}
 		catch (RuntimeException ex) {
-			// the master's own SpringApplication has reported the failure (failure analyzers)
+			// the master's own SpringApplication has reported the failure (failure
+			// analyzers)
 			System.exit(1);
 		}
 		// Boot's own "abandon this run" signal: no failure report, no failed event
@@ -177,9 +184,9 @@ public class ClusterRoleListener implements GenericApplicationListener {
 	}
 
 	/**
-	 * Ctrl-C in a terminal sends SIGINT to the whole process group, workers included: let the
-	 * master alone turn it into a graceful cluster stop, instead of every worker stopping at once
-	 * and being taken for crashed.
+	 * Ctrl-C in a terminal sends SIGINT to the whole process group, workers included: let
+	 * the master alone turn it into a graceful cluster stop, instead of every worker
+	 * stopping at once and being taken for crashed.
 	 */
 	private static void ignoreInterrupt() {
 		try {
@@ -194,7 +201,10 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE, properties));
 	}
 
-	/** Swallows the abandoned run on the main thread, as devtools' silent exit handler does. */
+	/**
+	 * Swallows the abandoned run on the main thread, as devtools' silent exit handler
+	 * does.
+	 */
 	private static final class AbandonedRunHandler implements Thread.UncaughtExceptionHandler {
 
 		private final Thread.@Nullable UncaughtExceptionHandler delegate;
@@ -205,7 +215,8 @@ public class ClusterRoleListener implements GenericApplicationListener {
 
 		@Override
 		public void uncaughtException(Thread thread, Throwable ex) {
-			// a launcher (Boot's JarLauncher) may have wrapped it in an InvocationTargetException
+			// a launcher (Boot's JarLauncher) may have wrapped it in an
+			// InvocationTargetException
 			for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
 				if (cause instanceof SpringApplication.AbandonedRunException) {
 					return;

@@ -8,17 +8,17 @@ import java.net.ServerSocket;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Resolves the ports all workers share before any worker starts: port 0 becomes one free port for
- * every worker, and each port is probe-bound without {@code SO_REUSEPORT}, so that a port held by
- * another program (or by a leftover cluster) fails the start instead of silently joining it.
+ * Resolves the ports all workers share before any worker starts: port 0 becomes one free
+ * port for every worker, and each port is probe-bound without {@code SO_REUSEPORT}, so
+ * that a port held by another program (or by a leftover cluster) fails the start instead
+ * of silently joining it.
  *
  * @param server the HTTP port
  * @param management the management port when it differs from the HTTP port, else null
  */
 public record ListenPorts(int server, @Nullable Integer management) {
 
-	public static ListenPorts resolve(@Nullable InetAddress address, int serverPort,
-			@Nullable Integer managementPort) {
+	public static ListenPorts resolve(@Nullable InetAddress address, int serverPort, @Nullable Integer managementPort) {
 		int server = claim(address, serverPort, "server.port");
 		Integer management = null;
 		// 0 asks for a separate free port even when server.port is 0 too
@@ -29,8 +29,8 @@ public record ListenPorts(int server, @Nullable Integer management) {
 	}
 
 	/**
-	 * Parses {@code server.address} (plain {@code Environment} conversion has no converter to
-	 * {@link InetAddress}).
+	 * Parses {@code server.address} (plain {@code Environment} conversion has no
+	 * converter to {@link InetAddress}).
 	 */
 	public static @Nullable InetAddress address(@Nullable String value) {
 		if (value == null || value.isBlank()) {

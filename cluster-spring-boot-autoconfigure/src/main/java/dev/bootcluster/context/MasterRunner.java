@@ -35,8 +35,9 @@ import dev.bootcluster.master.Supervisor;
 import dev.bootcluster.master.SupervisorSettings;
 
 /**
- * Runs the cluster inside the master's context: opens the IPC socket, starts the supervisor, and
- * turns SIGTERM/SIGINT into a graceful cluster stop (exit 0) and SIGHUP into a rolling restart.
+ * Runs the cluster inside the master's context: opens the IPC socket, starts the
+ * supervisor, and turns SIGTERM/SIGINT into a graceful cluster stop (exit 0) and SIGHUP
+ * into a rolling restart.
  */
 public class MasterRunner implements SmartLifecycle {
 
@@ -110,13 +111,13 @@ public class MasterRunner implements SmartLifecycle {
 			if (jar != null) {
 				supervisor.onRolloutOutcome(new JarDeployment(jar));
 			}
-			this.server = new IpcServer(directory, token, new FrameCodec(this.settings.maxMessageSize()),
-					supervisor);
+			this.server = new IpcServer(directory, token, new FrameCodec(this.settings.maxMessageSize()), supervisor);
 			this.server.start();
 			this.supervisor = supervisor;
 			supervisor.start();
 			supervisor.onFatal((reason) -> stopAndExit("Stopping the cluster: " + reason, 1));
-			MasterSignals.install((signal) -> stopAndExit("Received SIG" + signal + ": stopping the cluster gracefully", 0),
+			MasterSignals.install(
+					(signal) -> stopAndExit("Received SIG" + signal + ": stopping the cluster gracefully", 0),
 					() -> supervisor.startRollingRestart(0, "SIGHUP"));
 			this.running = true;
 		}
@@ -126,16 +127,17 @@ public class MasterRunner implements SmartLifecycle {
 	}
 
 	/**
-	 * Says how to open {@code POST /actuator/cluster/{action}} when it is closed, since actuator
-	 * answers a closed write operation with a bare 404.
+	 * Says how to open {@code POST /actuator/cluster/{action}} when it is closed, since
+	 * actuator answers a closed write operation with a bare 404.
 	 */
 	static void logWriteAccess(Environment environment) {
 		String access = environment.getProperty("management.endpoint.cluster.access",
 				environment.getProperty("management.endpoints.access.default", "read-only"));
 		if (!access.trim().equalsIgnoreCase("unrestricted")) {
-			logger.info("POST /actuator/cluster/restart (and /broadcast) is closed: management.endpoint.cluster.access is "
-					+ access + ", so actuator answers 404. To open it, set management.endpoint.cluster.access="
-					+ "unrestricted and include cluster in management.endpoints.web.exposure.include, and protect it");
+			logger
+				.info("POST /actuator/cluster/restart (and /broadcast) is closed: management.endpoint.cluster.access is "
+						+ access + ", so actuator answers 404. To open it, set management.endpoint.cluster.access="
+						+ "unrestricted and include cluster in management.endpoints.web.exposure.include, and protect it");
 		}
 	}
 
@@ -156,15 +158,17 @@ public class MasterRunner implements SmartLifecycle {
 				throw new ClusterConfigurationException("cluster.listener", requested,
 						"reuseport or auto here, because " + unavailable);
 			}
-			// the one case where restarts may lose connections whatever the user did: impossible to miss
-			logger.warn("Listener mode reuseport (cluster.listener=auto): the shared socket is unavailable in this JVM: "
-					+ unavailable);
+			// the one case where restarts may lose connections whatever the user did:
+			// impossible to miss
+			logger
+				.warn("Listener mode reuseport (cluster.listener=auto): the shared socket is unavailable in this JVM: "
+						+ unavailable);
 			return null;
 		}
 		SharedSocket shared = SharedSocket.bind(this.settings.address(), this.launch.ports().server(),
 				this.settings.acceptCount());
-		logger.info("Listener mode shared: the master holds port " + shared.port() + " and every worker accepts from it ("
-				+ SharedSocket.mechanism() + ")");
+		logger.info("Listener mode shared: the master holds port " + shared.port()
+				+ " and every worker accepts from it (" + SharedSocket.mechanism() + ")");
 		return shared;
 	}
 
@@ -201,7 +205,8 @@ public class MasterRunner implements SmartLifecycle {
 				System.exit(status);
 			}
 		}, "cluster-shutdown");
-		// Non-daemon: the JVM must not finish on its own (exit status 1 of the abandoned main
+		// Non-daemon: the JVM must not finish on its own (exit status 1 of the abandoned
+		// main
 		// thread) once the context closes, before this thread exits with 0.
 		stopper.setDaemon(false);
 		stopper.start();
@@ -234,7 +239,8 @@ public class MasterRunner implements SmartLifecycle {
 
 	@Override
 	public int getPhase() {
-		// stop after everything else in the master (so master beans see workers stop first)
+		// stop after everything else in the master (so master beans see workers stop
+		// first)
 		return SmartLifecycle.DEFAULT_PHASE - 1;
 	}
 
@@ -284,7 +290,8 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param readyTimeout how long a replacement may take to be READY
 	 * @param drainTimeout how long a draining worker may take to exit
 	 * @param drainQuietPeriod how long a draining worker waits without requests
-	 * @param keepAliveTimeout how long a draining worker waits for keep-alive clients to close
+	 * @param keepAliveTimeout how long a draining worker waits for keep-alive clients to
+	 * close
 	 * @param listener {@code cluster.listener}: auto, reuseport or shared
 	 * @param acceptCount backlog of a shared socket ({@code server.tomcat.accept-count})
 	 * @param address address a shared socket binds ({@code server.address})

@@ -8,8 +8,8 @@ import org.apache.commons.logging.LogFactory;
 import sun.misc.Signal;
 
 /**
- * Signal handling of the master. TERM and INT become a graceful cluster stop that exits 0; HUP
- * starts a rolling restart. USR2 is never touched: HotSpot uses it internally.
+ * Signal handling of the master. TERM and INT become a graceful cluster stop that exits
+ * 0; HUP starts a rolling restart. USR2 is never touched: HotSpot uses it internally.
  */
 final class MasterSignals {
 
@@ -29,7 +29,8 @@ final class MasterSignals {
 			Signal.handle(new Signal(name), (signal) -> action.accept(signal.getName()));
 		}
 		catch (IllegalArgumentException ex) {
-			// -Xrs, or a platform without the signal: the JVM's shutdown hook still stops workers
+			// -Xrs, or a platform without the signal: the JVM's shutdown hook still stops
+			// workers
 			logger.warn("Cannot handle SIG" + name + " (" + ex.getMessage() + ")");
 		}
 	}

@@ -7,16 +7,18 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import dev.bootcluster.ClusterRole;
 
 /**
- * Decides whether an application that no master started becomes a MASTER or stays STANDALONE:
- * only with {@code cluster.workers} set, {@code cluster.enabled} not false, outside test
- * frameworks and outside a devtools restart.
+ * Decides whether an application that no master started becomes a MASTER or stays
+ * STANDALONE: only with {@code cluster.workers} set, {@code cluster.enabled} not false,
+ * outside test frameworks and outside a devtools restart.
  */
 final class RoleDecision {
 
 	/** Property source every {@code @SpringBootTest} and slice test adds. */
 	static final String TEST_PROPERTY_SOURCE = "Inlined Test Properties";
 
-	/** Stack frames that mean "running under a test framework" (the list devtools uses). */
+	/**
+	 * Stack frames that mean "running under a test framework" (the list devtools uses).
+	 */
 	private static final List<String> TEST_FRAMES = List.of("org.junit.runners.", "org.junit.platform.",
 			"org.springframework.boot.test.", "org.springframework.test.", "cucumber.runtime.",
 			"org.springframework.boot.SpringApplicationAotProcessor", "org.testng.");

@@ -35,8 +35,7 @@ public class StandaloneClusterOperations implements ClusterOperations {
 				this.environment.getProperty("server.port", Integer.class, 8080));
 		WorkerSnapshot self = new WorkerSnapshot(0, pid, WorkerState.READY, WorkerSnapshot.StartReason.START,
 				this.startedAt, uptime, null, Instant.now(), heap, 0, 0, null, List.of());
-		return new ClusterSnapshot(ClusterRole.STANDALONE, pid, 1, 1, 0, port, List.of(self), null, "standalone",
-				null);
+		return new ClusterSnapshot(ClusterRole.STANDALONE, pid, 1, 1, 0, port, List.of(self), null, "standalone", null);
 	}
 
 	@Override

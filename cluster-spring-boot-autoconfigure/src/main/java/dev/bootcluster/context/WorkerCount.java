@@ -5,8 +5,8 @@ import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Parses {@code cluster.workers}: {@code auto} (the container-aware CPU count) or a whole number
- * from 1 to {@value #MAX}.
+ * Parses {@code cluster.workers}: {@code auto} (the container-aware CPU count) or a whole
+ * number from 1 to {@value #MAX}.
  */
 public final class WorkerCount {
 

@@ -23,13 +23,13 @@ import dev.bootcluster.web.WorkerWebServer;
 import dev.bootcluster.worker.WorkerAgent;
 
 /**
- * A worker's web servers (main and management), seen through the {@link WorkerWebServer} of
- * their kind. Once each has bound it checks it listens as the cluster needs (else the worker
- * fails to start with {@link ClusterListenerException}, which the master takes as fatal), and
- * it is how a worker leaves during a rolling restart, when the master says so: readiness becomes
- * REFUSING_TRAFFIC (liveness stays CORRECT), every listener closes (new connections go to the
- * other workers), requests in progress finish, keep-alive connections are told to close, and
- * after a quiet period the worker exits 0.
+ * A worker's web servers (main and management), seen through the {@link WorkerWebServer}
+ * of their kind. Once each has bound it checks it listens as the cluster needs (else the
+ * worker fails to start with {@link ClusterListenerException}, which the master takes as
+ * fatal), and it is how a worker leaves during a rolling restart, when the master says
+ * so: readiness becomes REFUSING_TRAFFIC (liveness stays CORRECT), every listener closes
+ * (new connections go to the other workers), requests in progress finish, keep-alive
+ * connections are told to close, and after a quiet period the worker exits 0.
  */
 public class WorkerDrain implements ApplicationListener<WebServerInitializedEvent> {
 

@@ -14,10 +14,11 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import dev.bootcluster.WorkerEnvironment;
 
 /**
- * Activates the {@code cluster-worker} profile in a worker before Boot loads its configuration
- * files, so {@code application-cluster-worker.yml} (and {@code @Profile("cluster-worker")}) work as
- * for any other profile. The master's context gets {@code cluster-master} the same way, as an
- * additional profile of its own {@code SpringApplication}.
+ * Activates the {@code cluster-worker} profile in a worker before Boot loads its
+ * configuration files, so {@code application-cluster-worker.yml} (and
+ * {@code @Profile("cluster-worker")}) work as for any other profile. The master's context
+ * gets {@code cluster-master} the same way, as an additional profile of its own
+ * {@code SpringApplication}.
  */
 public class WorkerProfileEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 

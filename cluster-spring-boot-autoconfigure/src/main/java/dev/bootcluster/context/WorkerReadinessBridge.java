@@ -8,8 +8,8 @@ import dev.bootcluster.worker.WorkerAgent;
 
 /**
  * Tells the master a worker is READY when the application reports
- * {@link ReadinessState#ACCEPTING_TRAFFIC}, which Boot publishes once the web server has started
- * (listener bound) and the runners have run.
+ * {@link ReadinessState#ACCEPTING_TRAFFIC}, which Boot publishes once the web server has
+ * started (listener bound) and the runners have run.
  */
 public class WorkerReadinessBridge implements ApplicationListener<AvailabilityChangeEvent<?>> {
 

@@ -9,8 +9,8 @@ import dev.bootcluster.web.ClusterListenerException;
 
 /**
  * The embedded web server the workers will run, read from the class path the way Boot's
- * auto-configuration picks one, so the master knows it before it starts a worker and refuses an
- * application whose server the workers could not share a port with.
+ * auto-configuration picks one, so the master knows it before it starts a worker and
+ * refuses an application whose server the workers could not share a port with.
  */
 public enum WorkerWebServerKind {
 
@@ -52,7 +52,8 @@ public enum WorkerWebServerKind {
 	/**
 	 * The server Boot would start for {@code type}: Tomcat before Jetty for a servlet
 	 * application, Reactor Netty first for a reactive one.
-	 * @throws ClusterListenerException for a web application with none of the three servers
+	 * @throws ClusterListenerException for a web application with none of the three
+	 * servers
 	 */
 	public static WorkerWebServerKind detect(WebApplicationType type, @Nullable ClassLoader loader) {
 		if (type == WebApplicationType.NONE) {

@@ -1,5 +1,6 @@
 /**
- * Spring glue: role detection before the context exists, master takeover, readiness bridge.
+ * Spring glue: role detection before the context exists, master takeover, readiness
+ * bridge.
  */
 @NullMarked
 package dev.bootcluster.context;

@@ -7,8 +7,8 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Frames are a 4-byte big-endian length followed by that many bytes of UTF-8 JSON. No Java
- * serialization: JSON maps onto the sealed {@link Message} records only.
+ * Frames are a 4-byte big-endian length followed by that many bytes of UTF-8 JSON. No
+ * Java serialization: JSON maps onto the sealed {@link Message} records only.
  */
 public final class FrameCodec {
 

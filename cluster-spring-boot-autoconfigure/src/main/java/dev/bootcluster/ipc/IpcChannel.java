@@ -12,12 +12,15 @@ import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One end of a connection over a Unix domain socket: blocking, framed by a {@link FrameCodec}.
- * Sends may come from any thread; receives from one reader thread.
+ * One end of a connection over a Unix domain socket: blocking, framed by a
+ * {@link FrameCodec}. Sends may come from any thread; receives from one reader thread.
  */
 public final class IpcChannel implements Closeable {
 
-	/** Bytes read ahead: small frames arrive whole in one read, larger ones are read on into their array. */
+	/**
+	 * Bytes read ahead: small frames arrive whole in one read, larger ones are read on
+	 * into their array.
+	 */
 	static final int READ_BUFFER_BYTES = 16 * 1024;
 
 	private final SocketChannel channel;
@@ -26,7 +29,10 @@ public final class IpcChannel implements Closeable {
 
 	private final Object writeLock = new Object();
 
-	/** What was read and not yet decoded, between position and limit (the reader thread's only). */
+	/**
+	 * What was read and not yet decoded, between position and limit (the reader thread's
+	 * only).
+	 */
 	private final ByteBuffer in = ByteBuffer.allocateDirect(READ_BUFFER_BYTES).flip();
 
 	public IpcChannel(SocketChannel channel, FrameCodec codec) {
@@ -60,8 +66,8 @@ public final class IpcChannel implements Closeable {
 	}
 
 	/**
-	 * Sends a frame encoded earlier by {@link FrameCodec#encode} (the same frame may go to many
-	 * channels: this writes a view of it and leaves the buffer itself untouched).
+	 * Sends a frame encoded earlier by {@link FrameCodec#encode} (the same frame may go
+	 * to many channels: this writes a view of it and leaves the buffer itself untouched).
 	 * @throws IOException if the connection is broken
 	 */
 	public void sendFrame(ByteBuffer encoded) throws IOException {
@@ -76,7 +82,8 @@ public final class IpcChannel implements Closeable {
 	/**
 	 * Blocks for the next message.
 	 * @return the message, or {@code null} when the peer closed the connection cleanly
-	 * @throws MalformedFrameException if the peer sent something that is not a valid frame
+	 * @throws MalformedFrameException if the peer sent something that is not a valid
+	 * frame
 	 */
 	public @Nullable Message receive() throws IOException {
 		if (!fill(FrameCodec.HEADER_BYTES, true)) {
@@ -99,8 +106,8 @@ public final class IpcChannel implements Closeable {
 	}
 
 	/**
-	 * Makes at least {@code bytes} bytes readable from {@link #in}, reading whatever the socket
-	 * has (often the whole frame, or several, in one system call).
+	 * Makes at least {@code bytes} bytes readable from {@link #in}, reading whatever the
+	 * socket has (often the whole frame, or several, in one system call).
 	 */
 	private boolean fill(int bytes, boolean eofAllowedAtStart) throws IOException {
 		if (this.in.remaining() >= bytes) {

@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
 import dev.bootcluster.ipc.Message.Hello;
 
 /**
- * The master's end of IPC: accepts workers on a Unix domain socket, checks the token in each
- * worker's first frame, then hands every message to a {@link Handler}. A peer that breaks the
- * protocol is disconnected with a logged reason; the server keeps running.
+ * The master's end of IPC: accepts workers on a Unix domain socket, checks the token in
+ * each worker's first frame, then hands every message to a {@link Handler}. A peer that
+ * breaks the protocol is disconnected with a logged reason; the server keeps running.
  */
 public final class IpcServer implements Closeable {
 

@@ -1,8 +1,8 @@
 package dev.bootcluster.ipc;
 
 /**
- * A received frame is not a valid message: bad length, not JSON, unknown type or missing fields.
- * The receiver closes that peer's connection.
+ * A received frame is not a valid message: bad length, not JSON, unknown type or missing
+ * fields. The receiver closes that peer's connection.
  */
 public class MalformedFrameException extends IpcException {
 

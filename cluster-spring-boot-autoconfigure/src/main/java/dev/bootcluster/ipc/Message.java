@@ -12,8 +12,8 @@ import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
 
 /**
- * Every message that crosses the IPC socket. The JSON carries the record's simple type name in
- * {@code type}; an unknown name is a protocol error, never a class lookup.
+ * Every message that crosses the IPC socket. The JSON carries the record's simple type
+ * name in {@code type}; an unknown name is a protocol error, never a class lookup.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({ @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
@@ -60,8 +60,8 @@ public sealed interface Message {
 	}
 
 	/**
-	 * The master's status, as the answer to a {@link StatusRequest} (requestId > 0) or pushed
-	 * after a heartbeat (requestId 0).
+	 * The master's status, as the answer to a {@link StatusRequest} (requestId > 0) or
+	 * pushed after a heartbeat (requestId 0).
 	 */
 	record StatusReply(long requestId, ClusterSnapshot snapshot) implements Message {
 
@@ -71,7 +71,10 @@ public sealed interface Message {
 
 	}
 
-	/** A worker relays a rolling-restart request (from the actuator endpoint) to the master. */
+	/**
+	 * A worker relays a rolling-restart request (from the actuator endpoint) to the
+	 * master.
+	 */
 	record RestartRequest(long requestId, String trigger) implements Message {
 
 		public RestartRequest {
@@ -81,8 +84,8 @@ public sealed interface Message {
 	}
 
 	/**
-	 * The master's answer to a {@link RestartRequest}: whether a new rolling restart started, and
-	 * the operation (the new one, or the one already running).
+	 * The master's answer to a {@link RestartRequest}: whether a new rolling restart
+	 * started, and the operation (the new one, or the one already running).
 	 */
 	record RestartReply(long requestId, boolean started, RestartOperation operation) implements Message {
 
@@ -93,18 +96,20 @@ public sealed interface Message {
 	}
 
 	/**
-	 * The master tells a worker to drain: refuse traffic, close its listeners, finish what it holds
-	 * (waiting for {@code quietPeriodMillis} without requests), give keep-alive clients up to
-	 * {@code keepAliveMillis} to close their connections, then exit.
+	 * The master tells a worker to drain: refuse traffic, close its listeners, finish
+	 * what it holds (waiting for {@code quietPeriodMillis} without requests), give
+	 * keep-alive clients up to {@code keepAliveMillis} to close their connections, then
+	 * exit.
 	 */
 	record Drain(long quietPeriodMillis, long keepAliveMillis, long timeoutMillis) implements Message {
 	}
 
 	/**
 	 * A worker asks the master to deliver a payload: to every worker ({@code target} 0, a
-	 * broadcast) or to one worker ({@code target} its id). {@code payloadType} names the payload's
-	 * class (null for untyped JSON; not {@code type}, which names the message itself); a retained broadcast is kept by the master as the latest of its
-	 * topic and replayed to every worker that starts later.
+	 * broadcast) or to one worker ({@code target} its id). {@code payloadType} names the
+	 * payload's class (null for untyped JSON; not {@code type}, which names the message
+	 * itself); a retained broadcast is kept by the master as the latest of its topic and
+	 * replayed to every worker that starts later.
 	 */
 	record Publish(long requestId, int target, String topic, @Nullable String payloadType, JsonNode payload,
 			boolean retained) implements Message {
@@ -117,16 +122,17 @@ public sealed interface Message {
 	}
 
 	/**
-	 * The master's answer to a {@link Publish}: how many of the targeted workers acknowledged the
-	 * delivery, or why nothing was delivered.
+	 * The master's answer to a {@link Publish}: how many of the targeted workers
+	 * acknowledged the delivery, or why nothing was delivered.
 	 */
 	record PublishReply(long requestId, int acknowledged, int targets, @Nullable String error) implements Message {
 	}
 
 	/**
-	 * The master delivers a payload to a worker; {@code sender} is the worker id of the process
-	 * that sent it (0 for the master). The worker answers with {@link Delivered} as soon as it has
-	 * read it, before its listeners run (so listeners that broadcast never wait for each other).
+	 * The master delivers a payload to a worker; {@code sender} is the worker id of the
+	 * process that sent it (0 for the master). The worker answers with {@link Delivered}
+	 * as soon as it has read it, before its listeners run (so listeners that broadcast
+	 * never wait for each other).
 	 */
 	record Deliver(long deliveryId, int sender, String topic, @Nullable String payloadType, JsonNode payload,
 			boolean retained) implements Message {
@@ -138,18 +144,23 @@ public sealed interface Message {
 
 	}
 
-	/** A worker acknowledges that it received a {@link Deliver} (queued for its listeners). */
+	/**
+	 * A worker acknowledges that it received a {@link Deliver} (queued for its
+	 * listeners).
+	 */
 	record Delivered(long deliveryId) implements Message {
 	}
 
 	/**
-	 * Sent by the master right after it accepted a worker's hello and replayed the retained
-	 * values (as {@link Deliver} frames before this one).
+	 * Sent by the master right after it accepted a worker's hello and replayed the
+	 * retained values (as {@link Deliver} frames before this one).
 	 */
 	record Welcome(int retained) implements Message {
 	}
 
-	/** A worker asks the master a question, answered by the master's request listeners. */
+	/**
+	 * A worker asks the master a question, answered by the master's request listeners.
+	 */
 	record Ask(long requestId, String payloadType, JsonNode payload) implements Message {
 
 		public Ask {
@@ -160,8 +171,8 @@ public sealed interface Message {
 	}
 
 	/** The master's answer to an {@link Ask}: a payload, or an error. */
-	record Answer(long requestId, @Nullable String payloadType, @Nullable JsonNode payload, @Nullable String error)
-			implements Message {
+	record Answer(long requestId, @Nullable String payloadType, @Nullable JsonNode payload,
+			@Nullable String error) implements Message {
 	}
 
 }

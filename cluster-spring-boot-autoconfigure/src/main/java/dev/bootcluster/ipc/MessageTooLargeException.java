@@ -1,8 +1,8 @@
 package dev.bootcluster.ipc;
 
 /**
- * An encoded message is larger than {@code cluster.ipc.max-message-size}. Thrown to the sender
- * before anything is written, so nothing partial is delivered.
+ * An encoded message is larger than {@code cluster.ipc.max-message-size}. Thrown to the
+ * sender before anything is written, so nothing partial is delivered.
  */
 public class MessageTooLargeException extends IpcException {
 

@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * The private directory (mode 0700) that holds a master's socket. Its name carries the master's
- * PID so that a later master can remove directories left behind by a master killed with
- * {@code kill -9}.
+ * The private directory (mode 0700) that holds a master's socket. Its name carries the
+ * master's PID so that a later master can remove directories left behind by a master
+ * killed with {@code kill -9}.
  */
 public final class SocketDirectory {
 
@@ -28,7 +28,9 @@ public final class SocketDirectory {
 		this.directory = directory;
 	}
 
-	/** Creates a fresh private directory under {@code parent}, after removing stale ones. */
+	/**
+	 * Creates a fresh private directory under {@code parent}, after removing stale ones.
+	 */
 	public static SocketDirectory create(Path parent, long pid) throws IOException {
 		removeStale(parent);
 		Path directory = Files.createTempDirectory(parent, PREFIX + pid + "-",

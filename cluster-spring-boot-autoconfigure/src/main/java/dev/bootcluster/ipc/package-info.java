@@ -1,5 +1,6 @@
 /**
- * Inter-process messages: records, a length-prefixed JSON codec and Unix-socket channels (no Spring).
+ * Inter-process messages: records, a length-prefixed JSON codec and Unix-socket channels
+ * (no Spring).
  */
 @NullMarked
 package dev.bootcluster.ipc;

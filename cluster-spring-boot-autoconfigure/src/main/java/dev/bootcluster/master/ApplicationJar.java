@@ -13,12 +13,12 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The application jar of a {@code java -jar} launch, as workers run it. Workers never run the
- * user's jar file itself but private copies: the last good build (first start, crash
- * replacements) and, during a rolling restart, a candidate copied from the jar on disk when the
- * restart began. So a new build put in place of the jar is what a rolling restart deploys, a broken
- * one never reaches crash replacements, and replacing the file (even by copying into it) cannot
- * corrupt running workers.
+ * The application jar of a {@code java -jar} launch, as workers run it. Workers never run
+ * the user's jar file itself but private copies: the last good build (first start, crash
+ * replacements) and, during a rolling restart, a candidate copied from the jar on disk
+ * when the restart began. So a new build put in place of the jar is what a rolling
+ * restart deploys, a broken one never reaches crash replacements, and replacing the file
+ * (even by copying into it) cannot corrupt running workers.
  */
 public final class ApplicationJar {
 
@@ -40,7 +40,10 @@ public final class ApplicationJar {
 		this.lastGood = copy("good");
 	}
 
-	/** Copies the jar of a {@code -jar} command into {@code directory}; null for class-path launches. */
+	/**
+	 * Copies the jar of a {@code -jar} command into {@code directory}; null for
+	 * class-path launches.
+	 */
 	public static @Nullable ApplicationJar of(List<String> command, Path directory) throws IOException {
 		int jar = command.indexOf("-jar");
 		if (jar < 0 || jar + 1 >= command.size()) {
@@ -57,7 +60,9 @@ public final class ApplicationJar {
 		return this.lastGood;
 	}
 
-	/** The candidate of the running rollout, or the last good build when there is none. */
+	/**
+	 * The candidate of the running rollout, or the last good build when there is none.
+	 */
 	public synchronized Path candidate() {
 		return (this.candidate != null) ? this.candidate : this.lastGood;
 	}
@@ -84,7 +89,10 @@ public final class ApplicationJar {
 		}
 	}
 
-	/** The rollout failed: forget its candidate; crash replacements keep using the last good build. */
+	/**
+	 * The rollout failed: forget its candidate; crash replacements keep using the last
+	 * good build.
+	 */
 	public synchronized void discardCandidate() {
 		if (this.candidate != null) {
 			deleteQuietly(this.candidate);

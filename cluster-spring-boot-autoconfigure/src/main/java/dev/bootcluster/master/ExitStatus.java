@@ -7,9 +7,9 @@ import org.jspecify.annotations.Nullable;
 import dev.bootcluster.WorkerExit;
 
 /**
- * Words for a process's exit status, for the master's log: a JVM that a signal ended reports
- * 128 + the signal number (Linux numbering), and a worker that cannot run as a cluster worker exits
- * {@link WorkerExit#MISCONFIGURED}. Pure.
+ * Words for a process's exit status, for the master's log: a JVM that a signal ended
+ * reports 128 + the signal number (Linux numbering), and a worker that cannot run as a
+ * cluster worker exits {@link WorkerExit#MISCONFIGURED}. Pure.
  */
 public final class ExitStatus {
 
@@ -19,17 +19,20 @@ public final class ExitStatus {
 			"SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
 			"SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS");
 
-	/** The highest signal number (SIGRTMAX on Linux): 128 + more is an ordinary status. */
+	/**
+	 * The highest signal number (SIGRTMAX on Linux): 128 + more is an ordinary status.
+	 */
 	private static final int MAX_SIGNAL = 64;
 
 	private ExitStatus() {
 	}
 
 	/**
-	 * What an exit status means: {@code exited normally} (0), {@code stopped by SIGTERM} (143),
-	 * {@code stopped by SIGINT} (130), {@code killed (SIGKILL)} (137), {@code killed by signal n
-	 * (SIGxxx)} (other 128 + n, the name where known), {@code misconfigured (EX_CONFIG)} (78), else
-	 * {@code exit status n}.
+	 * What an exit status means: {@code exited normally} (0), {@code stopped by SIGTERM}
+	 * (143), {@code stopped by SIGINT} (130), {@code killed (SIGKILL)} (137),
+	 * {@code killed by signal n
+	 * (SIGxxx)} (other 128 + n, the name where known), {@code misconfigured (EX_CONFIG)}
+	 * (78), else {@code exit status n}.
 	 */
 	public static String describe(int status) {
 		if (status == 0) {
@@ -53,8 +56,9 @@ public final class ExitStatus {
 	}
 
 	/**
-	 * {@link #describe} with the number, for a log line: {@code killed (SIGKILL), exit 137}, or
-	 * {@code exit status 1} where the description is the number already.
+	 * {@link #describe} with the number, for a log line:
+	 * {@code killed (SIGKILL), exit 137}, or {@code exit status 1} where the description
+	 * is the number already.
 	 */
 	public static String explain(int status) {
 		String description = describe(status);
@@ -62,14 +66,18 @@ public final class ExitStatus {
 	}
 
 	/**
-	 * Whether a worker the master stopped ended the way a graceful stop ends: 0 (a drained worker
-	 * exits by itself), or SIGTERM or SIGINT, whose handlers run Boot's graceful shutdown.
+	 * Whether a worker the master stopped ended the way a graceful stop ends: 0 (a
+	 * drained worker exits by itself), or SIGTERM or SIGINT, whose handlers run Boot's
+	 * graceful shutdown.
 	 */
 	public static boolean isGraceful(int status) {
 		return status == 0 || status == 128 + 15 || status == 128 + 2;
 	}
 
-	/** The signal that ended a process with this status ({@code SIGTERM} for 143), or null. */
+	/**
+	 * The signal that ended a process with this status ({@code SIGTERM} for 143), or
+	 * null.
+	 */
 	public static @Nullable String signal(int status) {
 		int signal = signalNumber(status);
 		return (signal > 0) ? signalName(signal) : null;

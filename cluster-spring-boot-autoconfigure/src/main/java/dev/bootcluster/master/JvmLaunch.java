@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * How the running JVM was started: the inputs from which a worker's command is rebuilt.
- * {@code ProcessHandle.Info.arguments()} is not used because it is empty once the command line
- * exceeds 4096 bytes, as IDE and {@code spring-boot:run} class paths often do.
+ * {@code ProcessHandle.Info.arguments()} is not used because it is empty once the command
+ * line exceeds 4096 bytes, as IDE and {@code spring-boot:run} class paths often do.
  *
  * @param javaHome the {@code java.home} of this JVM
  * @param jvmArguments the JVM's input arguments (including any from JAVA_TOOL_OPTIONS)

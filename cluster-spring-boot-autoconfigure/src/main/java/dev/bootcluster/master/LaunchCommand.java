@@ -10,13 +10,17 @@ import java.util.function.Predicate;
 import dev.bootcluster.WorkerEnvironment;
 
 /**
- * Rebuilds the command that starts a worker: the same Java, JVM options, class path or jar, main
- * class and arguments as the master, less the options that cannot be shared between JVMs, plus a
- * per-worker heap size and the user's {@code cluster.worker.jvm-args}.
+ * Rebuilds the command that starts a worker: the same Java, JVM options, class path or
+ * jar, main class and arguments as the master, less the options that cannot be shared
+ * between JVMs, plus a per-worker heap size and the user's
+ * {@code cluster.worker.jvm-args}.
  */
 public final class LaunchCommand {
 
-	/** Environment variables whose options the JVM already lists among its input arguments. */
+	/**
+	 * Environment variables whose options the JVM already lists among its input
+	 * arguments.
+	 */
 	static final List<String> JVM_OPTION_VARIABLES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
 	private static final List<Predicate<String>> NOT_SHARABLE = List.of(
@@ -28,9 +32,9 @@ public final class LaunchCommand {
 			startsWith("-XX:ArchiveClassesAtExit"), startsWith("-XX:AOTCacheOutput"), is("-XX:AOTMode=record"),
 			startsWith("-XX:AOTConfiguration"), startsWith("-XX:DumpLoadedClassList"), is("-Xshare:dump"),
 			startsWith("-XX:StartFlightRecording"), startsWith("-XX:FlightRecorderOptions"), startsWith("-Xloggc:"),
-			LaunchCommand::logsToFile,
-			(arg) -> arg.startsWith("-XX:HeapDumpPath=") && arg.endsWith(".hprof"),
-			// spring-boot:run's fast-start option costs peak throughput in long-running workers
+			LaunchCommand::logsToFile, (arg) -> arg.startsWith("-XX:HeapDumpPath=") && arg.endsWith(".hprof"),
+			// spring-boot:run's fast-start option costs peak throughput in long-running
+			// workers
 			is("-XX:TieredStopAtLevel=1"),
 			// the master's own internal flags
 			startsWith("-Dspring.devtools.restart"));
@@ -44,8 +48,10 @@ public final class LaunchCommand {
 	/**
 	 * The worker command.
 	 * @param launch how the master was started
-	 * @param extraJvmArguments {@code cluster.worker.jvm-args}, added after the inherited ones
-	 * @param maxProcesses workers that may run at once (N, plus one during a rolling restart)
+	 * @param extraJvmArguments {@code cluster.worker.jvm-args}, added after the inherited
+	 * ones
+	 * @param maxProcesses workers that may run at once (N, plus one during a rolling
+	 * restart)
 	 */
 	public static List<String> build(JvmLaunch launch, List<String> extraJvmArguments, int maxProcesses) {
 		List<String> command = new ArrayList<>();
@@ -61,7 +67,8 @@ public final class LaunchCommand {
 			throw new IllegalStateException("Cannot rebuild the worker command: sun.java.command is not set "
 					+ "(start the application with java -jar, java -cp or mvn spring-boot:run)");
 		}
-		// decide -jar before splitting: the jar path may contain spaces, a main class cannot
+		// decide -jar before splitting: the jar path may contain spaces, a main class
+		// cannot
 		if (classPath.endsWith(".jar") && (javaCommand.equals(classPath) || javaCommand.startsWith(classPath + " "))) {
 			command.add("-jar");
 			command.add(classPath);
@@ -76,8 +83,8 @@ public final class LaunchCommand {
 	}
 
 	/**
-	 * The worker environment: the master's, less the variables the JVM already turned into input
-	 * arguments and less any cluster variables of an enclosing cluster.
+	 * The worker environment: the master's, less the variables the JVM already turned
+	 * into input arguments and less any cluster variables of an enclosing cluster.
 	 */
 	public static Map<String, String> environment(JvmLaunch launch, WorkerEnvironment worker) {
 		Map<String, String> environment = new java.util.HashMap<>(launch.environment());
@@ -89,8 +96,8 @@ public final class LaunchCommand {
 
 	/**
 	 * Max heap per worker as a percentage of the (container-aware) memory: the master and
-	 * {@code maxProcesses} workers share three quarters of it, and no worker takes the JVM default
-	 * quarter.
+	 * {@code maxProcesses} workers share three quarters of it, and no worker takes the
+	 * JVM default quarter.
 	 */
 	static double maxRamPercentage(int maxProcesses) {
 		return Math.min(25.0, Math.floor(750.0 / (maxProcesses + 1)) / 10.0);
@@ -100,7 +107,10 @@ public final class LaunchCommand {
 		return NOT_SHARABLE.stream().noneMatch((rule) -> rule.test(argument));
 	}
 
-	/** {@code -Xlog:<what>:<output>...} where the output is a file ({@code file=x} or a bare name). */
+	/**
+	 * {@code -Xlog:<what>:<output>...} where the output is a file ({@code file=x} or a
+	 * bare name).
+	 */
 	static boolean logsToFile(String argument) {
 		if (!argument.startsWith("-Xlog:")) {
 			return false;

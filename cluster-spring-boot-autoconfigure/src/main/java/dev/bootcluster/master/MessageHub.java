@@ -31,12 +31,13 @@ import dev.bootcluster.ipc.Message;
 import dev.bootcluster.ipc.MessageTooLargeException;
 
 /**
- * The master's message relay: fans broadcasts out to the workers, keeps the latest retained value
- * of each topic and replays them to every worker that connects, counts acknowledgements, and hands
- * workers' requests to the master's {@link RequestHandler}.
+ * The master's message relay: fans broadcasts out to the workers, keeps the latest
+ * retained value of each topic and replays them to every worker that connects, counts
+ * acknowledgements, and hands workers' requests to the master's {@link RequestHandler}.
  * <p>
- * Lock order: the hub's lock is never taken while the supervisor's is held (the supervisor calls
- * in after releasing its own); the recipients are read from volatile fields without locks.
+ * Lock order: the hub's lock is never taken while the supervisor's is held (the
+ * supervisor calls in after releasing its own); the recipients are read from volatile
+ * fields without locks.
  */
 public final class MessageHub implements Closeable {
 
@@ -52,7 +53,10 @@ public final class MessageHub implements Closeable {
 
 	private final Duration ackTimeout;
 
-	/** Latest retained delivery of each topic, in the order topics first appeared (guarded by this). */
+	/**
+	 * Latest retained delivery of each topic, in the order topics first appeared (guarded
+	 * by this).
+	 */
 	private final Map<String, ByteBuffer> retained = new LinkedHashMap<>();
 
 	private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
@@ -72,7 +76,8 @@ public final class MessageHub implements Closeable {
 		this.codec = codec;
 		this.ackTimeout = ackTimeout;
 		this.timeouts = new ScheduledThreadPoolExecutor(1, (task) -> daemon(task, "cluster-message-timeouts"));
-		// a delivery acknowledged in time cancels its timeout: drop it from the queue at once
+		// a delivery acknowledged in time cancels its timeout: drop it from the queue at
+		// once
 		this.timeouts.setRemoveOnCancelPolicy(true);
 		this.requests = Executors.newCachedThreadPool((task) -> daemon(task, "cluster-request"));
 	}
@@ -82,19 +87,21 @@ public final class MessageHub implements Closeable {
 		this.recipients = recipients;
 	}
 
-	/** Sets what answers the workers' requests (the master context's request listeners). */
+	/**
+	 * Sets what answers the workers' requests (the master context's request listeners).
+	 */
 	public void requestHandler(RequestHandler handler) {
 		this.requestHandler = handler;
 	}
 
 	/**
-	 * Delivers a payload to every worker ({@code target} {@link #ALL_WORKERS}) or to one. Workers
-	 * that are READY are counted; a worker still starting gets it too (after the values retained
-	 * before it connected) but is not waited for.
-	 * @return completes with the acknowledgements once every counted worker acknowledged, left,
-	 * or the acknowledgement timeout passed
-	 * @throws MessageTooLargeException before anything is sent or retained, when the delivery
-	 * frame is over the limit
+	 * Delivers a payload to every worker ({@code target} {@link #ALL_WORKERS}) or to one.
+	 * Workers that are READY are counted; a worker still starting gets it too (after the
+	 * values retained before it connected) but is not waited for.
+	 * @return completes with the acknowledgements once every counted worker acknowledged,
+	 * left, or the acknowledgement timeout passed
+	 * @throws MessageTooLargeException before anything is sent or retained, when the
+	 * delivery frame is over the limit
 	 */
 	public CompletableFuture<Result> publish(int sender, int target, String topic, @Nullable String type,
 			JsonNode payload, boolean retain) {
@@ -147,7 +154,9 @@ public final class MessageHub implements Closeable {
 		return waiting.future;
 	}
 
-	/** Relays a worker's {@link Message.Publish} and answers it when the delivery is done. */
+	/**
+	 * Relays a worker's {@link Message.Publish} and answers it when the delivery is done.
+	 */
 	public void publishFrom(int workerId, Message.Publish publish, IpcChannel channel) {
 		CompletableFuture<Result> result;
 		try {
@@ -155,8 +164,8 @@ public final class MessageHub implements Closeable {
 					publish.retained());
 		}
 		catch (MessageTooLargeException ex) {
-			reply(channel, new Message.PublishReply(publish.requestId(), 0, 0, "Nothing was delivered: "
-					+ ex.getMessage() + " once addressed to the workers"));
+			reply(channel, new Message.PublishReply(publish.requestId(), 0, 0,
+					"Nothing was delivered: " + ex.getMessage() + " once addressed to the workers"));
 			return;
 		}
 		result.thenAccept((done) -> reply(channel,
@@ -172,8 +181,8 @@ public final class MessageHub implements Closeable {
 	}
 
 	/**
-	 * Replays the retained values to a worker that just connected, then tells it they are all
-	 * there ({@link Message.Welcome}).
+	 * Replays the retained values to a worker that just connected, then tells it they are
+	 * all there ({@link Message.Welcome}).
 	 */
 	public synchronized void welcome(IpcChannel channel) {
 		try {
@@ -192,14 +201,17 @@ public final class MessageHub implements Closeable {
 		this.pending.values().forEach((waiting) -> waiting.gone(pid));
 	}
 
-	/** Answers a worker's request on a request thread (never on the worker's IPC reader). */
+	/**
+	 * Answers a worker's request on a request thread (never on the worker's IPC reader).
+	 */
 	public void ask(int workerId, Message.Ask ask, IpcChannel channel) {
 		try {
 			this.requests.execute(() -> {
 				Message.Answer answer;
 				try {
 					Message.Answer handled = this.requestHandler.handle(workerId, ask.payloadType(), ask.payload());
-					answer = new Message.Answer(ask.requestId(), handled.payloadType(), handled.payload(), handled.error());
+					answer = new Message.Answer(ask.requestId(), handled.payloadType(), handled.payload(),
+							handled.error());
 				}
 				catch (RuntimeException ex) {
 					answer = new Message.Answer(ask.requestId(), null, null,

@@ -7,9 +7,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Decides what happens after a worker crashes: restart after an exponential backoff, or give the
- * slot up once it crashed {@code maxCrashes} times within {@code window} (the crash-loop breaker).
- * Pure: time comes from the injected {@link Clock}.
+ * Decides what happens after a worker crashes: restart after an exponential backoff, or
+ * give the slot up once it crashed {@code maxCrashes} times within {@code window} (the
+ * crash-loop breaker). Pure: time comes from the injected {@link Clock}.
  */
 public final class RestartPolicy {
 

@@ -22,10 +22,11 @@ import dev.bootcluster.master.Supervisor.ReplacementFailedException;
 import dev.bootcluster.master.Supervisor.Worker;
 
 /**
- * Replaces the workers one at a time, surge first: start the replacement from the build on disk,
- * wait until it is READY, then drain the old worker and wait for it to exit. A replacement that
- * exits or is not READY in time stops the rollout: it is removed, the old workers keep serving,
- * and the operation reports FAILED with the reason and the replacement's last lines.
+ * Replaces the workers one at a time, surge first: start the replacement from the build
+ * on disk, wait until it is READY, then drain the old worker and wait for it to exit. A
+ * replacement that exits or is not READY in time stops the rollout: it is removed, the
+ * old workers keep serving, and the operation reports FAILED with the reason and the
+ * replacement's last lines.
  */
 public final class RollingRestart {
 
@@ -65,8 +66,10 @@ public final class RollingRestart {
 
 	/** Starts a rolling restart, or reports the one already running. */
 	Message.RestartReply start(long requestId, String trigger) {
-		// Taken before this object's lock: Supervisor.snapshot() holds the supervisor's lock while it
-		// reads latest(), so holding ours while taking the supervisor's would deadlock the master.
+		// Taken before this object's lock: Supervisor.snapshot() holds the supervisor's
+		// lock while it
+		// reads latest(), so holding ours while taking the supervisor's would deadlock
+		// the master.
 		List<Integer> slots = this.supervisor.slotIds();
 		synchronized (this) {
 			return start(requestId, trigger, slots);
@@ -171,11 +174,13 @@ public final class RollingRestart {
 			RestartOperation current = this.latest;
 			operation = new RestartOperation(id, State.FAILED, (current != null) ? current.trigger() : "?", replaced,
 					(current != null) ? current.total() : 0, step,
-					(current != null) ? current.startedAt() : this.clock.instant(), this.clock.instant(), reason, lines);
+					(current != null) ? current.startedAt() : this.clock.instant(), this.clock.instant(), reason,
+					lines);
 			this.latest = operation;
 		}
 		logger.error("Rolling restart " + id + " FAILED: " + reason);
-		// outside this object's lock, as everywhere: the supervisor's lock is taken before it
+		// outside this object's lock, as everywhere: the supervisor's lock is taken
+		// before it
 		this.supervisor.rolloutEnded();
 		if (this.listener != null) {
 			this.listener.finished(operation);
@@ -188,7 +193,8 @@ public final class RollingRestart {
 			RestartOperation current = this.latest;
 			operation = new RestartOperation(id, State.SUCCEEDED, (current != null) ? current.trigger() : "?", replaced,
 					replaced, notes.isEmpty() ? "done" : "done; " + String.join("; ", notes),
-					(current != null) ? current.startedAt() : this.clock.instant(), this.clock.instant(), null, List.of());
+					(current != null) ? current.startedAt() : this.clock.instant(), this.clock.instant(), null,
+					List.of());
 			this.latest = operation;
 		}
 		Duration took = Duration.between(operation.startedAt(), operation.finishedAt());
@@ -204,7 +210,9 @@ public final class RollingRestart {
 		this.executor.shutdownNow();
 	}
 
-	/** Told when a rollout starts and how it ended (the master keeps the last good build). */
+	/**
+	 * Told when a rollout starts and how it ended (the master keeps the last good build).
+	 */
 	public interface Listener {
 
 		void started();

@@ -26,22 +26,27 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One listening socket bound by the master and inherited by every worker as its standard input,
- * where Tomcat picks it up with {@code useInheritedChannel} ({@link System#inheritedChannel()}),
- * the way Node, Gunicorn and Puma share one socket. Its accept queue outlives any worker, so a
- * stopping worker loses no queued connection, whatever {@code net.ipv4.tcp_migrate_req} says.
+ * One listening socket bound by the master and inherited by every worker as its standard
+ * input, where Tomcat picks it up with {@code useInheritedChannel}
+ * ({@link System#inheritedChannel()}), the way Node, Gunicorn and Puma share one socket.
+ * Its accept queue outlives any worker, so a stopping worker loses no queued connection,
+ * whatever {@code net.ipv4.tcp_migrate_req} says.
  * <p>
- * Java cannot start a process with an extra file descriptor, so the socket is moved onto the
- * master's descriptor 0 around each worker start (dup, dup2, start, dup2 back, under a lock).
- * The descriptor calls are made by the first of these that works in this JVM, with no JVM warning:
+ * Java cannot start a process with an extra file descriptor, so the socket is moved onto
+ * the master's descriptor 0 around each worker start (dup, dup2, start, dup2 back, under
+ * a lock). The descriptor calls are made by the first of these that works in this JVM,
+ * with no JVM warning:
  * <ol>
- * <li>the JDK's own natives of {@code sun.nio.ch.InheritedChannel}, when {@code java.base/sun.nio.ch}
- * is open to this code ({@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED}, or
+ * <li>the JDK's own natives of {@code sun.nio.ch.InheritedChannel}, when
+ * {@code java.base/sun.nio.ch} is open to this code
+ * ({@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED}, or
  * {@code Add-Opens: java.base/sun.nio.ch} in the manifest of an executable jar);</li>
- * <li>on JDK 22 and later, libc through the FFM API, when native access is already enabled for this
- * code ({@code --enable-native-access=ALL-UNNAMED}, or {@code Enable-Native-Access: ALL-UNNAMED});</li>
- * <li>the same JDK natives reached without any flag, through a trusted method handle lookup that
- * {@code sun.reflect.ReflectionFactory} (module {@code jdk.unsupported}) can create.</li>
+ * <li>on JDK 22 and later, libc through the FFM API, when native access is already
+ * enabled for this code ({@code --enable-native-access=ALL-UNNAMED}, or
+ * {@code Enable-Native-Access: ALL-UNNAMED});</li>
+ * <li>the same JDK natives reached without any flag, through a trusted method handle
+ * lookup that {@code sun.reflect.ReflectionFactory} (module {@code jdk.unsupported}) can
+ * create.</li>
  * </ol>
  * {@link #mechanism()} says which one is used.
  */
@@ -154,8 +159,8 @@ public final class SharedSocket implements Closeable {
 
 	/**
 	 * The descriptor of this process's socket listening on {@code port}, found without
-	 * {@code SelChImpl.getFDVal}: the one in /proc/self/fd that links to the inode of the port's LISTEN
-	 * entry in /proc/net/tcp or /proc/net/tcp6.
+	 * {@code SelChImpl.getFDVal}: the one in /proc/self/fd that links to the inode of the
+	 * port's LISTEN entry in /proc/net/tcp or /proc/net/tcp6.
 	 */
 	static int listeningDescriptor(int port) throws IOException {
 		Set<String> inodes = new HashSet<>();
@@ -192,7 +197,8 @@ public final class SharedSocket implements Closeable {
 		catch (NoSuchFileException ex) {
 			return; // no IPv6 in this kernel
 		}
-		// "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...", hex addresses
+		// "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...",
+		// hex addresses
 		for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
 			String[] fields = line.trim().split("\\s+");
 			if (fields.length > 9 && fields[3].equals(TCP_LISTEN)) {
@@ -217,7 +223,10 @@ public final class SharedSocket implements Closeable {
 			this.mechanism = mechanism;
 		}
 
-		/** The first way that works, each one that does not adding why to {@code failures}. */
+		/**
+		 * The first way that works, each one that does not adding why to
+		 * {@code failures}.
+		 */
 		static @Nullable Natives load(List<String> failures) {
 			Module module = SharedSocket.class.getModule();
 			if (Object.class.getModule().isOpen("sun.nio.ch", module)) {
@@ -268,7 +277,9 @@ public final class SharedSocket implements Closeable {
 
 		private static final String SELECTABLE = "sun.nio.ch.SelChImpl";
 
-		/** {@code MethodHandles.Lookup.TRUSTED}, the allowed modes of {@code IMPL_LOOKUP}. */
+		/**
+		 * {@code MethodHandles.Lookup.TRUSTED}, the allowed modes of {@code IMPL_LOOKUP}.
+		 */
 		private static final int TRUSTED = -1;
 
 		private final MethodHandle fdVal;
@@ -304,10 +315,11 @@ public final class SharedSocket implements Closeable {
 		}
 
 		/**
-		 * A trusted lookup finds the natives without opening the package. ReflectionFactory makes a
-		 * constructor accessible when it is one of the class to instantiate (checked on JDK 17 and 25),
-		 * so it builds a lookup like {@code IMPL_LOOKUP} with no warning, where {@code sun.misc.Unsafe}
-		 * warns from JDK 24 on. The lookup stays local to this method.
+		 * A trusted lookup finds the natives without opening the package.
+		 * ReflectionFactory makes a constructor accessible when it is one of the class to
+		 * instantiate (checked on JDK 17 and 25), so it builds a lookup like
+		 * {@code IMPL_LOOKUP} with no warning, where {@code sun.misc.Unsafe} warns from
+		 * JDK 24 on. The lookup stays local to this method.
 		 */
 		static JdkNatives trusted() throws ReflectiveOperationException {
 			Class<?> factoryType = Class.forName("sun.reflect.ReflectionFactory");
@@ -381,9 +393,10 @@ public final class SharedSocket implements Closeable {
 	}
 
 	/**
-	 * libc's {@code dup}, {@code dup2} and {@code close} through {@code java.lang.foreign} (JDK 22+),
-	 * used only when native access is already enabled, since a restricted call would warn otherwise.
-	 * The project compiles for Java 17, so the API is reached reflectively.
+	 * libc's {@code dup}, {@code dup2} and {@code close} through
+	 * {@code java.lang.foreign} (JDK 22+), used only when native access is already
+	 * enabled, since a restricted call would warn otherwise. The project compiles for
+	 * Java 17, so the API is reached reflectively.
 	 */
 	private static final class ForeignNatives extends Natives {
 
@@ -401,8 +414,8 @@ public final class SharedSocket implements Closeable {
 
 		private final long errnoOffset;
 
-		private ForeignNatives(MethodHandle dup, MethodHandle dup2, MethodHandle close, Method getInt,
-				Object intLayout, Object callState, long errnoOffset) {
+		private ForeignNatives(MethodHandle dup, MethodHandle dup2, MethodHandle close, Method getInt, Object intLayout,
+				Object callState, long errnoOffset) {
 			super("FFM (JDK " + Runtime.version().feature() + ")");
 			this.dup = dup;
 			this.dup2 = dup2;
@@ -430,7 +443,8 @@ public final class SharedSocket implements Closeable {
 			Object linker = linkerType.getMethod("nativeLinker").invoke(null);
 			Object symbols = linkerType.getMethod("defaultLookup").invoke(linker);
 			Object intLayout = Class.forName("java.lang.foreign.ValueLayout").getField("JAVA_INT").get(null);
-			// errno is captured right after the call: the JVM may change it before Java code can read it
+			// errno is captured right after the call: the JVM may change it before Java
+			// code can read it
 			Object errno = optionType.getMethod("captureCallState", String[].class)
 				.invoke(null, (Object) new String[] { "errno" });
 			Object stateLayout = optionType.getMethod("captureStateLayout").invoke(null);

@@ -40,11 +40,12 @@ import dev.bootcluster.master.RestartPolicy.Decision;
 
 /**
  * Keeps {@code desired} workers running: starts them, replaces crashed ones as the
- * {@link RestartPolicy} decides, rolls restarts through them, answers their IPC messages and
- * stops them all gracefully. It logs one {@code Cluster ready} line each time every slot becomes
- * READY (at start, after recovering from a crash, at the end of a rolling restart), and gives a
- * worker that exits {@link WorkerExit#MISCONFIGURED} before it was READY up at once, telling the
- * {@link #onFatal fatal callback}, since restarting it would only fail again.
+ * {@link RestartPolicy} decides, rolls restarts through them, answers their IPC messages
+ * and stops them all gracefully. It logs one {@code Cluster ready} line each time every
+ * slot becomes READY (at start, after recovering from a crash, at the end of a rolling
+ * restart), and gives a worker that exits {@link WorkerExit#MISCONFIGURED} before it was
+ * READY up at once, telling the {@link #onFatal fatal callback}, since restarting it
+ * would only fail again.
  */
 public final class Supervisor implements IpcServer.Handler {
 
@@ -82,12 +83,14 @@ public final class Supervisor implements IpcServer.Handler {
 
 	private volatile @Nullable Consumer<String> fatal;
 
-	/** Whether the fatal callback was called: once is enough, the cluster is going down. */
+	/**
+	 * Whether the fatal callback was called: once is enough, the cluster is going down.
+	 */
 	private boolean fatalReported;
 
 	/**
-	 * Whether {@code Cluster ready} was logged since the cluster last had a slot that was not READY,
-	 * so that it is logged once per recovery, not on every READY.
+	 * Whether {@code Cluster ready} was logged since the cluster last had a slot that was
+	 * not READY, so that it is logged once per recovery, not on every READY.
 	 */
 	private boolean announcedReady;
 
@@ -123,8 +126,8 @@ public final class Supervisor implements IpcServer.Handler {
 
 	/** Starts every worker slot. */
 	public synchronized void start() {
-		logger.info("Starting " + this.settings.desired() + " workers on port " + this.settings.port()
-				+ " (master pid " + ProcessHandle.current().pid() + ")");
+		logger.info("Starting " + this.settings.desired() + " workers on port " + this.settings.port() + " (master pid "
+				+ ProcessHandle.current().pid() + ")");
 		for (int id = 1; id <= this.settings.desired(); id++) {
 			Slot slot = new Slot(id);
 			this.slots.put(id, slot);
@@ -133,20 +136,21 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	/**
-	 * Registers what to do when a worker exits {@link WorkerExit#MISCONFIGURED} before it was READY
-	 * (outside a rolling restart): the application cannot run as a cluster worker, so the master
-	 * does not restart it. Called at most once, on a thread of its own (it may stop the cluster and
-	 * exit the JVM), with a one-line reason; the slot's last lines are already logged.
+	 * Registers what to do when a worker exits {@link WorkerExit#MISCONFIGURED} before it
+	 * was READY (outside a rolling restart): the application cannot run as a cluster
+	 * worker, so the master does not restart it. Called at most once, on a thread of its
+	 * own (it may stop the cluster and exit the JVM), with a one-line reason; the slot's
+	 * last lines are already logged.
 	 */
 	public void onFatal(Consumer<String> reason) {
 		this.fatal = reason;
 	}
 
 	/**
-	 * Starts a process in {@code slot}; for a rolling restart the current one (if any) becomes the
-	 * retiring one.
-	 * @param reason why: {@link StartReason#RESTART} starts the new build, the others the last
-	 * good one
+	 * Starts a process in {@code slot}; for a rolling restart the current one (if any)
+	 * becomes the retiring one.
+	 * @param reason why: {@link StartReason#RESTART} starts the new build, the others the
+	 * last good one
 	 * @return the new worker, or null if the process could not be started
 	 */
 	private @Nullable Worker launch(Slot slot, StartReason reason) {
@@ -172,7 +176,8 @@ public final class Supervisor implements IpcServer.Handler {
 		slot.failed = false;
 		this.workers.put(worker.pid(), worker);
 		worker.process.relayOutput(this.out, this.err, slot.lines);
-		logger.info("Started worker-" + slot.id + " (pid " + worker.pid() + ")" + (candidate ? " as a replacement" : ""));
+		logger
+			.info("Started worker-" + slot.id + " (pid " + worker.pid() + ")" + (candidate ? " as a replacement" : ""));
 		clusterChanged();
 		worker.process.onExitAndOutputRelayed().whenComplete((exited, ex) -> exited(worker));
 		return worker;
@@ -218,7 +223,8 @@ public final class Supervisor implements IpcServer.Handler {
 		worker.exited.complete(status);
 		clusterChanged();
 		if (worker.candidate && !worker.ready.isDone()) {
-			// a replacement that never became READY: the rolling restart decides (rollback), even
+			// a replacement that never became READY: the rolling restart decides
+			// (rollback), even
 			// for MISCONFIGURED: the old workers of the last good build still run
 			worker.ready.completeExceptionally(new ReplacementFailedException(status));
 			logger.warn("Replacement " + who + " crashed before it was READY: " + ExitStatus.explain(status));
@@ -237,7 +243,8 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	/**
-	 * How a worker the master asked to leave left: {@code stopped gracefully (SIGTERM, exit 143)},
+	 * How a worker the master asked to leave left:
+	 * {@code stopped gracefully (SIGTERM, exit 143)},
 	 * {@code replaced and stopped gracefully (exited normally, exit 0)} after a drain.
 	 */
 	private static String stopped(ExitCause cause, int status) {
@@ -251,14 +258,15 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	/**
-	 * Gives a slot up whose worker exited MISCONFIGURED before it was READY: every restart would
-	 * fail the same way, so none is scheduled.
+	 * Gives a slot up whose worker exited MISCONFIGURED before it was READY: every
+	 * restart would fail the same way, so none is scheduled.
 	 * @return the reason for the fatal callback, or null when it was told already
 	 */
 	private @Nullable String misconfigured(Slot slot, String who) {
 		slot.failed = true;
 		if (this.fatalReported) {
-			// the other slots usually fail alike at the same moment: one report with lines is enough
+			// the other slots usually fail alike at the same moment: one report with
+			// lines is enough
 			logger.error(who + " also exited with status " + WorkerExit.MISCONFIGURED
 					+ " (EX_CONFIG) before it was READY; not restarted");
 			return null;
@@ -273,22 +281,27 @@ public final class Supervisor implements IpcServer.Handler {
 				+ ") before it was READY: the application cannot run as a cluster worker (its last lines are logged)";
 	}
 
-	/** Tells the fatal callback, outside the supervisor's lock: it may stop the cluster. */
+	/**
+	 * Tells the fatal callback, outside the supervisor's lock: it may stop the cluster.
+	 */
 	private void reportFatal(String reason) {
 		Consumer<String> callback = this.fatal;
 		if (callback == null) {
 			logger.error("No fatal callback registered; the cluster keeps running without the failed slot");
 			return;
 		}
-		// Not on the thread that reported the exit (a process reaper): the callback waits for the
+		// Not on the thread that reported the exit (a process reaper): the callback waits
+		// for the
 		// other workers to stop, whose exits that thread may have to report.
 		Thread thread = new Thread(() -> callback.accept(reason), "cluster-fatal");
 		thread.start();
 	}
 
 	/**
-	 * Restarts a crashed slot after its backoff, or gives it up when the crash-loop breaker trips.
-	 * @param status the crashed process's exit status, or null when the process could not be started
+	 * Restarts a crashed slot after its backoff, or gives it up when the crash-loop
+	 * breaker trips.
+	 * @param status the crashed process's exit status, or null when the process could not
+	 * be started
 	 */
 	private void scheduleAfterCrash(Slot slot, @Nullable Integer status) {
 		Decision decision = slot.tracker.recordCrash();
@@ -321,8 +334,9 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	/**
-	 * Logs {@code Cluster ready} when every slot has just become READY, except during a rolling
-	 * restart, whose end {@link #rolloutEnded} reports it; forgets it when a slot is not READY.
+	 * Logs {@code Cluster ready} when every slot has just become READY, except during a
+	 * rolling restart, whose end {@link #rolloutEnded} reports it; forgets it when a slot
+	 * is not READY.
 	 */
 	private void clusterChanged() {
 		int desired = this.settings.desired();
@@ -354,7 +368,9 @@ public final class Supervisor implements IpcServer.Handler {
 		return launch(this.slots.get(slotId), StartReason.RESTART);
 	}
 
-	/** Puts the old worker back after a failed replacement, and removes the replacement. */
+	/**
+	 * Puts the old worker back after a failed replacement, and removes the replacement.
+	 */
 	synchronized void rollback(int slotId, Worker replacement) {
 		Slot slot = this.slots.get(slotId);
 		if (replacement.stopCause == null) {
@@ -368,8 +384,10 @@ public final class Supervisor implements IpcServer.Handler {
 			replacement.process.kill();
 		}
 		if (slot.current == null && !this.stopping) {
-			// the old worker was already gone (its start had failed, or it crashed during the
-			// rollout): fall back to the last good build, a crash replacement like any other
+			// the old worker was already gone (its start had failed, or it crashed during
+			// the
+			// rollout): fall back to the last good build, a crash replacement like any
+			// other
 			slot.restarts++;
 			this.restarts++;
 			launch(slot, StartReason.CRASH);
@@ -386,7 +404,9 @@ public final class Supervisor implements IpcServer.Handler {
 		return this.slots.get(slotId).lines.lines();
 	}
 
-	/** Asks the retiring worker of a slot to drain; returns it, or null if there is none. */
+	/**
+	 * Asks the retiring worker of a slot to drain; returns it, or null if there is none.
+	 */
 	synchronized @Nullable Worker drainRetiring(int slotId) {
 		Slot slot = this.slots.get(slotId);
 		Worker old = slot.retiring;
@@ -458,7 +478,10 @@ public final class Supervisor implements IpcServer.Handler {
 		return this.rollingRestart.start(requestId, trigger);
 	}
 
-	/** Registers what to do when a rolling restart succeeds (the new build becomes the last good). */
+	/**
+	 * Registers what to do when a rolling restart succeeds (the new build becomes the
+	 * last good).
+	 */
 	public void onRolloutOutcome(RollingRestart.Listener listener) {
 		this.rollingRestart.setListener(listener);
 	}
@@ -478,8 +501,10 @@ public final class Supervisor implements IpcServer.Handler {
 			closeChannel(worker);
 			worker.channel = channel;
 		}
-		// After the channel is visible to broadcasts, so no retained value is missed (one sent in
-		// between may arrive twice; the worker keeps the newest of each topic). Outside the
+		// After the channel is visible to broadcasts, so no retained value is missed (one
+		// sent in
+		// between may arrive twice; the worker keeps the newest of each topic). Outside
+		// the
 		// supervisor's lock: the hub's lock is always taken first.
 		this.messages.welcome(channel);
 	}
@@ -491,8 +516,8 @@ public final class Supervisor implements IpcServer.Handler {
 			IpcChannel channel = worker.channel;
 			WorkerState state = worker.state;
 			if (channel != null && (state == WorkerState.STARTING || state == WorkerState.READY)) {
-				recipients.add(new MessageHub.Recipient(worker.slot.id, worker.pid(), channel,
-						state == WorkerState.READY));
+				recipients
+					.add(new MessageHub.Recipient(worker.slot.id, worker.pid(), channel, state == WorkerState.READY));
 			}
 		}
 		return recipients;
@@ -529,8 +554,9 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	/**
-	 * Sends the status; when it is over the IPC size limit (many slots with failure reports), sends
-	 * it without the failure lines rather than failing the worker's connection.
+	 * Sends the status; when it is over the IPC size limit (many slots with failure
+	 * reports), sends it without the failure lines rather than failing the worker's
+	 * connection.
 	 */
 	private void sendStatus(IpcChannel channel, long requestId) throws IOException {
 		ClusterSnapshot snapshot = snapshot();
@@ -557,13 +583,16 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 	}
 
-	/** A worker reported READY (package-private: the tests' stand-in for its IPC message). */
+	/**
+	 * A worker reported READY (package-private: the tests' stand-in for its IPC message).
+	 */
 	synchronized void ready(Hello hello) {
 		Worker worker = this.workers.get(hello.pid());
 		if (worker != null && worker.state == WorkerState.STARTING) {
 			worker.state = WorkerState.READY;
 			worker.readyMillis = Duration.between(worker.process.startedAt(), this.clock.instant()).toMillis();
-			logger.info("worker-" + worker.slot.id + " (pid " + hello.pid() + ") READY in " + worker.readyMillis + " ms");
+			logger
+				.info("worker-" + worker.slot.id + " (pid " + hello.pid() + ") READY in " + worker.readyMillis + " ms");
 			worker.ready.complete(null);
 			clusterChanged();
 			notifyAll();
@@ -617,8 +646,8 @@ public final class Supervisor implements IpcServer.Handler {
 	// ---- stop ----
 
 	/**
-	 * Stops every worker gracefully (SIGTERM, so each runs Boot's graceful shutdown), waiting up to
-	 * {@code timeout} before killing what is left.
+	 * Stops every worker gracefully (SIGTERM, so each runs Boot's graceful shutdown),
+	 * waiting up to {@code timeout} before killing what is left.
 	 */
 	public void stop(Duration timeout) {
 		List<WorkerProcess> running = new ArrayList<>();
@@ -698,7 +727,10 @@ public final class Supervisor implements IpcServer.Handler {
 
 		volatile @Nullable IpcChannel channel;
 
-		/** Why the master asked it to leave, or null while it has not (an exit then is a crash). */
+		/**
+		 * Why the master asked it to leave, or null while it has not (an exit then is a
+		 * crash).
+		 */
 		volatile @Nullable ExitCause stopCause;
 
 		volatile @Nullable Long readyMillis;
@@ -727,8 +759,9 @@ public final class Supervisor implements IpcServer.Handler {
 	}
 
 	/**
-	 * A worker id: its current process, during a rolling restart the one it replaces, and its
-	 * history (crash replacements, rolling-restart replacements, the last process that left).
+	 * A worker id: its current process, during a rolling restart the one it replaces, and
+	 * its history (crash replacements, rolling-restart replacements, the last process
+	 * that left).
 	 */
 	final class Slot {
 
@@ -779,9 +812,9 @@ public final class Supervisor implements IpcServer.Handler {
 			long uptime = (startedAt != null && state.isAlive()) ? Duration.between(startedAt, now).toMillis() : 0;
 			List<String> lastLines = (state == WorkerState.FAILED) ? this.lines.lines() : List.of();
 			return new WorkerSnapshot(this.id, pid, state, (worker != null) ? worker.startedFor : null, startedAt,
-					uptime, (worker != null) ? worker.readyMillis : null, (worker != null) ? worker.lastHeartbeat : null,
-					(worker != null) ? worker.heapUsedBytes : 0, this.restarts, this.replacements, this.lastExit,
-					lastLines);
+					uptime, (worker != null) ? worker.readyMillis : null,
+					(worker != null) ? worker.lastHeartbeat : null, (worker != null) ? worker.heapUsedBytes : 0,
+					this.restarts, this.replacements, this.lastExit, lastLines);
 		}
 
 	}

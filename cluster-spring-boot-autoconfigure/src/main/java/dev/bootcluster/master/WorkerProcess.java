@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One running worker JVM: its process, and two threads that relay its stdout and stderr line by
- * line with a {@code [worker-N pid]} prefix.
+ * One running worker JVM: its process, and two threads that relay its stdout and stderr
+ * line by line with a {@code [worker-N pid]} prefix.
  */
 final class WorkerProcess {
 
@@ -56,9 +56,9 @@ final class WorkerProcess {
 	}
 
 	/**
-	 * Completes when the process has exited and its output has been relayed to the end, so a
-	 * failure report holds the last lines (the pipes can lag the exit). A grandchild that keeps
-	 * the pipes open cannot hold it up for more than a few seconds.
+	 * Completes when the process has exited and its output has been relayed to the end,
+	 * so a failure report holds the last lines (the pipes can lag the exit). A grandchild
+	 * that keeps the pipes open cannot hold it up for more than a few seconds.
 	 */
 	CompletableFuture<Process> onExitAndOutputRelayed() {
 		return this.process.onExit()

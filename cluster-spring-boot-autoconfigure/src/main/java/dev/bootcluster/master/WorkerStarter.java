@@ -10,8 +10,8 @@ public interface WorkerStarter {
 
 	/**
 	 * @param workerId the slot
-	 * @param candidate true to start the build on disk now (a rolling restart), false to start
-	 * the last build known to work (first start, crash replacement)
+	 * @param candidate true to start the build on disk now (a rolling restart), false to
+	 * start the last build known to work (first start, crash replacement)
 	 */
 	Process start(int workerId, boolean candidate) throws IOException;
 

@@ -9,8 +9,8 @@ import tools.jackson.databind.JsonNode;
 import dev.bootcluster.ipc.Message;
 
 /**
- * What every role's messenger shares: payloads become JSON trees, are checked against the size
- * limit before anything is sent, and answers are read back as the caller's type.
+ * What every role's messenger shares: payloads become JSON trees, are checked against the
+ * size limit before anything is sent, and answers are read back as the caller's type.
  */
 abstract class AbstractClusterMessenger implements ClusterMessenger {
 
@@ -35,8 +35,7 @@ abstract class AbstractClusterMessenger implements ClusterMessenger {
 	public BroadcastResult publish(String topic, Object payload, boolean retained) {
 		Objects.requireNonNull(topic, "topic");
 		Objects.requireNonNull(payload, "payload");
-		return checkedDeliver(ALL_WORKERS, topic, PayloadCodec.typeName(payload), this.codec.toTree(payload),
-				retained);
+		return checkedDeliver(ALL_WORKERS, topic, PayloadCodec.typeName(payload), this.codec.toTree(payload), retained);
 	}
 
 	@Override

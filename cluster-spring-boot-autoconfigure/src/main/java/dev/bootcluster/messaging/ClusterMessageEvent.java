@@ -30,7 +30,10 @@ public class ClusterMessageEvent extends ApplicationEvent {
 		this.retained = retained;
 	}
 
-	/** Worker id of the sending process (0: the master, or the actuator endpoint of a standalone app). */
+	/**
+	 * Worker id of the sending process (0: the master, or the actuator endpoint of a
+	 * standalone app).
+	 */
 	public int sender() {
 		return this.sender;
 	}

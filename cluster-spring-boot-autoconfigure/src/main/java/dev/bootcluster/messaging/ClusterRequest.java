@@ -9,8 +9,8 @@ import org.springframework.core.ResolvableType;
 import org.springframework.core.ResolvableTypeProvider;
 
 /**
- * A request sent to the master with {@link ClusterMessenger#request(Object, Class)}, published in
- * the master's context. Answer it from an {@code @EventListener} method for
+ * A request sent to the master with {@link ClusterMessenger#request(Object, Class)},
+ * published in the master's context. Answer it from an {@code @EventListener} method for
  * {@code ClusterRequest<YourPayload>}:
  *
  * <pre class="code">
@@ -36,7 +36,9 @@ public class ClusterRequest<T> extends ApplicationEvent implements ResolvableTyp
 		this.payload = payload;
 	}
 
-	/** Worker id of the asking process (0: the master itself, or a standalone process). */
+	/**
+	 * Worker id of the asking process (0: the master itself, or a standalone process).
+	 */
 	public int sender() {
 		return this.sender;
 	}

@@ -13,8 +13,8 @@ import dev.bootcluster.ipc.MessageTooLargeException;
 import dev.bootcluster.master.MessageHub;
 
 /**
- * The master's messenger: broadcasts go straight to the hub; requests are answered by the master's
- * own listeners. It also answers the workers' requests.
+ * The master's messenger: broadcasts go straight to the hub; requests are answered by the
+ * master's own listeners. It also answers the workers' requests.
  */
 public final class MasterClusterMessenger extends AbstractClusterMessenger {
 

@@ -8,8 +8,9 @@ import org.springframework.context.ApplicationEventPublisher;
 import dev.bootcluster.ipc.Message;
 
 /**
- * Hands what arrives to the application as Spring events: a payload of a known type as itself, any
- * other as a {@link ClusterMessageEvent}; a request as a {@link ClusterRequest}.
+ * Hands what arrives to the application as Spring events: a payload of a known type as
+ * itself, any other as a {@link ClusterMessageEvent}; a request as a
+ * {@link ClusterRequest}.
  */
 public final class MessageDispatcher {
 
@@ -22,7 +23,9 @@ public final class MessageDispatcher {
 		this.publisher = publisher;
 	}
 
-	/** Publishes a delivered payload to this process's listeners, on the calling thread. */
+	/**
+	 * Publishes a delivered payload to this process's listeners, on the calling thread.
+	 */
 	public void deliver(int sender, String topic, @Nullable String type, JsonNode payload, boolean retained) {
 		Object value = this.codec.read(type, payload, topic);
 		this.publisher.publishEvent((value != null) ? value
@@ -47,9 +50,9 @@ public final class MessageDispatcher {
 	}
 
 	/**
-	 * Answers a request of this process's own, as {@link #answer} does, for the messenger that
-	 * asks: a failing listener is a {@link ClusterMessagingException} (with its cause), as a worker
-	 * asking over IPC gets.
+	 * Answers a request of this process's own, as {@link #answer} does, for the messenger
+	 * that asks: a failing listener is a {@link ClusterMessagingException} (with its
+	 * cause), as a worker asking over IPC gets.
 	 */
 	Message.Answer answerOwnRequest(int sender, String type, JsonNode payload) {
 		try {

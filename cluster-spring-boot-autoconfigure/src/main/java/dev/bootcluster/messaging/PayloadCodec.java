@@ -23,10 +23,11 @@ import dev.bootcluster.ipc.Message;
 import dev.bootcluster.ipc.MessageTooLargeException;
 
 /**
- * Turns payloads into JSON trees and back. A payload's type travels as its class name; a receiver
- * resolves it only to an application class or a JDK value type (never to other JDK classes), and
- * treats a name it cannot resolve or bind as unknown: the payload is then delivered as a
- * {@link ClusterMessageEvent}, and the first time each such type is seen it is logged.
+ * Turns payloads into JSON trees and back. A payload's type travels as its class name; a
+ * receiver resolves it only to an application class or a JDK value type (never to other
+ * JDK classes), and treats a name it cannot resolve or bind as unknown: the payload is
+ * then delivered as a {@link ClusterMessageEvent}, and the first time each such type is
+ * seen it is logged.
  */
 public final class PayloadCodec {
 
@@ -34,8 +35,8 @@ public final class PayloadCodec {
 
 	private static final Set<String> JDK_VALUE_TYPES = Set.of("java.lang.String", "java.lang.Boolean",
 			"java.lang.Integer", "java.lang.Long", "java.lang.Double", "java.lang.Float", "java.lang.Short",
-			"java.lang.Byte", "java.math.BigDecimal", "java.math.BigInteger", "java.time.Instant",
-			"java.time.Duration", "java.time.LocalDate", "java.time.LocalDateTime", "java.time.OffsetDateTime");
+			"java.lang.Byte", "java.math.BigDecimal", "java.math.BigInteger", "java.time.Instant", "java.time.Duration",
+			"java.time.LocalDate", "java.time.LocalDateTime", "java.time.OffsetDateTime");
 
 	private static final String[] CLOSED_PACKAGES = { "java.", "javax.", "jdk.", "sun.", "com.sun." };
 
@@ -44,7 +45,9 @@ public final class PayloadCodec {
 
 	private final Supplier<JsonMapper> mapper;
 
-	/** Reads JSON text with numbers as written (a double would turn 1e999 into Infinity). */
+	/**
+	 * Reads JSON text with numbers as written (a double would turn 1e999 into Infinity).
+	 */
 	private final Supplier<ObjectReader> exactReader;
 
 	private final FrameCodec frames;
@@ -56,8 +59,8 @@ public final class PayloadCodec {
 	private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
 	/**
-	 * @param mapper the application's JSON mapper (asked for once, on first use: a bean lookup per
-	 * message would cost more than the message)
+	 * @param mapper the application's JSON mapper (asked for once, on first use: a bean
+	 * lookup per message would cost more than the message)
 	 * @param frames the IPC codec, for its size limit
 	 * @param classLoader where payload types are loaded from
 	 */
@@ -96,7 +99,8 @@ public final class PayloadCodec {
 	public JsonNode parse(String json) {
 		JsonNode tree;
 		try {
-			// numbers as written: a double would turn 1e999 into Infinity, relayed as the string "Infinity"
+			// numbers as written: a double would turn 1e999 into Infinity, relayed as the
+			// string "Infinity"
 			tree = this.exactReader.get().readTree(json);
 		}
 		catch (JacksonException ex) {
@@ -110,8 +114,8 @@ public final class PayloadCodec {
 	}
 
 	/**
-	 * Checks that the payload fits in one delivery frame, as the master will address it to the
-	 * workers (so the master never has to refuse what a sender sent).
+	 * Checks that the payload fits in one delivery frame, as the master will address it
+	 * to the workers (so the master never has to refuse what a sender sent).
 	 * @throws PayloadTooLargeException if it does not
 	 */
 	public void checkSize(String topic, @Nullable String type, JsonNode payload, boolean retained) {
@@ -145,7 +149,8 @@ public final class PayloadCodec {
 			return null;
 		}
 		catch (RuntimeException | LinkageError ex) {
-			// e.g. NoClassDefFoundError: the class names an optional dependency that is not here
+			// e.g. NoClassDefFoundError: the class names an optional dependency that is
+			// not here
 			reportUnbound(type, topic, target, ex.toString());
 			return null;
 		}
@@ -172,7 +177,8 @@ public final class PayloadCodec {
 			return known.orElse(null);
 		}
 		Class<?> loaded = load(type);
-		// names come from other processes (and the actuator endpoint): remember a bounded number
+		// names come from other processes (and the actuator endpoint): remember a bounded
+		// number
 		if (this.types.size() < MAX_REMEMBERED_TYPES) {
 			this.types.put(type, Optional.ofNullable(loaded));
 		}
@@ -197,7 +203,8 @@ public final class PayloadCodec {
 		catch (ClassNotFoundException | LinkageError ex) {
 			return null;
 		}
-		// other JDK classes under other names (org.w3c.dom, org.xml.sax, primitives): never a payload
+		// other JDK classes under other names (org.w3c.dom, org.xml.sax, primitives):
+		// never a payload
 		return (JDK_VALUE_TYPES.contains(name) || !isJdk(type)) ? type : null;
 	}
 

@@ -10,9 +10,10 @@ import tools.jackson.databind.JsonNode;
 import dev.bootcluster.ipc.Message;
 
 /**
- * One process that is the master and the only worker: every broadcast, and a send to worker 1, is
- * delivered here, on the calling thread, through the same JSON round trip and size check as in a
- * cluster; requests are answered by this process's request listeners.
+ * One process that is the master and the only worker: every broadcast, and a send to
+ * worker 1, is delivered here, on the calling thread, through the same JSON round trip
+ * and size check as in a cluster; requests are answered by this process's request
+ * listeners.
  */
 public final class StandaloneClusterMessenger extends AbstractClusterMessenger {
 
@@ -35,7 +36,8 @@ public final class StandaloneClusterMessenger extends AbstractClusterMessenger {
 			this.dispatcher.deliver(0, topic, type, payload, retained);
 		}
 		catch (RuntimeException ex) {
-			// as in a worker: the delivery happened; a failing listener is the receiver's problem
+			// as in a worker: the delivery happened; a failing listener is the receiver's
+			// problem
 			logger.error("A listener of cluster topic '" + topic + "' failed", ex);
 		}
 		return new BroadcastResult(1, 1);

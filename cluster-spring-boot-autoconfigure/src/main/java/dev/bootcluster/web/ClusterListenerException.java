@@ -5,10 +5,10 @@ import org.springframework.boot.ExitCodeGenerator;
 import dev.bootcluster.WorkerExit;
 
 /**
- * A worker's web server cannot share the cluster's port: the server or its transport is one the
- * starter cannot make listen with {@code SO_REUSEPORT} or on the master's shared socket. The
- * worker exits with {@link WorkerExit#MISCONFIGURED}, which the master takes as fatal instead of
- * restarting the worker in a loop.
+ * A worker's web server cannot share the cluster's port: the server or its transport is
+ * one the starter cannot make listen with {@code SO_REUSEPORT} or on the master's shared
+ * socket. The worker exits with {@link WorkerExit#MISCONFIGURED}, which the master takes
+ * as fatal instead of restarting the worker in a loop.
  */
 public class ClusterListenerException extends RuntimeException implements ExitCodeGenerator {
 

@@ -28,8 +28,8 @@ public final class InheritedSockets {
 	}
 
 	/**
-	 * Checks that {@code server} accepts from the inherited socket: it is there, and the server
-	 * listens on its port.
+	 * Checks that {@code server} accepts from the inherited socket: it is there, and the
+	 * server listens on its port.
 	 * @throws ClusterListenerException when it does not
 	 */
 	public static void verify(String server, int listeningPort) {

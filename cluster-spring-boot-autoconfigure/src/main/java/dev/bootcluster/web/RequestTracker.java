@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Counts the requests a worker has in progress, whatever its web server, so a draining worker
- * knows when it holds nothing more, and says whether responses must tell keep-alive clients to
- * close ({@code Connection: close}) so they reconnect to another worker instead of finding a
- * closed connection later. A servlet filter or a WebFlux {@code WebFilter} feeds it.
+ * Counts the requests a worker has in progress, whatever its web server, so a draining
+ * worker knows when it holds nothing more, and says whether responses must tell
+ * keep-alive clients to close ({@code Connection: close}) so they reconnect to another
+ * worker instead of finding a closed connection later. A servlet filter or a WebFlux
+ * {@code WebFilter} feeds it.
  */
 public class RequestTracker {
 
@@ -51,7 +52,8 @@ public class RequestTracker {
 	}
 
 	/**
-	 * Waits until no request has been in progress for {@code quiet}, or {@code timeout} passed.
+	 * Waits until no request has been in progress for {@code quiet}, or {@code timeout}
+	 * passed.
 	 * @return the number of requests still in progress (0 when quiet)
 	 */
 	public int awaitQuiet(Duration quiet, Duration timeout) throws InterruptedException {

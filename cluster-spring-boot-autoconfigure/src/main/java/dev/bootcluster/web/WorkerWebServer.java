@@ -4,10 +4,10 @@ import org.springframework.boot.web.server.WebServer;
 
 /**
  * What a cluster worker needs of its embedded web server, one implementation per server
- * (Tomcat, Jetty, Reactor Netty), each registered only where its server is on the class path.
- * How the server shares the port (a {@code SO_REUSEPORT} socket of its own, or the master's
- * socket inherited as standard input) is set by the implementation's factory customizer; this
- * interface checks it after the bind and takes part in the drain.
+ * (Tomcat, Jetty, Reactor Netty), each registered only where its server is on the class
+ * path. How the server shares the port (a {@code SO_REUSEPORT} socket of its own, or the
+ * master's socket inherited as standard input) is set by the implementation's factory
+ * customizer; this interface checks it after the bind and takes part in the drain.
  */
 public interface WorkerWebServer {
 
@@ -15,9 +15,9 @@ public interface WorkerWebServer {
 	boolean supports(WebServer server);
 
 	/**
-	 * Checks, once the server has bound, that it listens as the cluster needs: the master's
-	 * shared socket, or a socket of its own with {@code SO_REUSEPORT} set (servers swallow a
-	 * socket option they could not set).
+	 * Checks, once the server has bound, that it listens as the cluster needs: the
+	 * master's shared socket, or a socket of its own with {@code SO_REUSEPORT} set
+	 * (servers swallow a socket option they could not set).
 	 * @param server a server this implementation {@linkplain #supports supports}
 	 * @param shared whether it should accept from the master's shared socket
 	 * @throws ClusterListenerException when it does not
@@ -25,9 +25,9 @@ public interface WorkerWebServer {
 	void verifyListener(WebServer server, boolean shared);
 
 	/**
-	 * Stops accepting and closes the server's listening sockets (a shared socket only in this
-	 * process: the other workers keep accepting from it). Requests in progress go on, and
-	 * keep-alive connections stay open until their clients close them.
+	 * Stops accepting and closes the server's listening sockets (a shared socket only in
+	 * this process: the other workers keep accepting from it). Requests in progress go
+	 * on, and keep-alive connections stay open until their clients close them.
 	 * @return how many listeners were closed
 	 */
 	int closeListeners(WebServer server);

@@ -11,12 +11,13 @@ import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps a worker's output reaching the master once its server closes the shared socket. The JDK
- * detaches the standard streams when the channel {@link System#inheritedChannel()} returned is
- * closed (it puts {@code /dev/null} on descriptors 0, 1 and 2), which Jetty and Reactor Netty do
- * when they stop listening, and the rest of what the worker logs would be lost. So a worker with
- * an inherited socket writes {@code System.out} and {@code System.err} through descriptors of
- * their own, opened on the same pipes through {@code /proc/self/fd}, before logging starts.
+ * Keeps a worker's output reaching the master once its server closes the shared socket.
+ * The JDK detaches the standard streams when the channel
+ * {@link System#inheritedChannel()} returned is closed (it puts {@code /dev/null} on
+ * descriptors 0, 1 and 2), which Jetty and Reactor Netty do when they stop listening, and
+ * the rest of what the worker logs would be lost. So a worker with an inherited socket
+ * writes {@code System.out} and {@code System.err} through descriptors of their own,
+ * opened on the same pipes through {@code /proc/self/fd}, before logging starts.
  */
 public final class StandardStreams {
 
@@ -24,8 +25,8 @@ public final class StandardStreams {
 	}
 
 	/**
-	 * Reopens {@code System.out} and {@code System.err} on their pipes, where this is Linux and
-	 * they are pipes or files; leaves them as they are otherwise.
+	 * Reopens {@code System.out} and {@code System.err} on their pipes, where this is
+	 * Linux and they are pipes or files; leaves them as they are otherwise.
 	 * @return whether both were reopened
 	 */
 	public static boolean reopen() {
@@ -44,7 +45,8 @@ public final class StandardStreams {
 	private static @Nullable PrintStream reopen(int descriptor) {
 		Path path = Path.of("/proc/self/fd/" + descriptor);
 		try {
-			// a socket or a terminal cannot be reopened through /proc; a pipe or a file can
+			// a socket or a terminal cannot be reopened through /proc; a pipe or a file
+			// can
 			String target = Files.readSymbolicLink(path).toString();
 			if (!target.startsWith("pipe:") && !target.startsWith("/")) {
 				return null;

@@ -33,17 +33,17 @@ import dev.bootcluster.ipc.IpcException;
 import dev.bootcluster.ipc.Message;
 
 /**
- * A worker's connection to its master, opened as early as possible. A daemon thread blocks on it:
- * when the master dies (even by {@code kill -9}) the read sees end-of-file and the worker halts at
- * once, so workers never outlive their master.
+ * A worker's connection to its master, opened as early as possible. A daemon thread
+ * blocks on it: when the master dies (even by {@code kill -9}) the read sees end-of-file
+ * and the worker halts at once, so workers never outlive their master.
  * <p>
- * Deliveries run in the order they arrived, one at a time, on the thread that read them (no
- * hand-off to another thread: on a busy machine that wake-up was a good part of a delivery's
- * cost). Reading does not wait for listeners, though: a listener that asks the master something
- * (and so waits for a reply only the reader can read) makes its thread hand the reading over to a
- * standby thread (started when none waits) at once, one still running after {@link #SLOW_DELIVERY}
- * (checked as often) at the next check; the first thread then runs the deliveries that queued
- * meanwhile and stands by.
+ * Deliveries run in the order they arrived, one at a time, on the thread that read them
+ * (no hand-off to another thread: on a busy machine that wake-up was a good part of a
+ * delivery's cost). Reading does not wait for listeners, though: a listener that asks the
+ * master something (and so waits for a reply only the reader can read) makes its thread
+ * hand the reading over to a standby thread (started when none waits) at once, one still
+ * running after {@link #SLOW_DELIVERY} (checked as often) at the next check; the first
+ * thread then runs the deliveries that queued meanwhile and stands by.
  */
 public final class WorkerAgent implements Closeable {
 
@@ -60,12 +60,17 @@ public final class WorkerAgent implements Closeable {
 
 	private final Map<Long, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
 
-	/** A delivery running longer than this on the reading thread makes it hand the reading over. */
+	/**
+	 * A delivery running longer than this on the reading thread makes it hand the reading
+	 * over.
+	 */
 	static final Duration SLOW_DELIVERY = Duration.ofMillis(100);
 
 	private volatile @Nullable Consumer<Message.Drain> drainHandler;
 
-	/** Deliveries (and the end of the retained replay) waiting to run, in arrival order. */
+	/**
+	 * Deliveries (and the end of the retained replay) waiting to run, in arrival order.
+	 */
 	private final Queue<Runnable> deliveryQueue = new ConcurrentLinkedQueue<>();
 
 	/** Held by the one thread running deliveries. */
@@ -83,8 +88,8 @@ public final class WorkerAgent implements Closeable {
 	private final Object readerLock = new Object();
 
 	/**
-	 * The thread that reads from the master now; null while a waiting standby is to take it over
-	 * (written under readerLock).
+	 * The thread that reads from the master now; null while a waiting standby is to take
+	 * it over (written under readerLock).
 	 */
 	private volatile @Nullable Thread reader;
 
@@ -98,7 +103,10 @@ public final class WorkerAgent implements Closeable {
 	/** Completes once the values retained before this worker connected are delivered. */
 	private final CompletableFuture<Integer> retainedDelivered = new CompletableFuture<>();
 
-	/** Newest delivery id seen per retained topic, so a replayed value never overrides a newer one. */
+	/**
+	 * Newest delivery id seen per retained topic, so a replayed value never overrides a
+	 * newer one.
+	 */
 	private final Map<String, Long> retainedSeen = new ConcurrentHashMap<>();
 
 	private final AtomicLong requestIds = new AtomicLong();
@@ -114,7 +122,8 @@ public final class WorkerAgent implements Closeable {
 	}
 
 	/**
-	 * Connects to the master, presents the token and starts the reader and heartbeat threads.
+	 * Connects to the master, presents the token and starts the reader and heartbeat
+	 * threads.
 	 * @throws IOException if the master cannot be reached
 	 */
 	public static WorkerAgent connect(WorkerEnvironment environment) throws IOException {
@@ -164,7 +173,8 @@ public final class WorkerAgent implements Closeable {
 
 	/**
 	 * Asks the master to deliver a payload to every worker ({@code target} 0) or to one.
-	 * @throws dev.bootcluster.ipc.MessageTooLargeException before sending, if over the limit
+	 * @throws dev.bootcluster.ipc.MessageTooLargeException before sending, if over the
+	 * limit
 	 */
 	public Message.PublishReply publish(int target, String topic, @Nullable String type, JsonNode payload,
 			boolean retained, Duration timeout) {
@@ -172,17 +182,17 @@ public final class WorkerAgent implements Closeable {
 				Message.PublishReply.class, timeout);
 	}
 
-
-
 	/** Asks the master a question its request listeners answer. */
 	public Message.Answer ask(String type, JsonNode payload, Duration timeout) {
 		return request((id) -> new Message.Ask(id, type, payload), Message.Answer.class, timeout);
 	}
 
 	/**
-	 * Starts handing deliveries to {@code handler} (those that arrived before included, in order)
-	 * and waits until the values retained before this worker connected have been handled.
-	 * @return the number of retained values replayed, or -1 if they did not all arrive in time
+	 * Starts handing deliveries to {@code handler} (those that arrived before included,
+	 * in order) and waits until the values retained before this worker connected have
+	 * been handled.
+	 * @return the number of retained values replayed, or -1 if they did not all arrive in
+	 * time
 	 */
 	public int startDelivery(Consumer<Message.Deliver> handler, Duration timeout) {
 		this.deliveryHandler = handler;
@@ -207,8 +217,8 @@ public final class WorkerAgent implements Closeable {
 	}
 
 	/**
-	 * Runs the queued deliveries on this thread, unless another thread is running them already
-	 * (it runs this one too, in order) or the application cannot take them yet.
+	 * Runs the queued deliveries on this thread, unless another thread is running them
+	 * already (it runs this one too, in order) or the application cannot take them yet.
 	 */
 	private void runDeliveries() {
 		while (this.deliveryOpen && !this.deliveryQueue.isEmpty() && this.deliveryRunning.compareAndSet(false, true)) {
@@ -232,8 +242,8 @@ public final class WorkerAgent implements Closeable {
 	}
 
 	private void deliver(Message.Deliver deliver) {
-		boolean stale = deliver.retained() && this.retainedSeen.merge(deliver.topic(), deliver.deliveryId(),
-				Math::max) != deliver.deliveryId();
+		boolean stale = deliver.retained()
+				&& this.retainedSeen.merge(deliver.topic(), deliver.deliveryId(), Math::max) != deliver.deliveryId();
 		Consumer<Message.Deliver> handler = this.deliveryHandler;
 		if (!stale && handler != null) {
 			try {
@@ -245,7 +255,10 @@ public final class WorkerAgent implements Closeable {
 		}
 	}
 
-	/** On the heartbeat thread: a delivery that keeps the reading thread busy too long hands it over. */
+	/**
+	 * On the heartbeat thread: a delivery that keeps the reading thread busy too long
+	 * hands it over.
+	 */
 	private void checkSlowDelivery() {
 		Thread running = this.deliveryThread;
 		if (running != null && System.nanoTime() - this.deliveryStartedAt > SLOW_DELIVERY.toNanos()) {
@@ -254,15 +267,15 @@ public final class WorkerAgent implements Closeable {
 	}
 
 	/**
-	 * Gives the reading role of {@code from} to a standby thread (started if none waits), if
-	 * {@code from} has it and is not reading: it is the caller, or it is running a delivery
-	 * (checked under the lock that a thread takes before each read, so two never read at once).
+	 * Gives the reading role of {@code from} to a standby thread (started if none waits),
+	 * if {@code from} has it and is not reading: it is the caller, or it is running a
+	 * delivery (checked under the lock that a thread takes before each read, so two never
+	 * read at once).
 	 */
 	private void handOver(Thread from) {
 		Thread started;
 		synchronized (this.readerLock) {
-			if (this.reader != from || this.closed
-					|| (from != Thread.currentThread() && this.deliveryThread != from)) {
+			if (this.reader != from || this.closed || (from != Thread.currentThread() && this.deliveryThread != from)) {
 				return;
 			}
 			if (this.standing > 0) {
@@ -282,8 +295,8 @@ public final class WorkerAgent implements Closeable {
 	}
 
 	/**
-	 * Waits until this thread has the reading role: it has it, it is handed to it as a standby,
-	 * or the agent closes.
+	 * Waits until this thread has the reading role: it has it, it is handed to it as a
+	 * standby, or the agent closes.
 	 * @return false when the agent closed
 	 */
 	private boolean awaitReading() throws InterruptedException {
@@ -316,7 +329,8 @@ public final class WorkerAgent implements Closeable {
 		long id = this.requestIds.incrementAndGet();
 		CompletableFuture<Message> reply = new CompletableFuture<>();
 		this.pending.put(id, reply);
-		// the reply is read by the reading thread: if that is this one (a listener asking), another takes over
+		// the reply is read by the reading thread: if that is this one (a listener
+		// asking), another takes over
 		if (this.reader == Thread.currentThread()) {
 			handOver(Thread.currentThread());
 		}
@@ -394,7 +408,8 @@ public final class WorkerAgent implements Closeable {
 			reason = ex.getMessage();
 		}
 		catch (Error ex) {
-			// e.g. OutOfMemoryError in a listener: a worker without its link must not live on
+			// e.g. OutOfMemoryError in a listener: a worker without its link must not
+			// live on
 			reason = "the link to it failed: " + ex;
 		}
 		if (!this.closed) {
@@ -447,8 +462,10 @@ public final class WorkerAgent implements Closeable {
 		}
 		// off the reader thread: it must keep watching the link to the master
 		Thread thread = new Thread(() -> handler.accept(drain), "cluster-drain");
-		// Non-daemon: closing the listener can end the last other non-daemon thread (Reactor
-		// Netty's server thread ends with its channel), and the JVM must not start its shutdown
+		// Non-daemon: closing the listener can end the last other non-daemon thread
+		// (Reactor
+		// Netty's server thread ends with its channel), and the JVM must not start its
+		// shutdown
 		// while the drain still waits for requests and keep-alive clients.
 		thread.setDaemon(false);
 		thread.start();

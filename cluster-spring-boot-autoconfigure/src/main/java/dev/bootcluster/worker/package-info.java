@@ -1,5 +1,6 @@
 /**
- * The worker side of IPC: the agent connected to the master (no Spring; never depends on master).
+ * The worker side of IPC: the agent connected to the master (no Spring; never depends on
+ * master).
  */
 @NullMarked
 package dev.bootcluster.worker;

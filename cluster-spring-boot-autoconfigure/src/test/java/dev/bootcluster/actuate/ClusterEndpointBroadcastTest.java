@@ -91,7 +91,8 @@ class ClusterEndpointBroadcastTest {
 		assertThat(response.getBody()).isInstanceOfSatisfying(BroadcastDelivered.class,
 				(body) -> assertThat(body.retained()).isEqualTo(expected));
 		assertThat(this.delivered).singleElement()
-			.isInstanceOfSatisfying(ClusterMessageEvent.class, (event) -> assertThat(event.retained()).isEqualTo(expected));
+			.isInstanceOfSatisfying(ClusterMessageEvent.class,
+					(event) -> assertThat(event.retained()).isEqualTo(expected));
 	}
 
 	@Test
@@ -125,7 +126,8 @@ class ClusterEndpointBroadcastTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "{", "not json", "{\"a\": }", "[1, 2", "1 2", "", "   " })
 	void payloadThatIsNotJsonIsABadRequest(String payload) {
-		assertBadRequest(this.endpoint.action("broadcast", "users", payload, null, null), "'payload' is not valid JSON");
+		assertBadRequest(this.endpoint.action("broadcast", "users", payload, null, null),
+				"'payload' is not valid JSON");
 	}
 
 	@ParameterizedTest
@@ -162,8 +164,8 @@ class ClusterEndpointBroadcastTest {
 		WebEndpointResponse<Object> response = new ClusterEndpoint(worker(), unreachable).action("broadcast", "users",
 				"{}", null, null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
-		assertThat(response.getBody()).isEqualTo(
-				new Failure("Cannot reach the master", new AnsweredBy(ClusterRole.WORKER, 2, PID)));
+		assertThat(response.getBody())
+			.isEqualTo(new Failure("Cannot reach the master", new AnsweredBy(ClusterRole.WORKER, 2, PID)));
 	}
 
 	@Test
@@ -193,8 +195,8 @@ class ClusterEndpointBroadcastTest {
 		Method action = ClusterEndpoint.class.getMethod("action", String.class, String.class, String.class,
 				String.class, String.class);
 		OperationParameters parameters = new OperationMethod(action, OperationType.WRITE).getParameters();
-		assertThat(parameters.stream().map(OperationParameter::getName)).containsExactly("action", "topic",
-				"payload", "retained", "type");
+		assertThat(parameters.stream().map(OperationParameter::getName)).containsExactly("action", "topic", "payload",
+				"retained", "type");
 		assertThat(parameters.stream().filter(OperationParameter::isMandatory).map(OperationParameter::getName))
 			.containsExactly("action");
 	}

@@ -36,7 +36,8 @@ class ClusterEndpointTest {
 	@Test
 	void statusCopiesTheSnapshotAndSaysWhoAnswered() {
 		ClusterSnapshot snapshot = Snapshots.cluster(WorkerState.READY, WorkerState.CRASHED);
-		WebEndpointResponse<Object> response = new ClusterEndpoint(new StubClusterOperations(ClusterRole.WORKER, 2, () -> snapshot, snapshot), null)
+		WebEndpointResponse<Object> response = new ClusterEndpoint(
+				new StubClusterOperations(ClusterRole.WORKER, 2, () -> snapshot, snapshot), null)
 			.status();
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_OK);
 		assertThat(response.getBody()).isEqualTo(new ClusterDescriptor(ClusterRole.MASTER, 999, 2, 1, 3, 8080,
@@ -47,7 +48,8 @@ class ClusterEndpointTest {
 	void statusCarriesTheLatestRollingRestart() {
 		ClusterSnapshot snapshot = new ClusterSnapshot(ClusterRole.MASTER, 999, 1, 1, 0, 8080,
 				List.of(Snapshots.worker(1, WorkerState.READY)), OPERATION, "shared", null);
-		ClusterDescriptor descriptor = (ClusterDescriptor) new ClusterEndpoint(StubClusterOperations.returning(snapshot), null)
+		ClusterDescriptor descriptor = (ClusterDescriptor) new ClusterEndpoint(
+				StubClusterOperations.returning(snapshot), null)
 			.status()
 			.getBody();
 		assertThat(descriptor.restart()).isEqualTo(OPERATION);
@@ -59,7 +61,8 @@ class ClusterEndpointTest {
 	void statusOfStandaloneProcess() {
 		ClusterSnapshot snapshot = new ClusterSnapshot(ClusterRole.STANDALONE, PID, 1, 1, 0, 0,
 				List.of(Snapshots.worker(0, WorkerState.READY)), null, "standalone", null);
-		WebEndpointResponse<Object> response = new ClusterEndpoint(new StubClusterOperations(ClusterRole.STANDALONE, 0, () -> snapshot, snapshot), null)
+		WebEndpointResponse<Object> response = new ClusterEndpoint(
+				new StubClusterOperations(ClusterRole.STANDALONE, 0, () -> snapshot, snapshot), null)
 			.status();
 		ClusterDescriptor descriptor = (ClusterDescriptor) response.getBody();
 		assertThat(descriptor.role()).isEqualTo(ClusterRole.STANDALONE);
@@ -74,14 +77,15 @@ class ClusterEndpointTest {
 		}, null), null);
 		WebEndpointResponse<Object> response = endpoint.status();
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE).isEqualTo(503);
-		assertThat(response.getBody()).isEqualTo(new Failure("The master did not answer within 5000 ms",
-				new AnsweredBy(ClusterRole.WORKER, 3, PID)));
+		assertThat(response.getBody()).isEqualTo(
+				new Failure("The master did not answer within 5000 ms", new AnsweredBy(ClusterRole.WORKER, 3, PID)));
 	}
 
 	@Test
 	void restartThatStartsIsAccepted() {
 		StubClusterOperations operations = worker().onRestart((trigger) -> new RestartOutcome(true, OPERATION));
-		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null, null);
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null,
+				null);
 		assertThat(response.getStatus()).isEqualTo(202);
 		assertThat(response.getBody())
 			.isEqualTo(new RestartAccepted(true, OPERATION, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
@@ -91,7 +95,8 @@ class ClusterEndpointTest {
 	@Test
 	void restartWhileOneIsRunningIsAConflict() {
 		StubClusterOperations operations = worker().onRestart((trigger) -> new RestartOutcome(false, OPERATION));
-		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null, null);
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null,
+				null);
 		assertThat(response.getStatus()).isEqualTo(409);
 		assertThat(response.getBody())
 			.isEqualTo(new RestartAccepted(false, OPERATION, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
@@ -102,7 +107,8 @@ class ClusterEndpointTest {
 		StubClusterOperations operations = worker().onRestart((trigger) -> {
 			throw new UnsupportedOperationException("no workers to restart");
 		});
-		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null, null);
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null,
+				null);
 		assertThat(response.getStatus()).isEqualTo(409);
 		assertThat(response.getBody()).isInstanceOfSatisfying(Failure.class,
 				(failure) -> assertThat(failure.error()).isEqualTo("no workers to restart"));
@@ -113,7 +119,8 @@ class ClusterEndpointTest {
 		StubClusterOperations operations = worker().onRestart((trigger) -> {
 			throw new IpcException("Cannot reach the master");
 		});
-		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null, null);
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null,
+				null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 		assertThat(response.getBody()).isInstanceOf(Failure.class);
 	}
@@ -122,7 +129,8 @@ class ClusterEndpointTest {
 	@ValueSource(strings = { "stop", "Restart", "", "restart " })
 	void unknownActionIsNotFoundAndDoesNothing(String action) {
 		StubClusterOperations operations = worker();
-		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action(action, null, null, null, null);
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action(action, null, null, null,
+				null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_NOT_FOUND);
 		assertThat(response.getBody()).isInstanceOfSatisfying(Failure.class,
 				(failure) -> assertThat(failure.error()).contains("restart"));

@@ -41,8 +41,9 @@ import dev.bootcluster.web.tomcat.TomcatWorkerWebServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link ClusterAutoConfiguration} and {@link ClusterActuatorAutoConfiguration}. No
- * test registers a {@code MasterLaunch}: that would start worker processes.
+ * Tests for {@link ClusterAutoConfiguration} and
+ * {@link ClusterActuatorAutoConfiguration}. No test registers a {@code MasterLaunch}:
+ * that would start worker processes.
  */
 class ClusterAutoConfigurationTest {
 
@@ -250,8 +251,8 @@ class ClusterAutoConfigurationTest {
 					"cluster.ipc.max-message-size=2MB", "cluster.ipc.heartbeat-interval=500ms",
 					"cluster.shutdown-timeout=45s", "cluster.restart.ready-timeout=90s",
 					"cluster.restart.drain-timeout=20s", "cluster.restart.drain-quiet-period=0s",
-					"cluster.restart.keep-alive-timeout=0s", "cluster.listener=shared", "server.tomcat.accept-count=300",
-					"server.address=127.0.0.1")
+					"cluster.restart.keep-alive-timeout=0s", "cluster.listener=shared",
+					"server.tomcat.accept-count=300", "server.address=127.0.0.1")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				ClusterProperties properties = context.getBean(ClusterProperties.class);
@@ -277,28 +278,29 @@ class ClusterAutoConfigurationTest {
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-			cluster.workers=0                                                    | cluster.workers                       | 0         | 'auto' or a whole number from 1 to 256
-			cluster.workers=abc                                                  | cluster.workers                       | abc       | 'auto' or a whole number from 1 to 256
-			cluster.workers=257                                                  | cluster.workers                       | 257       | 'auto' or a whole number from 1 to 256
-			cluster.workers=-1                                                   | cluster.workers                       | -1        | 'auto' or a whole number from 1 to 256
-			cluster.worker.backoff.initial=0s                                    | cluster.worker.backoff.initial        | PT0S      | a positive duration
-			cluster.worker.backoff.initial=-1s                                   | cluster.worker.backoff.initial        | PT-1S     | a positive duration
-			cluster.worker.backoff.initial=100ms;cluster.worker.backoff.max=50ms | cluster.worker.backoff.max            | PT0.05S   | a duration not shorter than cluster.worker.backoff.initial
-			cluster.worker.crash-loop.max-crashes=0                              | cluster.worker.crash-loop.max-crashes | 0         | a whole number of at least 1
-			cluster.worker.crash-loop.window=0s                                  | cluster.worker.crash-loop.window      | PT0S      | a positive duration
-			cluster.ipc.max-message-size=10B                                     | cluster.ipc.max-message-size          | 10B       | a size from 1KB to 2047MB
-			cluster.ipc.max-message-size=2GB                                     | cluster.ipc.max-message-size          | 2147483648B | a size from 1KB to 2047MB
-			cluster.ipc.heartbeat-interval=0ms                                   | cluster.ipc.heartbeat-interval        | PT0S      | a positive duration
-			cluster.shutdown-timeout=0s                                          | cluster.shutdown-timeout              | PT0S      | a positive duration
-			cluster.ipc.request-timeout=0s                                       | cluster.ipc.request-timeout           | PT0S      | a positive duration
-			cluster.restart.ready-timeout=0s                                     | cluster.restart.ready-timeout         | PT0S      | a positive duration
-			cluster.restart.drain-timeout=-5s                                    | cluster.restart.drain-timeout         | PT-5S     | a positive duration
-			cluster.restart.keep-alive-timeout=-1s                               | cluster.restart.keep-alive-timeout    | PT-1S     | a duration of 0 or more
-			cluster.restart.drain-quiet-period=-1ms                              | cluster.restart.drain-quiet-period    | PT-0.001S | a duration from 0 to less than cluster.restart.drain-timeout
-			cluster.restart.drain-timeout=1s;cluster.restart.drain-quiet-period=1s | cluster.restart.drain-quiet-period  | PT1S      | a duration from 0 to less than cluster.restart.drain-timeout
-			cluster.listener=proxy                                               | cluster.listener                      | proxy     | auto, reuseport or shared
-			""")
+	@CsvSource(delimiter = '|', quoteCharacter = '"',
+			textBlock = """
+					cluster.workers=0                                                    | cluster.workers                       | 0         | 'auto' or a whole number from 1 to 256
+					cluster.workers=abc                                                  | cluster.workers                       | abc       | 'auto' or a whole number from 1 to 256
+					cluster.workers=257                                                  | cluster.workers                       | 257       | 'auto' or a whole number from 1 to 256
+					cluster.workers=-1                                                   | cluster.workers                       | -1        | 'auto' or a whole number from 1 to 256
+					cluster.worker.backoff.initial=0s                                    | cluster.worker.backoff.initial        | PT0S      | a positive duration
+					cluster.worker.backoff.initial=-1s                                   | cluster.worker.backoff.initial        | PT-1S     | a positive duration
+					cluster.worker.backoff.initial=100ms;cluster.worker.backoff.max=50ms | cluster.worker.backoff.max            | PT0.05S   | a duration not shorter than cluster.worker.backoff.initial
+					cluster.worker.crash-loop.max-crashes=0                              | cluster.worker.crash-loop.max-crashes | 0         | a whole number of at least 1
+					cluster.worker.crash-loop.window=0s                                  | cluster.worker.crash-loop.window      | PT0S      | a positive duration
+					cluster.ipc.max-message-size=10B                                     | cluster.ipc.max-message-size          | 10B       | a size from 1KB to 2047MB
+					cluster.ipc.max-message-size=2GB                                     | cluster.ipc.max-message-size          | 2147483648B | a size from 1KB to 2047MB
+					cluster.ipc.heartbeat-interval=0ms                                   | cluster.ipc.heartbeat-interval        | PT0S      | a positive duration
+					cluster.shutdown-timeout=0s                                          | cluster.shutdown-timeout              | PT0S      | a positive duration
+					cluster.ipc.request-timeout=0s                                       | cluster.ipc.request-timeout           | PT0S      | a positive duration
+					cluster.restart.ready-timeout=0s                                     | cluster.restart.ready-timeout         | PT0S      | a positive duration
+					cluster.restart.drain-timeout=-5s                                    | cluster.restart.drain-timeout         | PT-5S     | a positive duration
+					cluster.restart.keep-alive-timeout=-1s                               | cluster.restart.keep-alive-timeout    | PT-1S     | a duration of 0 or more
+					cluster.restart.drain-quiet-period=-1ms                              | cluster.restart.drain-quiet-period    | PT-0.001S | a duration from 0 to less than cluster.restart.drain-timeout
+					cluster.restart.drain-timeout=1s;cluster.restart.drain-quiet-period=1s | cluster.restart.drain-quiet-period  | PT1S      | a duration from 0 to less than cluster.restart.drain-timeout
+					cluster.listener=proxy                                               | cluster.listener                      | proxy     | auto, reuseport or shared
+					""")
 	void invalidPropertyFailsTheContextAndIsAnalyzed(String properties, String name, String value, String accepted) {
 		this.runner.withPropertyValues(properties.split(";")).run((context) -> {
 			assertThat(context).hasFailed();

@@ -42,18 +42,18 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
- * {@code POST /actuator/cluster/{action}} over HTTP (MockMvc) in a STANDALONE web application,
- * with write access to the endpoint granted as a user would.
+ * {@code POST /actuator/cluster/{action}} over HTTP (MockMvc) in a STANDALONE web
+ * application, with write access to the endpoint granted as a user would.
  */
 class ClusterEndpointWebTest {
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class,
-				HttpMessageConvertersAutoConfiguration.class, WebMvcAutoConfiguration.class,
-				DispatcherServletAutoConfiguration.class, EndpointAutoConfiguration.class,
-				WebEndpointAutoConfiguration.class, JacksonEndpointAutoConfiguration.class,
-				WebMvcEndpointManagementContextConfiguration.class, ClusterAutoConfiguration.class,
-				ClusterActuatorAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(JacksonAutoConfiguration.class, HttpMessageConvertersAutoConfiguration.class,
+						WebMvcAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
+						EndpointAutoConfiguration.class, WebEndpointAutoConfiguration.class,
+						JacksonEndpointAutoConfiguration.class, WebMvcEndpointManagementContextConfiguration.class,
+						ClusterAutoConfiguration.class, ClusterActuatorAutoConfiguration.class))
 		.withUserConfiguration(ListenerConfiguration.class)
 		.withPropertyValues("management.endpoints.web.exposure.include=cluster",
 				"management.endpoint.cluster.access=UNRESTRICTED");
@@ -61,8 +61,9 @@ class ClusterEndpointWebTest {
 	@Test
 	void broadcastWithJsonBodyIsDelivered() {
 		run((mvc, listener) -> {
-			perform(mvc, "broadcast", "{\"topic\": \"notes\", \"payload\": \"{\\\"text\\\": \\\"hi\\\"}\", "
-					+ "\"retained\": \"true\"}", 200);
+			perform(mvc, "broadcast",
+					"{\"topic\": \"notes\", \"payload\": \"{\\\"text\\\": \\\"hi\\\"}\", " + "\"retained\": \"true\"}",
+					200);
 			assertThat(listener.events).singleElement().satisfies((event) -> {
 				assertThat(event.topic()).isEqualTo("notes");
 				assertThat(event.json()).isEqualTo("{\"text\":\"hi\"}");
@@ -115,7 +116,8 @@ class ClusterEndpointWebTest {
 	@Test
 	void restartNeedsNoBody() {
 		run((mvc, listener) -> {
-			// a STANDALONE process has no workers to restart: 409, not a 400 for missing parameters
+			// a STANDALONE process has no workers to restart: 409, not a 400 for missing
+			// parameters
 			perform(mvc, "restart", null, 409);
 			perform(mvc, "restart", "{}", 409);
 		});

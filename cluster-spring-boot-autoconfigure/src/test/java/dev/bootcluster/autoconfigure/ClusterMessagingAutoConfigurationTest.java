@@ -32,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The messaging beans of {@link ClusterAutoConfiguration} in each role. No test registers a
- * {@code MasterLaunch} or a {@code WorkerAgent}: those would start or need other processes.
+ * The messaging beans of {@link ClusterAutoConfiguration} in each role. No test registers
+ * a {@code MasterLaunch} or a {@code WorkerAgent}: those would start or need other
+ * processes.
  */
 class ClusterMessagingAutoConfigurationTest {
 

@@ -24,7 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RegistrationTest {
 
-	/** Boot's own analyzers need classes this module does not have (jakarta.validation). */
+	/**
+	 * Boot's own analyzers need classes this module does not have (jakarta.validation).
+	 */
 	private static final FailureHandler IGNORE_OTHERS = FailureHandler.handleMessage((message, failure) -> {
 	});
 
@@ -48,7 +50,8 @@ class RegistrationTest {
 		assertThat(loader.load(ApplicationListener.class)).hasAtLeastOneElementOfType(ClusterRoleListener.class);
 		ArgumentResolver arguments = ArgumentResolver.of(BeanFactory.class, new DefaultListableBeanFactory())
 			.and(Environment.class, new MockEnvironment());
-		assertThat(loader.load(FailureAnalyzer.class, arguments, IGNORE_OTHERS)).hasAtLeastOneElementOfType(ClusterFailureAnalyzer.class)
+		assertThat(loader.load(FailureAnalyzer.class, arguments, IGNORE_OTHERS))
+			.hasAtLeastOneElementOfType(ClusterFailureAnalyzer.class)
 			.hasAtLeastOneElementOfType(ClusterPortInUseFailureAnalyzer.class);
 	}
 

@@ -23,8 +23,8 @@ import dev.bootcluster.context.schedulingfixture.ScheduledMasterApplication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link ClusterMasterBeans}, on the classes of {@code dev.bootcluster.context.fixture}
- * as an application's.
+ * Tests for {@link ClusterMasterBeans}, on the classes of
+ * {@code dev.bootcluster.context.fixture} as an application's.
  */
 class ClusterMasterBeansTest {
 

@@ -13,8 +13,8 @@ import dev.bootcluster.ClusterRole;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link ClusterMaster} beans exist wherever the master runs: in the master, and in a STANDALONE
- * process; never in a worker.
+ * {@link ClusterMaster} beans exist wherever the master runs: in the master, and in a
+ * STANDALONE process; never in a worker.
  */
 class ClusterMasterTest {
 

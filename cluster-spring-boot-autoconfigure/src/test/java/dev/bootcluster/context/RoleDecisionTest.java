@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RoleDecisionTest {
 
-	private static final StackTraceElement[] PLAIN_STACK = {
-			frame("org.springframework.boot.SpringApplication", "run"), frame("com.example.DemoApplication", "main"),
+	private static final StackTraceElement[] PLAIN_STACK = { frame("org.springframework.boot.SpringApplication", "run"),
+			frame("com.example.DemoApplication", "main"),
 			frame("org.springframework.boot.loader.launch.JarLauncher", "main") };
 
 	@Test
@@ -40,15 +40,13 @@ class RoleDecisionTest {
 
 	@Test
 	void workersPropertyWithEnabledTrueIsMaster() {
-		assertThat(decide(environment(Map.of("cluster.workers", "2", "cluster.enabled", "true")), PLAIN_STACK,
-				"main"))
+		assertThat(decide(environment(Map.of("cluster.workers", "2", "cluster.enabled", "true")), PLAIN_STACK, "main"))
 			.isEqualTo(ClusterRole.MASTER);
 	}
 
 	@Test
 	void disabledClusterIsStandalone() {
-		assertThat(decide(environment(Map.of("cluster.workers", "2", "cluster.enabled", "false")), PLAIN_STACK,
-				"main"))
+		assertThat(decide(environment(Map.of("cluster.workers", "2", "cluster.enabled", "false")), PLAIN_STACK, "main"))
 			.isEqualTo(ClusterRole.STANDALONE);
 	}
 
@@ -64,9 +62,8 @@ class RoleDecisionTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "org.junit.platform.launcher.core.X", "org.junit.runners.ParentRunner",
 			"org.springframework.boot.test.context.SpringBootContextLoader",
-			"org.springframework.test.context.cache.DefaultCacheAwareContextLoaderDelegate",
-			"cucumber.runtime.Runtime", "org.springframework.boot.SpringApplicationAotProcessor",
-			"org.testng.TestRunner" })
+			"org.springframework.test.context.cache.DefaultCacheAwareContextLoaderDelegate", "cucumber.runtime.Runtime",
+			"org.springframework.boot.SpringApplicationAotProcessor", "org.testng.TestRunner" })
 	void testFrameworkOnTheStackIsStandalone(String className) {
 		StackTraceElement[] stack = { frame("org.springframework.boot.SpringApplication", "run"),
 				frame("com.example.DemoApplication", "main"), frame(className, "execute") };

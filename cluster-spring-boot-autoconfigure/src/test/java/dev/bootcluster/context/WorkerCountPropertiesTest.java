@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Properties of {@link WorkerCount}. (Named {@code *Test} so that Surefire's default includes pick
- * it up.)
+ * Properties of {@link WorkerCount}. (Named {@code *Test} so that Surefire's default
+ * includes pick it up.)
  */
 class WorkerCountPropertiesTest {
 

@@ -61,8 +61,7 @@ class WorkerCountTest {
 	@ParameterizedTest
 	@NullAndEmptySource
 	@ValueSource(strings = { "0", "-1", "-256", "257", "1000", "9999", "10000", "2147483648", "99999999999999999999",
-			"abc", "auto2", "autos", "max", "1.5", "2e1", "0x10", "+4", "4 4", "four", " ", "\t", "１",
-			"٣" })
+			"abc", "auto2", "autos", "max", "1.5", "2e1", "0x10", "+4", "4 4", "four", " ", "\t", "１", "٣" })
 	void rejectedValuesNameThePropertyAndTheAcceptedValues(String value) {
 		assertThatExceptionOfType(ClusterConfigurationException.class)
 			.isThrownBy(() -> WorkerCount.parse(value, () -> 4))

@@ -86,22 +86,24 @@ class WorkerProfileEnvironmentPostProcessorTest {
 
 	@Test
 	void isRegisteredAndRunsBeforeConfigurationFilesAreLoaded() {
-		ArgumentResolver arguments = ArgumentResolver.of(DeferredLogFactory.class, (DeferredLogFactory) (supplier) -> null)
+		ArgumentResolver arguments = ArgumentResolver
+			.of(DeferredLogFactory.class, (DeferredLogFactory) (supplier) -> null)
 			.and(ConfigurableBootstrapContext.class, new DefaultBootstrapContext());
 		assertThat(SpringFactoriesLoader.forDefaultResourceLocation(getClass().getClassLoader())
 			.load(EnvironmentPostProcessor.class, arguments, FailureHandler.handleMessage((message, failure) -> {
-			})))
-			.hasAtLeastOneElementOfType(WorkerProfileEnvironmentPostProcessor.class);
+			}))).hasAtLeastOneElementOfType(WorkerProfileEnvironmentPostProcessor.class);
 		assertThat(new WorkerProfileEnvironmentPostProcessor().getOrder())
 			.isLessThan(ConfigDataEnvironmentPostProcessor.ORDER);
 	}
 
-	/** Runs this post-processor, then Boot's config data loading, as a SpringApplication does. */
+	/**
+	 * Runs this post-processor, then Boot's config data loading, as a SpringApplication
+	 * does.
+	 */
 	private static StandardEnvironment loadConfiguration(Path config, Map<String, String> variables) {
 		StandardEnvironment environment = new StandardEnvironment();
 		environment.getPropertySources()
-			.addFirst(new MapPropertySource("test",
-					Map.of("spring.config.location", "file:" + config + "/")));
+			.addFirst(new MapPropertySource("test", Map.of("spring.config.location", "file:" + config + "/")));
 		SpringApplication application = new SpringApplication();
 		new WorkerProfileEnvironmentPostProcessor(() -> variables).postProcessEnvironment(environment, application);
 		ConfigDataEnvironmentPostProcessor.applyTo(environment, new DefaultResourceLoader(), null,

@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link WorkerWebServerKind}: the master picks the server Boot would start, from the
- * class path (the test class path has Tomcat, Jetty and Reactor Netty).
+ * Tests for {@link WorkerWebServerKind}: the master picks the server Boot would start,
+ * from the class path (the test class path has Tomcat, Jetty and Reactor Netty).
  */
 class WorkerWebServerKindTest {
 
@@ -22,8 +22,8 @@ class WorkerWebServerKindTest {
 	void servletApplicationsRunTomcatBeforeJetty() {
 		assertThat(WorkerWebServerKind.detect(WebApplicationType.SERVLET, getClass().getClassLoader()))
 			.isEqualTo(WorkerWebServerKind.TOMCAT);
-		assertThat(WorkerWebServerKind.detect(WebApplicationType.SERVLET,
-				new FilteredClassLoader("org.apache.catalina")))
+		assertThat(
+				WorkerWebServerKind.detect(WebApplicationType.SERVLET, new FilteredClassLoader("org.apache.catalina")))
 			.isEqualTo(WorkerWebServerKind.JETTY);
 	}
 

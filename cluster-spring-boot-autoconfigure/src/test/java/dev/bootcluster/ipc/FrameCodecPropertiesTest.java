@@ -42,8 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Properties of {@link FrameCodec}: whatever a peer sends, decoding yields a message or a
- * {@link MalformedFrameException}, never anything else. (Named {@code *Test} so that Surefire's
- * default includes pick it up.)
+ * {@link MalformedFrameException}, never anything else. (Named {@code *Test} so that
+ * Surefire's default includes pick it up.)
  */
 class FrameCodecPropertiesTest {
 
@@ -107,19 +107,18 @@ class FrameCodecPropertiesTest {
 
 	@Provide
 	Arbitrary<String> jsonObjects() {
-		Arbitrary<String> type = Arbitraries.oneOf(
-				Arbitraries.of("hello", "ready", "heartbeat", "status-request", "status-reply", "restart-request",
-						"restart-reply", "drain", "publish", "publish-reply", "deliver", "delivered", "welcome", "ask",
-						"answer", "Hello", "nope", "java.lang.Runtime", "")
-					.map(FrameCodecPropertiesTest::quote),
-				jsonValues(1));
+		Arbitrary<String> type = Arbitraries
+			.oneOf(Arbitraries
+				.of("hello", "ready", "heartbeat", "status-request", "status-reply", "restart-request", "restart-reply",
+						"drain", "publish", "publish-reply", "deliver", "delivered", "welcome", "ask", "answer",
+						"Hello", "nope", "java.lang.Runtime", "")
+				.map(FrameCodecPropertiesTest::quote), jsonValues(1));
 		Arbitrary<String> name = Arbitraries.of("workerId", "pid", "token", "heapUsedBytes", "requestId", "snapshot",
 				"role", "masterPid", "desired", "ready", "restarts", "port", "workers", "id", "state", "startedAt",
 				"lastLines", "listener", "restart", "tcpMigrateReq", "trigger", "started", "operation",
-				"quietPeriodMillis", "timeoutMillis", "type", "payloadType", "target", "topic", "payload", "retained", "acknowledged",
-				"targets", "error", "deliveryId", "sender", "other");
-		Arbitrary<String> field = Combinators.combine(name, jsonValues(3))
-			.as((key, value) -> quote(key) + ":" + value);
+				"quietPeriodMillis", "timeoutMillis", "type", "payloadType", "target", "topic", "payload", "retained",
+				"acknowledged", "targets", "error", "deliveryId", "sender", "other");
+		Arbitrary<String> field = Combinators.combine(name, jsonValues(3)).as((key, value) -> quote(key) + ":" + value);
 		return Combinators.combine(type, field.list().ofMaxSize(8))
 			.as((typeValue, fields) -> "{\"type\":" + typeValue
 					+ fields.stream().map((each) -> "," + each).reduce("", String::concat) + "}");
@@ -178,8 +177,7 @@ class FrameCodecPropertiesTest {
 		Arbitrary<Message> restartReply = Combinators
 			.combine(Arbitraries.longs(), Arbitraries.of(true, false), operations(text))
 			.as(RestartReply::new);
-		Arbitrary<Message> drain = Combinators
-			.combine(Arbitraries.longs(), Arbitraries.longs(), Arbitraries.longs())
+		Arbitrary<Message> drain = Combinators.combine(Arbitraries.longs(), Arbitraries.longs(), Arbitraries.longs())
 			.as(Drain::new);
 		Arbitrary<JsonNode> payload = jsonTrees();
 		Arbitrary<String> maybeText = text.injectNull(0.3);
@@ -195,18 +193,23 @@ class FrameCodecPropertiesTest {
 		Arbitrary<Message> delivered = Arbitraries.longs().map(Delivered::new);
 		Arbitrary<Message> welcome = Arbitraries.integers().map(Welcome::new);
 		Arbitrary<Message> ask = Combinators.combine(Arbitraries.longs(), text, payload).as(Ask::new);
-		// a null payload arrives as JSON null (see FrameCodecTest): generated as JSON null here
+		// a null payload arrives as JSON null (see FrameCodecTest): generated as JSON
+		// null here
 		Arbitrary<Message> answer = Combinators.combine(Arbitraries.longs(), maybeText, payload, maybeText)
 			.as(Answer::new);
 		return Arbitraries.oneOf(hello, ready, heartbeat, request, reply, restartRequest, restartReply, drain, publish,
 				publishReply, deliver, delivered, welcome, ask, answer);
 	}
 
-	/** JSON trees as the codec reads them (node types of parsed JSON: int, long, big integer, double). */
+	/**
+	 * JSON trees as the codec reads them (node types of parsed JSON: int, long, big
+	 * integer, double).
+	 */
 	private static Arbitrary<JsonNode> jsonTrees() {
 		Arbitrary<String> text = Arbitraries.strings().withCharRange(' ', '\uD7FF').ofMaxLength(20);
-		Arbitrary<String> values = Arbitraries.oneOf(Arbitraries.of("null", "true", "false", "0", "-0.5", "1e300",
-				"123456789012345678901234567890", "\"\\ud83d\\ude00\""),
+		Arbitrary<String> values = Arbitraries.oneOf(
+				Arbitraries.of("null", "true", "false", "0", "-0.5", "1e300", "123456789012345678901234567890",
+						"\"\\ud83d\\ude00\""),
 				Arbitraries.integers().map(String::valueOf), Arbitraries.longs().map(String::valueOf),
 				Arbitraries.doubles().map(String::valueOf), text.map(FrameCodecPropertiesTest::quote));
 		for (int level = 0; level < 3; level++) {
@@ -232,8 +235,8 @@ class FrameCodecPropertiesTest {
 		return Combinators
 			.combine(text, Arbitraries.of(RestartOperation.State.class), text, Arbitraries.integers(),
 					Arbitraries.integers(), text, instants(), instants().injectNull(0.5))
-			.as((id, state, trigger, replaced, total, step, startedAt, finishedAt) -> new Object[] { id, state,
-					trigger, replaced, total, step, startedAt, finishedAt })
+			.as((id, state, trigger, replaced, total, step, startedAt,
+					finishedAt) -> new Object[] { id, state, trigger, replaced, total, step, startedAt, finishedAt })
 			.flatMap((fields) -> Combinators.combine(text.injectNull(0.5), text.list().ofMaxSize(3))
 				.as((reason, lines) -> new RestartOperation((String) fields[0], (RestartOperation.State) fields[1],
 						(String) fields[2], (Integer) fields[3], (Integer) fields[4], (String) fields[5],
@@ -246,24 +249,26 @@ class FrameCodecPropertiesTest {
 			.combine(Arbitraries.integers().between(1, 256), Arbitraries.longs(), Arbitraries.of(WorkerState.class),
 					maybeInstant, Arbitraries.longs().greaterOrEqual(0), Arbitraries.longs().injectNull(0.3),
 					Arbitraries.integers().greaterOrEqual(0), Arbitraries.integers().injectNull(0.3))
-			.as((id, pid, state, startedAt, uptime, readyMillis, restarts, exit) -> new Object[] { id, pid, state,
-					startedAt, uptime, readyMillis, restarts, exit })
+			.as((id, pid, state, startedAt, uptime, readyMillis, restarts,
+					exit) -> new Object[] { id, pid, state, startedAt, uptime, readyMillis, restarts, exit })
 			.flatMap((fields) -> Combinators
 				.combine(maybeInstant, Arbitraries.longs().greaterOrEqual(0), text.list().ofMaxSize(5),
 						Arbitraries.of(StartReason.class).injectNull(0.2), Arbitraries.integers().greaterOrEqual(0),
 						Arbitraries.of(ExitCause.class), instants(), Arbitraries.longs())
-				.as((heartbeat, heap, lines, startedFor, replacements, cause, exitedAt, exitedPid) -> new WorkerSnapshot(
-						(Integer) fields[0], (Long) fields[1], (WorkerState) fields[2], startedFor, (Instant) fields[3],
-						(Long) fields[4], (Long) fields[5], heartbeat, heap, (Integer) fields[6], replacements,
-						(fields[7] != null) ? new WorkerSnapshot.Exit(exitedPid, (Integer) fields[7], cause, exitedAt)
-								: null,
-						lines)));
+				.as((heartbeat, heap, lines, startedFor, replacements, cause, exitedAt,
+						exitedPid) -> new WorkerSnapshot((Integer) fields[0], (Long) fields[1], (WorkerState) fields[2],
+								startedFor, (Instant) fields[3], (Long) fields[4], (Long) fields[5], heartbeat, heap,
+								(Integer) fields[6], replacements,
+								(fields[7] != null)
+										? new WorkerSnapshot.Exit(exitedPid, (Integer) fields[7], cause, exitedAt)
+										: null,
+								lines)));
 		return Combinators
 			.combine(Arbitraries.of(ClusterRole.class), Arbitraries.longs(), Arbitraries.integers(),
 					Arbitraries.integers(), Arbitraries.longs(), Arbitraries.integers().between(0, 65535),
 					worker.list().ofMaxSize(4))
-			.as((role, masterPid, desired, ready, restarts, port, workers) -> new Object[] { role, masterPid, desired,
-					ready, restarts, port, workers })
+			.as((role, masterPid, desired, ready, restarts, port,
+					workers) -> new Object[] { role, masterPid, desired, ready, restarts, port, workers })
 			.flatMap((fields) -> Combinators
 				.combine(operations(text).injectNull(0.5), Arbitraries.of("reuseport", "shared", "standalone"),
 						Arbitraries.integers().between(0, 1).injectNull(0.3))

@@ -54,7 +54,10 @@ class FrameCodecTest {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	/** Nested objects and arrays, unicode, escapes, numbers of every kind, JSON nulls inside. */
+	/**
+	 * Nested objects and arrays, unicode, escapes, numbers of every kind, JSON nulls
+	 * inside.
+	 */
 	private static final JsonNode NESTED = json("{\"user\":{\"name\":\"J\u00f6rg \u4e2d\ud83d\ude00\","
 			+ "\"tags\":[\"a\",\"\\\"q\\\"\",\"line\\nbreak\\ttab\\u0000nul\"],\"address\":null},"
 			+ "\"matrix\":[[1,2],[],[3.25,-4e-7]],\"big\":123456789012345678901234567890,"
@@ -65,11 +68,12 @@ class FrameCodecTest {
 	static List<Message> messages() {
 		WorkerSnapshot ready = new WorkerSnapshot(1, 4242, WorkerState.READY, StartReason.CRASH,
 				Instant.parse("2025-03-01T10:15:30.123456789Z"), 61_000, 2_345L, Instant.parse("2025-03-01T10:16:31Z"),
-				123_456_789L, 2, 1, new WorkerSnapshot.Exit(4241, 137, ExitCause.CRASHED,
-						Instant.parse("2025-03-01T10:15:30.1Z")),
+				123_456_789L, 2, 1,
+				new WorkerSnapshot.Exit(4241, 137, ExitCause.CRASHED, Instant.parse("2025-03-01T10:15:30.1Z")),
 				List.of());
 		WorkerSnapshot failed = new WorkerSnapshot(2, 4243, WorkerState.FAILED, StartReason.RESTART, null, 0, null,
-				null, 0, 5, 0, new WorkerSnapshot.Exit(4243, 78, ExitCause.STOPPED, Instant.parse("2025-03-01T10:15:31Z")),
+				null, 0, 5, 0,
+				new WorkerSnapshot.Exit(4243, 78, ExitCause.STOPPED, Instant.parse("2025-03-01T10:15:31Z")),
 				List.of("Exception in thread \"main\" java.lang.IllegalStateException: boom", "\tat x.Y.z(Y.java:1)",
 						"unicode: \u00e9\u4e2d\ud83d\ude00 \"quoted\" \\ back"));
 		WorkerSnapshot neverStarted = new WorkerSnapshot(3, -1, WorkerState.STARTING, null, null, 0, null, null, 0, 0,
@@ -89,10 +93,11 @@ class FrameCodecTest {
 				new Heartbeat(3, Long.MAX_VALUE), new Heartbeat(-1, 0), new StatusRequest(99),
 				new StatusReply(99, snapshot), new StatusReply(0, snapshot),
 				new StatusReply(Long.MIN_VALUE,
-						new ClusterSnapshot(ClusterRole.STANDALONE, 1, 1, 1, 0, 0, List.of(), null, "standalone", null)),
+						new ClusterSnapshot(ClusterRole.STANDALONE, 1, 1, 1, 0, 0, List.of(), null, "standalone",
+								null)),
 				new RestartRequest(5, "POST /actuator/cluster/restart on worker-1"), new RestartReply(5, true, running),
-				new RestartReply(6, false, failedOperation),
-				new StatusReply(100, restarting), new Drain(500, 5_000, 30_000), new Drain(0, 0, Long.MAX_VALUE),
+				new RestartReply(6, false, failedOperation), new StatusReply(100, restarting),
+				new Drain(500, 5_000, 30_000), new Drain(0, 0, Long.MAX_VALUE),
 				new Publish(1, 0, "prices", "com.example.PriceChanged", NESTED, true),
 				new Publish(2, 3, "", null, json("[]"), false),
 				new Publish(Long.MAX_VALUE, -1, "t\u00e9\ud83d\ude00 \"q\"", "hello", json("\"just a string\""), false),
@@ -102,8 +107,8 @@ class FrameCodecTest {
 				new Deliver(1, 0, "prices", "com.example.PriceChanged", NESTED, true),
 				new Deliver(Long.MAX_VALUE, 256, "\u4e2d", null, json("[1,-2.5,true,null,{\"a\":[]}]"), false),
 				new Deliver(3, 1, "numbers", "publish", json("12345678901234567890"), false),
-				new Deliver(4, 2, "scalars", null, json("false"), true), new Delivered(1), new Delivered(Long.MIN_VALUE),
-				new Welcome(0), new Welcome(2), new Welcome(Integer.MAX_VALUE),
+				new Deliver(4, 2, "scalars", null, json("false"), true), new Delivered(1),
+				new Delivered(Long.MIN_VALUE), new Welcome(0), new Welcome(2), new Welcome(Integer.MAX_VALUE),
 				new Ask(1, "com.example.CountUsers", json("{}")), new Ask(Long.MAX_VALUE, "", NESTED),
 				new Ask(3, "ask", json("[\"\u00e9\ud83d\ude00\", 0]")),
 				new Answer(1, "com.example.UserCount", json("{\"count\":42}"), null),
@@ -153,9 +158,10 @@ class FrameCodecTest {
 	}
 
 	/**
-	 * {@code Publish}, {@code Deliver}, {@code Ask} and {@code Answer} carry the payload's type in
-	 * {@code payloadType}, apart from {@code type} (the message's): a payload type spelled like a
-	 * message type changes nothing, and no frame has two {@code type} keys.
+	 * {@code Publish}, {@code Deliver}, {@code Ask} and {@code Answer} carry the
+	 * payload's type in {@code payloadType}, apart from {@code type} (the message's): a
+	 * payload type spelled like a message type changes nothing, and no frame has two
+	 * {@code type} keys.
 	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "hello", "deliver", "publish", "ask", "answer", "com.example.Thing" })
@@ -369,8 +375,8 @@ class FrameCodecTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "hello world", "{", "}", "{\"type\":", "{\"type\":\"ready\",\"workerId\":1",
-			"null", "[]", "[1,2]", "[\"nope\",{}]", "\"hello\"", "42", "true", "{}", "{\"workerId\":1}",
+	@ValueSource(strings = { "hello world", "{", "}", "{\"type\":", "{\"type\":\"ready\",\"workerId\":1", "null", "[]",
+			"[1,2]", "[\"nope\",{}]", "\"hello\"", "42", "true", "{}", "{\"workerId\":1}",
 			"{\"type\":null,\"workerId\":1}", "{\"type\":\"nope\"}", "{\"type\":\"java.lang.Runtime\"}",
 			"{\"type\":\"dev.bootcluster.ipc.Message$Hello\",\"workerId\":1,\"pid\":2,\"token\":\"t\"}",
 			"{\"type\":\"Hello\",\"workerId\":1,\"pid\":2,\"token\":\"t\"}", "{\"type\":1}", "{\"type\":[\"hello\"]}",
@@ -383,7 +389,8 @@ class FrameCodecTest {
 			"{\"type\":\"hello\",\"workerId\":99999999999,\"pid\":2,\"token\":\"t\"}",
 			"{\"type\":\"hello\",\"workerId\":1,\"pid\":1e40,\"token\":\"t\"}",
 			"{\"type\":\"heartbeat\",\"workerId\":1,\"heapUsedBytes\":\"lots\"}", "{\"type\":\"status-request\"}",
-			"{\"type\":\"status-reply\",\"requestId\":1}", "{\"type\":\"status-reply\",\"requestId\":1,\"snapshot\":7}" })
+			"{\"type\":\"status-reply\",\"requestId\":1}",
+			"{\"type\":\"status-reply\",\"requestId\":1,\"snapshot\":7}" })
 	void decodeRejectsWhatIsNotAMessage(String json) {
 		assertMalformed(json.getBytes(StandardCharsets.UTF_8));
 	}

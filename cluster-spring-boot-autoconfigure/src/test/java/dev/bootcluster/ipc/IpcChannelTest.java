@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatIOException;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Tests for {@link IpcChannel}: one encoded frame written to many connections, and frames read
- * back whole however the bytes arrive.
+ * Tests for {@link IpcChannel}: one encoded frame written to many connections, and frames
+ * read back whole however the bytes arrive.
  */
 class IpcChannelTest {
 
@@ -45,7 +45,8 @@ class IpcChannelTest {
 
 	@BeforeEach
 	void listen() throws IOException {
-		// under /tmp, not the (possibly long) java.io.tmpdir: socket paths are limited to ~107 bytes
+		// under /tmp, not the (possibly long) java.io.tmpdir: socket paths are limited to
+		// ~107 bytes
 		this.root = Files.createTempDirectory(Path.of("/tmp"), "ipc-");
 		this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
 		this.server.bind(UnixDomainSocketAddress.of(this.root.resolve("s.sock")));
@@ -108,7 +109,8 @@ class IpcChannelTest {
 		String text = "x\u00e9".repeat(3 * IpcChannel.READ_BUFFER_BYTES);
 		Deliver big = new Deliver(1, 2, "big", null, JsonMapper.builder().build().getNodeFactory().stringNode(text),
 				false);
-		// written from another thread: the receiver must drain the socket while the big frame is sent
+		// written from another thread: the receiver must drain the socket while the big
+		// frame is sent
 		Thread writer = new Thread(() -> {
 			try {
 				for (int i = 0; i < 3; i++) {

@@ -34,8 +34,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Tests for {@link IpcServer}, {@link IpcChannel} and {@link SocketDirectory} over real Unix
- * domain sockets.
+ * Tests for {@link IpcServer}, {@link IpcChannel} and {@link SocketDirectory} over real
+ * Unix domain sockets.
  */
 class IpcServerTest {
 
@@ -48,8 +48,8 @@ class IpcServerTest {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-	private static final ClusterSnapshot SNAPSHOT = new ClusterSnapshot(ClusterRole.MASTER, 1, 2, 2, 0, 8080,
-			List.of(), null, "reuseport", null);
+	private static final ClusterSnapshot SNAPSHOT = new ClusterSnapshot(ClusterRole.MASTER, 1, 2, 2, 0, 8080, List.of(),
+			null, "reuseport", null);
 
 	private final FrameCodec codec = new FrameCodec(LIMIT);
 
@@ -63,7 +63,8 @@ class IpcServerTest {
 
 	@BeforeEach
 	void createRoot() throws IOException {
-		// under /tmp, not the (possibly long) java.io.tmpdir: socket paths are limited to ~107 bytes
+		// under /tmp, not the (possibly long) java.io.tmpdir: socket paths are limited to
+		// ~107 bytes
 		this.root = Files.createTempDirectory(Path.of("/tmp"), "bc-");
 	}
 

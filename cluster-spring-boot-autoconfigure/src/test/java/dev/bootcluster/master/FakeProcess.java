@@ -10,12 +10,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Process} that exits when the test says, or when it is destroyed (SIGTERM: 143,
- * SIGKILL: 137), with no operating-system process behind it: nothing to kill after a test. Its
- * stdout holds the given lines; its stderr is empty.
+ * SIGKILL: 137), with no operating-system process behind it: nothing to kill after a
+ * test. Its stdout holds the given lines; its stderr is empty.
  */
 final class FakeProcess extends Process {
 
-	/** PIDs far above Linux's pid_max (4194304), so none is mistaken for a real process. */
+	/**
+	 * PIDs far above Linux's pid_max (4194304), so none is mistaken for a real process.
+	 */
 	private static final AtomicLong PIDS = new AtomicLong(900_000_000L);
 
 	private final long pid = PIDS.incrementAndGet();

@@ -23,14 +23,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Connected pairs of {@link IpcChannel}s over real Unix domain sockets: the master's end (what the
- * hub writes to) and the worker's end (what a test reads from).
+ * Connected pairs of {@link IpcChannel}s over real Unix domain sockets: the master's end
+ * (what the hub writes to) and the worker's end (what a test reads from).
  */
 final class HubSockets implements AutoCloseable {
 
 	static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-	/** Sent by a test behind whatever the hub sent, to prove that nothing else came before it. */
+	/**
+	 * Sent by a test behind whatever the hub sent, to prove that nothing else came before
+	 * it.
+	 */
 	static final Message MARKER = new Message.Heartbeat(-42, -42);
 
 	private final FrameCodec codec;
@@ -45,7 +48,8 @@ final class HubSockets implements AutoCloseable {
 
 	HubSockets(FrameCodec codec) throws IOException {
 		this.codec = codec;
-		// under /tmp, not the (possibly long) java.io.tmpdir: socket paths are limited to ~107 bytes
+		// under /tmp, not the (possibly long) java.io.tmpdir: socket paths are limited to
+		// ~107 bytes
 		this.root = Files.createTempDirectory(Path.of("/tmp"), "hub-");
 		this.socket = this.root.resolve("m.sock");
 		this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -93,9 +97,9 @@ final class HubSockets implements AutoCloseable {
 	record Link(IpcChannel master, IpcChannel worker, SocketChannel masterSocket, SocketChannel workerSocket) {
 
 		/**
-		 * Fills the connection towards the worker with filler bytes until the kernel takes no more:
-		 * the hub's next write on it blocks until {@link #drainInBackground()}. (The connection
-		 * carries no frames any more.)
+		 * Fills the connection towards the worker with filler bytes until the kernel
+		 * takes no more: the hub's next write on it blocks until
+		 * {@link #drainInBackground()}. (The connection carries no frames any more.)
 		 */
 		void fillUntilBlocked() throws IOException {
 			ByteBuffer filler = ByteBuffer.allocate(64 * 1024);
@@ -115,7 +119,10 @@ final class HubSockets implements AutoCloseable {
 			}
 		}
 
-		/** Reads and drops whatever arrives on the worker's end until the connection closes. */
+		/**
+		 * Reads and drops whatever arrives on the worker's end until the connection
+		 * closes.
+		 */
 		void drainInBackground() {
 			Thread drain = new Thread(() -> {
 				ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
@@ -132,7 +139,9 @@ final class HubSockets implements AutoCloseable {
 			drain.start();
 		}
 
-		/** The next message the hub sent on this connection (fails if none comes in time). */
+		/**
+		 * The next message the hub sent on this connection (fails if none comes in time).
+		 */
 		Message receive() {
 			Message message = assertTimeoutPreemptively(TIMEOUT, this.worker::receive);
 			assertThat(message).as("message from the hub").isNotNull();
@@ -147,8 +156,8 @@ final class HubSockets implements AutoCloseable {
 		}
 
 		/**
-		 * Proves that the hub sent nothing (more) on this connection so far: a marker written
-		 * behind it now is the next thing that arrives.
+		 * Proves that the hub sent nothing (more) on this connection so far: a marker
+		 * written behind it now is the next thing that arrives.
 		 */
 		void assertNothingReceived() throws IOException {
 			this.master.send(MARKER);

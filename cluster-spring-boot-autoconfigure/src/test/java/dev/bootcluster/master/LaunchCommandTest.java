@@ -38,16 +38,16 @@ class LaunchCommandTest {
 	@Test
 	void javaJarWithPath() {
 		JvmLaunch launch = launch(List.of(), "target/app.jar", "target/app.jar", List.of());
-		assertThat(LaunchCommand.build(launch, List.of(), 2)).containsExactly(JAVA, "-XX:MaxRAMPercentage=25.0",
-				"-jar", "target/app.jar");
+		assertThat(LaunchCommand.build(launch, List.of(), 2)).containsExactly(JAVA, "-XX:MaxRAMPercentage=25.0", "-jar",
+				"target/app.jar");
 	}
 
 	@Test
 	void javaJarWhosePathHasASpace() {
 		String jar = "/opt/my apps/app.jar";
 		JvmLaunch launch = launch(List.of(), jar, jar + " --x=1", List.of("--x=1"));
-		assertThat(LaunchCommand.build(launch, List.of(), 2)).containsExactly(JAVA, "-XX:MaxRAMPercentage=25.0",
-				"-jar", jar, "--x=1");
+		assertThat(LaunchCommand.build(launch, List.of(), 2)).containsExactly(JAVA, "-XX:MaxRAMPercentage=25.0", "-jar",
+				jar, "--x=1");
 	}
 
 	@Test
@@ -63,14 +63,15 @@ class LaunchCommandTest {
 	void jarOnClassPathWithMainClassIsNotJavaJar() {
 		JvmLaunch launch = launch(List.of(), "app.jar", "org.springframework.boot.loader.launch.JarLauncher",
 				List.of());
-		assertThat(LaunchCommand.build(launch, List.of(), 2)).containsSubsequence("-cp", "app.jar",
-				"org.springframework.boot.loader.launch.JarLauncher")
+		assertThat(LaunchCommand.build(launch, List.of(), 2))
+			.containsSubsequence("-cp", "app.jar", "org.springframework.boot.loader.launch.JarLauncher")
 			.doesNotContain("-jar");
 	}
 
 	@Test
 	void mainArgumentsAreTakenVerbatimNotSplitFromTheCommand() {
-		// sun.java.command joins arguments with spaces; the main arguments keep them apart
+		// sun.java.command joins arguments with spaces; the main arguments keep them
+		// apart
 		JvmLaunch launch = launch(List.of(), "app.jar", "app.jar --greeting=hello world",
 				List.of("--greeting=hello world"));
 		List<String> command = LaunchCommand.build(launch, List.of(), 2);
@@ -82,8 +83,8 @@ class LaunchCommandTest {
 		List<String> classPath = new ArrayList<>();
 		classPath.add("/home/dev/project/target/classes");
 		for (int i = 0; i < 120; i++) {
-			classPath.add("/home/dev/.m2/repository/org/example/lib-" + i + "/1.0." + i + "/lib-" + i + "-1.0." + i
-					+ ".jar");
+			classPath.add(
+					"/home/dev/.m2/repository/org/example/lib-" + i + "/1.0." + i + "/lib-" + i + "-1.0." + i + ".jar");
 		}
 		String cp = String.join(":", classPath);
 		List<String> jvmArguments = List.of("-XX:TieredStopAtLevel=1",
@@ -112,10 +113,11 @@ class LaunchCommandTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "-Dfoo=bar", "-Xss1m", "-Xms256m", "-XX:+UseG1GC", "-Xlog:gc", "-Xlog:gc*:stdout", "-Xlog:gc::uptime",
-			"-XX:HeapDumpPath=/tmp/dumps", "-XX:+HeapDumpOnOutOfMemoryError", "-Dcom.sun.management.jmxremote",
-			"-XX:TieredStopAtLevel=4", "-javaagent:/opt/agent.jar", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-			"-Xshare:auto", "-XX:SharedArchiveFile=app.jsa", "-Dspring.profiles.active=prod" })
+	@ValueSource(strings = { "-Dfoo=bar", "-Xss1m", "-Xms256m", "-XX:+UseG1GC", "-Xlog:gc", "-Xlog:gc*:stdout",
+			"-Xlog:gc::uptime", "-XX:HeapDumpPath=/tmp/dumps", "-XX:+HeapDumpOnOutOfMemoryError",
+			"-Dcom.sun.management.jmxremote", "-XX:TieredStopAtLevel=4", "-javaagent:/opt/agent.jar",
+			"--add-opens=java.base/java.lang=ALL-UNNAMED", "-Xshare:auto", "-XX:SharedArchiveFile=app.jsa",
+			"-Dspring.profiles.active=prod" })
 	void sharableOptionsAreKept(String option) {
 		assertThat(LaunchCommand.isSharable(option)).isTrue();
 		JvmLaunch launch = launch(List.of(option), "app.jar", "app.jar", List.of());
@@ -126,8 +128,8 @@ class LaunchCommandTest {
 	void inheritedOptionsKeepTheirOrderAndExtraOptionsComeAfterThem() {
 		JvmLaunch launch = launch(List.of("-Dz=1", "-Da=2", "-Dm=3"), "app.jar", "app.jar", List.of());
 		List<String> command = LaunchCommand.build(launch, List.of("-Dextra2=b", "-Dextra1=a"), 2);
-		assertThat(command).containsExactly(JAVA, "-Dz=1", "-Da=2", "-Dm=3", "-XX:MaxRAMPercentage=25.0",
-				"-Dextra2=b", "-Dextra1=a", "-jar", "app.jar");
+		assertThat(command).containsExactly(JAVA, "-Dz=1", "-Da=2", "-Dm=3", "-XX:MaxRAMPercentage=25.0", "-Dextra2=b",
+				"-Dextra1=a", "-jar", "app.jar");
 	}
 
 	@Test
@@ -157,8 +159,8 @@ class LaunchCommandTest {
 	@Test
 	void heapIsSizedWhenNotSet() {
 		JvmLaunch launch = launch(List.of("-Xms128m", "-Xss1m"), "app.jar", "app.jar", List.of());
-		assertThat(LaunchCommand.build(launch, List.of("-XX:+UseZGC"), 9)).containsExactly(JAVA, "-Xms128m",
-				"-Xss1m", "-XX:MaxRAMPercentage=7.5", "-XX:+UseZGC", "-jar", "app.jar");
+		assertThat(LaunchCommand.build(launch, List.of("-XX:+UseZGC"), 9)).containsExactly(JAVA, "-Xms128m", "-Xss1m",
+				"-XX:MaxRAMPercentage=7.5", "-XX:+UseZGC", "-jar", "app.jar");
 	}
 
 	@ParameterizedTest
@@ -198,13 +200,13 @@ class LaunchCommandTest {
 		masterEnvironment.put("BOOTCLUSTER_MANAGEMENT_PORT", "9999");
 		masterEnvironment.put("BOOTCLUSTER_SOMETHING_ELSE", "x");
 		JvmLaunch launch = new JvmLaunch(JAVA_HOME, List.of(), "app.jar", "app.jar", List.of(), masterEnvironment);
-		WorkerEnvironment worker = new WorkerEnvironment(2, Path.of("/tmp/bootcluster-1-2/master.sock"), "secret",
-				1234, 8080, null, 1 << 20, 1000, false);
+		WorkerEnvironment worker = new WorkerEnvironment(2, Path.of("/tmp/bootcluster-1-2/master.sock"), "secret", 1234,
+				8080, null, 1 << 20, 1000, false);
 		Map<String, String> environment = LaunchCommand.environment(launch, worker);
 		assertThat(environment).containsEntry("PATH", "/usr/bin")
 			.containsEntry("HOME", "/home/app")
-			.doesNotContainKeys("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS",
-					"BOOTCLUSTER_MANAGEMENT_PORT", "BOOTCLUSTER_SOMETHING_ELSE")
+			.doesNotContainKeys("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "BOOTCLUSTER_MANAGEMENT_PORT",
+					"BOOTCLUSTER_SOMETHING_ELSE")
 			.containsAllEntriesOf(worker.toVariables());
 		assertThat(environment.keySet().stream().filter(WorkerEnvironment::isClusterVariable))
 			.containsExactlyInAnyOrderElementsOf(worker.toVariables().keySet());
@@ -215,13 +217,15 @@ class LaunchCommandTest {
 	@Test
 	void environmentRoundTripsManagementPort() {
 		JvmLaunch launch = launch(List.of(), "app.jar", "app.jar", List.of());
-		WorkerEnvironment worker = new WorkerEnvironment(3, Path.of("/tmp/s.sock"), "t", 42, 8080, 8081, 4096, 250, false);
+		WorkerEnvironment worker = new WorkerEnvironment(3, Path.of("/tmp/s.sock"), "t", 42, 8080, 8081, 4096, 250,
+				false);
 		assertThat(WorkerEnvironment.fromVariables(LaunchCommand.environment(launch, worker))).isEqualTo(worker);
 	}
 
 	private static JvmLaunch launch(List<String> jvmArguments, String classPath, String javaCommand,
 			List<String> mainArguments) {
-		return new JvmLaunch(JAVA_HOME, jvmArguments, classPath, javaCommand, mainArguments, Map.of("PATH", "/usr/bin"));
+		return new JvmLaunch(JAVA_HOME, jvmArguments, classPath, javaCommand, mainArguments,
+				Map.of("PATH", "/usr/bin"));
 	}
 
 }

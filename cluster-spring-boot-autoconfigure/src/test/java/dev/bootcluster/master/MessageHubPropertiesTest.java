@@ -28,9 +28,9 @@ import dev.bootcluster.master.MessageHub.Result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Properties of {@link MessageHub} against a model: which values are replayed to a newcomer, and
- * how acknowledgements are counted. (Named {@code *Test} so that Surefire's default includes pick
- * it up.)
+ * Properties of {@link MessageHub} against a model: which values are replayed to a
+ * newcomer, and how acknowledgements are counted. (Named {@code *Test} so that Surefire's
+ * default includes pick it up.)
  */
 class MessageHubPropertiesTest {
 

@@ -45,7 +45,10 @@ class MessageHubTest {
 
 	private static final int LIMIT = 1024;
 
-	/** An acknowledgement timeout no test reaches: only acks, departures or close end a wait. */
+	/**
+	 * An acknowledgement timeout no test reaches: only acks, departures or close end a
+	 * wait.
+	 */
 	private static final Duration NEVER = Duration.ofHours(1);
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -93,7 +96,8 @@ class MessageHubTest {
 		assertThat(result).isNotDone();
 		this.hub.delivered(one.pid, first.deliveryId());
 		assertThat(result).isNotDone();
-		// the same worker acknowledging again, an unknown process, an unknown delivery: no effect
+		// the same worker acknowledging again, an unknown process, an unknown delivery:
+		// no effect
 		this.hub.delivered(one.pid, first.deliveryId());
 		this.hub.delivered(999, first.deliveryId());
 		this.hub.delivered(two.pid, first.deliveryId() + 1000);
@@ -180,8 +184,10 @@ class MessageHubTest {
 		MessageHub impatient = hub(Duration.ofMillis(200));
 		Worker one = worker(1, 101, true);
 		Worker stalled = worker(2, 102, true);
-		// The hub's write to the stalled worker blocks until the test drains it, so the worker
-		// that answers acknowledges before the timeout even starts: no race with the clock.
+		// The hub's write to the stalled worker blocks until the test drains it, so the
+		// worker
+		// that answers acknowledges before the timeout even starts: no race with the
+		// clock.
 		stalled.link.fillUntilBlocked();
 		ExecutorService publisher = Executors.newSingleThreadExecutor();
 		try {

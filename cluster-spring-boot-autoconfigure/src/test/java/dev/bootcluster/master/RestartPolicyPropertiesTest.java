@@ -17,8 +17,8 @@ import dev.bootcluster.master.RestartPolicy.Decision.Restart;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Properties of {@link RestartPolicy} over arbitrary crash histories. (Named {@code *Test} so that
- * Surefire's default includes pick it up.)
+ * Properties of {@link RestartPolicy} over arbitrary crash histories. (Named
+ * {@code *Test} so that Surefire's default includes pick it up.)
  */
 class RestartPolicyPropertiesTest {
 

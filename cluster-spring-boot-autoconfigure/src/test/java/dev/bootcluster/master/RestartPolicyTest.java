@@ -197,11 +197,9 @@ class RestartPolicyTest {
 
 	@Test
 	void rejectsMaxCrashesBelowOne() {
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new RestartPolicy(INITIAL, MAX, 0, WINDOW, this.clock))
+		assertThatIllegalArgumentException().isThrownBy(() -> new RestartPolicy(INITIAL, MAX, 0, WINDOW, this.clock))
 			.withMessageContaining("maxCrashes");
-		assertThatIllegalArgumentException()
-			.isThrownBy(() -> new RestartPolicy(INITIAL, MAX, -1, WINDOW, this.clock))
+		assertThatIllegalArgumentException().isThrownBy(() -> new RestartPolicy(INITIAL, MAX, -1, WINDOW, this.clock))
 			.withMessageContaining("maxCrashes");
 	}
 

@@ -31,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link SharedSocket} on the JDK that runs the tests, with no JVM flag (the surefire
- * configuration adds no {@code --add-opens}): real child JVMs accept from the shared socket.
+ * Tests for {@link SharedSocket} on the JDK that runs the tests, with no JVM flag (the
+ * surefire configuration adds no {@code --add-opens}): real child JVMs accept from the
+ * shared socket.
  */
 @EnabledOnOs(OS.LINUX)
 class SharedSocketTest {
@@ -68,9 +69,9 @@ class SharedSocketTest {
 	@Test
 	void workerAcceptsFromTheSharedSocket() throws Exception {
 		try (SharedSocket socket = SharedSocket.bind(InetAddress.getLoopbackAddress(), 0, 50)) {
-			Process worker = started(socket.start(java(Worker.class, classPath(Worker.class))
-				.redirectOutput(this.dir.resolve("worker.out").toFile())
-				.redirectError(this.dir.resolve("worker.err").toFile())));
+			Process worker = started(socket.start(
+					java(Worker.class, classPath(Worker.class)).redirectOutput(this.dir.resolve("worker.out").toFile())
+						.redirectError(this.dir.resolve("worker.err").toFile())));
 			assertThat(answer(socket.port())).isEqualTo("accepted by " + worker.pid());
 			await().atMost(TIMEOUT).until(() -> !worker.isAlive());
 			assertThat(worker.exitValue()).isZero();
@@ -84,16 +85,19 @@ class SharedSocketTest {
 	void standardInputIsTheSameAfterStart() throws Exception {
 		Path before = Files.readSymbolicLink(STDIN);
 		try (SharedSocket socket = SharedSocket.bind(InetAddress.getLoopbackAddress(), 0, 50)) {
-			Process worker = started(socket.start(java(Worker.class, classPath(Worker.class))
-				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-				.redirectError(ProcessBuilder.Redirect.DISCARD)));
+			Process worker = started(socket
+				.start(java(Worker.class, classPath(Worker.class)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+					.redirectError(ProcessBuilder.Redirect.DISCARD)));
 			assertThat(Files.readSymbolicLink(STDIN)).isEqualTo(before);
 			assertThat(answer(socket.port())).isEqualTo("accepted by " + worker.pid());
 		}
 		assertThat(Files.readSymbolicLink(STDIN)).isEqualTo(before);
 	}
 
-	/** The JDK prints its warnings (restricted method, sun.misc.Unsafe) on the stderr of the JVM. */
+	/**
+	 * The JDK prints its warnings (restricted method, sun.misc.Unsafe) on the stderr of
+	 * the JVM.
+	 */
 	@Test
 	void masterJvmPrintsNoWarning() throws Exception {
 		File out = this.dir.resolve("master.out").toFile();
@@ -166,7 +170,9 @@ class SharedSocketTest {
 		}
 	}
 
-	/** A worker: accepts one connection from its inherited channel and answers its PID. */
+	/**
+	 * A worker: accepts one connection from its inherited channel and answers its PID.
+	 */
 	static final class Worker {
 
 		public static void main(String[] args) throws IOException {
@@ -179,18 +185,20 @@ class SharedSocketTest {
 
 	}
 
-	/** A master in a JVM of its own, started with no flag, whose stderr the test reads. */
+	/**
+	 * A master in a JVM of its own, started with no flag, whose stderr the test reads.
+	 */
 	static final class Master {
 
 		public static void main(String[] args) throws Exception {
 			String unavailable = SharedSocket.unavailableReason();
-			System.out.println((unavailable != null) ? "unavailable " + unavailable
-					: "available " + SharedSocket.mechanism());
+			System.out.println(
+					(unavailable != null) ? "unavailable " + unavailable : "available " + SharedSocket.mechanism());
 			Path before = Files.readSymbolicLink(STDIN);
 			try (SharedSocket socket = SharedSocket.bind(InetAddress.getLoopbackAddress(), 0, 50)) {
-				Process worker = socket.start(java(Worker.class, classPath(Worker.class))
-					.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-					.redirectError(ProcessBuilder.Redirect.INHERIT));
+				Process worker = socket
+					.start(java(Worker.class, classPath(Worker.class)).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+						.redirectError(ProcessBuilder.Redirect.INHERIT));
 				try {
 					System.out.println("standard input restored " + before.equals(Files.readSymbolicLink(STDIN)));
 					System.out.println(answer(socket.port()));

@@ -30,9 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link Supervisor}, with {@link FakeProcess fake processes} whose exits the tests
- * decide and READY reported through {@link Supervisor#ready} (no IPC connection, so a drained
- * worker is stopped with SIGTERM).
+ * Tests for {@link Supervisor}, with {@link FakeProcess fake processes} whose exits the
+ * tests decide and READY reported through {@link Supervisor#ready} (no IPC connection, so
+ * a drained worker is stopped with SIGTERM).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SupervisorTest {
@@ -138,7 +138,8 @@ class SupervisorTest {
 			assertThat(worker.lastExit().cause()).isEqualTo(ExitCause.REPLACED);
 			assertThat(worker.lastExit().exitCode()).isEqualTo(143);
 		}
-		assertThat(log).contains("worker-1 (pid " + old.get(0) + ") replaced and stopped gracefully (SIGTERM, exit 143)");
+		assertThat(log)
+			.contains("worker-1 (pid " + old.get(0) + ") replaced and stopped gracefully (SIGTERM, exit 143)");
 	}
 
 	@Test
@@ -193,7 +194,8 @@ class SupervisorTest {
 		awaitRollout(RestartOperation.State.SUCCEEDED);
 		await().atMost(WAIT).untilAsserted(() -> assertThat(count(log, CLUSTER_READY)).isEqualTo(2));
 		String output = log.toString();
-		assertThat(output.lastIndexOf(CLUSTER_READY)).isGreaterThan(output.indexOf("Rolling restart restart-1 SUCCEEDED"));
+		assertThat(output.lastIndexOf(CLUSTER_READY))
+			.isGreaterThan(output.indexOf("Rolling restart restart-1 SUCCEEDED"));
 	}
 
 	// ---- point 4: a misconfigured worker is fatal, not a crash loop ----
@@ -210,8 +212,9 @@ class SupervisorTest {
 			.asString()
 			.contains("worker-1 (pid " + misconfigured.pid() + ")")
 			.contains("cannot run as a cluster worker");
-		assertThat(log).contains("worker-1 (pid " + misconfigured.pid() + ") exited with status 78 (EX_CONFIG) "
-				+ "before it was READY: the application cannot run as a cluster worker")
+		assertThat(log)
+			.contains("worker-1 (pid " + misconfigured.pid() + ") exited with status 78 (EX_CONFIG) "
+					+ "before it was READY: the application cannot run as a cluster worker")
 			.contains("    Reason: cluster.listener=shared needs Linux")
 			.doesNotContain("Restarting worker-1");
 		WorkerSnapshot worker = worker(1);
@@ -306,7 +309,8 @@ class SupervisorTest {
 
 	private RestartOperation awaitRollout(RestartOperation.State state) {
 		return await().atMost(WAIT)
-			.until(() -> this.supervisor.snapshot().restart(), (operation) -> operation != null && operation.state() == state);
+			.until(() -> this.supervisor.snapshot().restart(),
+					(operation) -> operation != null && operation.state() == state);
 	}
 
 	private WorkerSnapshot worker(int slot) {

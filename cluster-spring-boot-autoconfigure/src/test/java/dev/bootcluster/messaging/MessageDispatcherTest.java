@@ -88,8 +88,7 @@ class MessageDispatcherTest {
 
 	@Test
 	void requestOfUnknownTypeIsAnErrorAnswerAndIsNotPublished() {
-		Message.Answer answer = dispatcher(this.published::add).answer(2, "com.example.Missing",
-				MAPPER.readTree("{}"));
+		Message.Answer answer = dispatcher(this.published::add).answer(2, "com.example.Missing", MAPPER.readTree("{}"));
 		assertThat(answer.error()).contains("com.example.Missing");
 		assertThat(answer.payload()).isNull();
 		assertThat(this.published).isEmpty();

@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * Properties of {@link PayloadCodec}. (Named {@code *Test} so that Surefire's default includes
- * pick it up.)
+ * Properties of {@link PayloadCodec}. (Named {@code *Test} so that Surefire's default
+ * includes pick it up.)
  */
 class PayloadCodecPropertiesTest {
 
@@ -47,14 +47,16 @@ class PayloadCodecPropertiesTest {
 	/** The JDK value types a payload may be (the codec's allow-list, as documented). */
 	private static final Set<String> ALLOWED_JDK_TYPES = Set.of("java.lang.String", "java.lang.Boolean",
 			"java.lang.Integer", "java.lang.Long", "java.lang.Double", "java.lang.Float", "java.lang.Short",
-			"java.lang.Byte", "java.math.BigDecimal", "java.math.BigInteger", "java.time.Instant",
-			"java.time.Duration", "java.time.LocalDate", "java.time.LocalDateTime", "java.time.OffsetDateTime");
+			"java.lang.Byte", "java.math.BigDecimal", "java.math.BigInteger", "java.time.Instant", "java.time.Duration",
+			"java.time.LocalDate", "java.time.LocalDateTime", "java.time.OffsetDateTime");
 
 	private static final Pattern BOUND_TO = Pattern.compile("do not bind to (\\S+) here");
 
 	private static final List<String> CLOSED_PREFIXES = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.");
 
-	/** JDK classes a payload must never become, some of which Jackson would happily make. */
+	/**
+	 * JDK classes a payload must never become, some of which Jackson would happily make.
+	 */
 	private static final List<String> JDK_CLASSES = List.of("java.lang.Runtime", "java.lang.ProcessBuilder",
 			"java.lang.ProcessBuilder$Redirect", "java.lang.Thread", "java.lang.Character", "java.lang.StringBuilder",
 			"java.lang.Object", "java.io.File", "java.net.URL", "java.net.URI", "java.net.InetAddress",
@@ -95,7 +97,8 @@ class PayloadCodecPropertiesTest {
 		assertThat(loader.loaded).allSatisfy((loaded) -> assertThat(inClosedPackage(loaded))
 			.as("'%s' made the codec load %s", type, loaded.getName())
 			.isFalse());
-		// what it read, or tried to bind to, is an application class or an allowed JDK value type
+		// what it read, or tried to bind to, is an application class or an allowed JDK
+		// value type
 		if (value != null) {
 			assertThat(isPermitted(value.getClass())).as("'%s' was read as a %s", type, value.getClass().getName())
 				.isTrue();
@@ -148,15 +151,13 @@ class PayloadCodecPropertiesTest {
 
 	@Provide
 	Arbitrary<String> typeNames() {
-		Arbitrary<String> known = Arbitraries.of(concat(JDK_CLASSES, APPLICATION_CLASSES,
-				List.copyOf(ALLOWED_JDK_TYPES)));
+		Arbitrary<String> known = Arbitraries
+			.of(concat(JDK_CLASSES, APPLICATION_CLASSES, List.copyOf(ALLOWED_JDK_TYPES)));
 		Arbitrary<String> mutated = Combinators.combine(known, Arbitraries.integers().between(0, 11))
 			.as(PayloadCodecPropertiesTest::mutate);
-		Arbitrary<String> nameLike = Arbitraries.strings()
-			.withChars("javxdklngsuoRtimSbc.$[;L/ ")
-			.ofMaxLength(30);
-		return Arbitraries.frequencyOf(Tuple.of(3, known), Tuple.of(4, mutated),
-				Tuple.of(2, nameLike), Tuple.of(2, Arbitraries.strings()));
+		Arbitrary<String> nameLike = Arbitraries.strings().withChars("javxdklngsuoRtimSbc.$[;L/ ").ofMaxLength(30);
+		return Arbitraries.frequencyOf(Tuple.of(3, known), Tuple.of(4, mutated), Tuple.of(2, nameLike),
+				Tuple.of(2, Arbitraries.strings()));
 	}
 
 	@Provide

@@ -92,9 +92,9 @@ class PayloadCodecTest {
 	}
 
 	/**
-	 * Every name here is a class this JVM has. Where {@code binds} is true, Jackson would make an
-	 * instance of it from {@code json} (checked below), so only the codec's refusal to resolve the
-	 * name keeps the payload from being read as that class.
+	 * Every name here is a class this JVM has. Where {@code binds} is true, Jackson would
+	 * make an instance of it from {@code json} (checked below), so only the codec's
+	 * refusal to resolve the name keeps the payload from being read as that class.
 	 */
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
@@ -177,9 +177,9 @@ class PayloadCodecTest {
 	}
 
 	/**
-	 * A library class on the classpath whose methods name a class that is not there (an optional
-	 * dependency): Jackson's introspection of it fails with a {@link LinkageError}, which must not
-	 * escape to the thread that delivers messages.
+	 * A library class on the classpath whose methods name a class that is not there (an
+	 * optional dependency): Jackson's introspection of it fails with a
+	 * {@link LinkageError}, which must not escape to the thread that delivers messages.
 	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "org.springframework.boot.json.GsonJsonParser",
@@ -215,8 +215,7 @@ class PayloadCodecTest {
 
 	@Test
 	void unwritablePayloadIsAMessagingFailure() {
-		assertThatExceptionOfType(ClusterMessagingException.class)
-			.isThrownBy(() -> this.codec.toTree(new Unwritable()))
+		assertThatExceptionOfType(ClusterMessagingException.class).isThrownBy(() -> this.codec.toTree(new Unwritable()))
 			.withMessageContaining(Unwritable.class.getName());
 	}
 

@@ -3,8 +3,8 @@ package dev.bootcluster.messaging;
 import java.time.Instant;
 
 /**
- * Payload types of the messaging tests: application classes, as far as {@link PayloadCodec} can
- * tell.
+ * Payload types of the messaging tests: application classes, as far as
+ * {@link PayloadCodec} can tell.
  */
 public final class Payloads {
 

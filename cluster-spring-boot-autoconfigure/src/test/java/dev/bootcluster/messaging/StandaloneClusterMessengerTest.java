@@ -35,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 /**
- * {@link StandaloneClusterMessenger} as the auto-configuration sets it up, delivering to the
- * {@code @EventListener} methods of its own context.
+ * {@link StandaloneClusterMessenger} as the auto-configuration sets it up, delivering to
+ * the {@code @EventListener} methods of its own context.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class StandaloneClusterMessengerTest {
@@ -167,13 +167,14 @@ class StandaloneClusterMessengerTest {
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
-			com.example.NoSuchClass                    | {"a": 1}         | have no class here
-			java.lang.Runtime                          | {}               | have no class here
-			java.io.File                               | "/etc/passwd"    | have no class here
-			[Ljava.lang.String;                        | ["a", "b"]       | have no class here
-			dev.bootcluster.messaging.Payloads$Strict  | {"count": "many"} | do not bind to dev.bootcluster.messaging.Payloads$Strict
-			""")
+	@CsvSource(delimiter = '|', quoteCharacter = '\'',
+			textBlock = """
+					com.example.NoSuchClass                    | {"a": 1}         | have no class here
+					java.lang.Runtime                          | {}               | have no class here
+					java.io.File                               | "/etc/passwd"    | have no class here
+					[Ljava.lang.String;                        | ["a", "b"]       | have no class here
+					dev.bootcluster.messaging.Payloads$Strict  | {"count": "many"} | do not bind to dev.bootcluster.messaging.Payloads$Strict
+					""")
 	void unknownOrUnbindableTypeArrivesAsClusterMessageEventAndIsLoggedOnce(String type, String json, String reason,
 			CapturedOutput output) {
 		this.runner.run((context) -> {

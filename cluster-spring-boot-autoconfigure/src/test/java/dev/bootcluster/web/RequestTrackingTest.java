@@ -56,7 +56,9 @@ class RequestTrackingTest {
 		assertThat(this.tracker.active()).isZero();
 		// draining starts while a request runs: its response still says so
 		MockServerWebExchange running = MockServerWebExchange.from(MockServerHttpRequest.get("/"));
-		filter.filter(running, (ex) -> Mono.fromRunnable(this.tracker::startDraining).then(ex.getResponse().setComplete()))
+		filter
+			.filter(running,
+					(ex) -> Mono.fromRunnable(this.tracker::startDraining).then(ex.getResponse().setComplete()))
 			.block();
 		assertThat(running.getResponse().getHeaders().getFirst(HttpHeaders.CONNECTION)).isEqualTo("close");
 		assertThat(this.tracker.active()).isZero();

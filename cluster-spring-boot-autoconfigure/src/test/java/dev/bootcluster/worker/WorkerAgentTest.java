@@ -29,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Tests for {@link WorkerAgent}'s deliveries against a fake master on a real Unix domain socket:
- * they run in order on the thread that read them, and reading never waits for a listener.
+ * Tests for {@link WorkerAgent}'s deliveries against a fake master on a real Unix domain
+ * socket: they run in order on the thread that read them, and reading never waits for a
+ * listener.
  */
 class WorkerAgentTest {
 
@@ -52,14 +53,15 @@ class WorkerAgentTest {
 
 	@BeforeEach
 	void connect() throws IOException {
-		// under /tmp, not the (possibly long) java.io.tmpdir: socket paths are limited to ~107 bytes
+		// under /tmp, not the (possibly long) java.io.tmpdir: socket paths are limited to
+		// ~107 bytes
 		this.root = Files.createTempDirectory(Path.of("/tmp"), "agent-");
 		Path socket = this.root.resolve("m.sock");
 		this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
 		this.server.bind(UnixDomainSocketAddress.of(socket));
 		// heartbeats rarely (the first goes at once): the fake master skips them
-		this.agent = WorkerAgent.connect(new WorkerEnvironment(1, socket, "token",
-				ProcessHandle.current().pid(), 0, null, 64 * 1024, 600_000, false));
+		this.agent = WorkerAgent.connect(new WorkerEnvironment(1, socket, "token", ProcessHandle.current().pid(), 0,
+				null, 64 * 1024, 600_000, false));
 		this.master = new IpcChannel(this.server.accept(), this.codec);
 		assertThat(next()).isInstanceOf(Message.Hello.class);
 	}
@@ -88,7 +90,8 @@ class WorkerAgentTest {
 			assertThat(next()).isEqualTo(new Message.Delivered(id));
 		}
 		awaitSeen(3);
-		// on the reading thread (a "-2" one only if a stall of over 100 ms made it hand the reading over)
+		// on the reading thread (a "-2" one only if a stall of over 100 ms made it hand
+		// the reading over)
 		assertThat(this.seen).hasSize(3).allSatisfy((seen) -> assertThat(seen).contains("@cluster-master-link"));
 		assertThat(this.seen).extracting((seen) -> seen.substring(0, seen.indexOf('@'))).containsExactly("1", "2", "3");
 	}
@@ -100,8 +103,8 @@ class WorkerAgentTest {
 		this.master.send(new Message.Welcome(2));
 		assertThat(next()).isEqualTo(new Message.Delivered(1));
 		assertThat(next()).isEqualTo(new Message.Delivered(2));
-		int retained = assertTimeoutPreemptively(TIMEOUT, () -> this.agent
-			.startDelivery((deliver) -> this.seen.add(deliver.topic()), TIMEOUT));
+		int retained = assertTimeoutPreemptively(TIMEOUT,
+				() -> this.agent.startDelivery((deliver) -> this.seen.add(deliver.topic()), TIMEOUT));
 		assertThat(retained).isEqualTo(2);
 		assertThat(this.seen).containsExactly("a", "b");
 	}
@@ -143,7 +146,8 @@ class WorkerAgentTest {
 		});
 		this.master.send(deliver(1));
 		assertThat(next()).isEqualTo(new Message.Delivered(1));
-		// while listener 1 blocks: later deliveries are acknowledged and another thread's request answered
+		// while listener 1 blocks: later deliveries are acknowledged and another thread's
+		// request answered
 		this.master.send(deliver(2));
 		this.master.send(deliver(3));
 		assertThat(next()).isEqualTo(new Message.Delivered(2));

@@ -6,8 +6,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * {@code --sample.fail-on-start=true} makes the application fail after its web server started:
- * a broken build, for demonstrating the crash-loop breaker (and, later, a failed rollout).
+ * {@code --sample.fail-on-start=true} makes the application fail after its web server
+ * started: a broken build, for demonstrating the crash-loop breaker (and, later, a failed
+ * rollout).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty("sample.fail-on-start")

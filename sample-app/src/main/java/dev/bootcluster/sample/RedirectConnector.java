@@ -9,9 +9,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * {@code --sample.redirect-port=N} adds a second plain Tomcat connector, as apps do to redirect
- * HTTP to HTTPS: a listener the workers cannot share, for demonstrating that the cluster refuses
- * it at once (every worker exits as misconfigured and the master stops) instead of a crash loop.
+ * {@code --sample.redirect-port=N} adds a second plain Tomcat connector, as apps do to
+ * redirect HTTP to HTTPS: a listener the workers cannot share, for demonstrating that the
+ * cluster refuses it at once (every worker exits as misconfigured and the master stops)
+ * instead of a crash loop.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty("sample.redirect-port")

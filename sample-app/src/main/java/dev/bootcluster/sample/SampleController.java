@@ -11,8 +11,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /} says which worker answered; {@code GET /work} burns CPU like the Node cluster
- * article's {@code for (i = 0; i < 1e7; i++)} loop.
+ * {@code GET /} says which worker answered; {@code GET /work} burns CPU like the Node
+ * cluster article's {@code for (i = 0; i < 1e7; i++)} loop.
  */
 @RestController
 class SampleController {
@@ -29,7 +29,8 @@ class SampleController {
 	private final long defaultIterations;
 
 	SampleController(@Value("${cluster.internal.worker-id:0}") String workerId,
-			@Value("${sample.version:1}") String version, @Value("${sample.work.iterations:10000000}") long iterations) {
+			@Value("${sample.version:1}") String version,
+			@Value("${sample.work.iterations:10000000}") long iterations) {
 		this.workerId = workerId;
 		this.version = version;
 		this.defaultIterations = iterations;
@@ -44,7 +45,8 @@ class SampleController {
 	Map<String, Object> work(@RequestParam(required = false) Long iterations) {
 		long n = (iterations != null) ? iterations : this.defaultIterations;
 		if (n >= LONG_WORK) {
-			// a request of a second or more says when it starts (tests stop the cluster under it)
+			// a request of a second or more says when it starts (tests stop the cluster
+			// under it)
 			logger.info("Long /work request started: " + n + " iterations");
 		}
 		return Map.of("worker", this.workerId, "pid", ProcessHandle.current().pid(), "iterations", n, "result",

@@ -1,8 +1,8 @@
 package dev.bootcluster.sample;
 
 /**
- * CPU work the JIT cannot remove: every iteration feeds the next (an xorshift step), and the
- * result is returned to the caller.
+ * CPU work the JIT cannot remove: every iteration feeds the next (an xorshift step), and
+ * the result is returned to the caller.
  */
 final class Work {
 

@@ -16,8 +16,8 @@ import dev.bootcluster.messaging.StandaloneClusterMessenger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample's application.yml says {@code cluster.workers: auto}; under a test framework the
- * starter must never fork: one context, no child process, role STANDALONE.
+ * The sample's application.yml says {@code cluster.workers: auto}; under a test framework
+ * the starter must never fork: one context, no child process, role STANDALONE.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class StandaloneUnderTestTests {

@@ -8,12 +8,12 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
 
 /**
- * Makes Jetty (servlet or reactive) bind its server connectors with {@code SO_REUSEPORT}, or
- * accept from the listening socket the master shares with every worker (Jetty's
- * {@code inheritChannel}, which takes {@link System#inheritedChannel()}). Registered in the
- * worker's main context and in its management child context (which never uses the shared
- * socket). Runs after Boot's own customizers, so the connector it sees is the final one (TLS
- * included).
+ * Makes Jetty (servlet or reactive) bind its server connectors with {@code SO_REUSEPORT},
+ * or accept from the listening socket the master shares with every worker (Jetty's
+ * {@code inheritChannel}, which takes {@link System#inheritedChannel()}). Registered in
+ * the worker's main context and in its management child context (which never uses the
+ * shared socket). Runs after Boot's own customizers, so the connector it sees is the
+ * final one (TLS included).
  */
 public class JettyListenerCustomizer implements WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory>, Ordered {
 

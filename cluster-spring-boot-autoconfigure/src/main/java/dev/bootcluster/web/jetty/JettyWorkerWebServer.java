@@ -17,9 +17,9 @@ import dev.bootcluster.web.InheritedSockets;
 import dev.bootcluster.web.WorkerWebServer;
 
 /**
- * Jetty in a worker. Closing the listeners first stops the connectors accepting (so no acceptor
- * spins on a closed channel, and a selector-based acceptor stops selecting it), then closes
- * their listening channels; connections already accepted stay open.
+ * Jetty in a worker. Closing the listeners first stops the connectors accepting (so no
+ * acceptor spins on a closed channel, and a selector-based acceptor stops selecting it),
+ * then closes their listening channels; connections already accepted stay open.
  */
 public class JettyWorkerWebServer implements WorkerWebServer {
 
@@ -40,7 +40,8 @@ public class JettyWorkerWebServer implements WorkerWebServer {
 			if (shared) {
 				InheritedSockets.verify("Jetty", connector.getLocalPort());
 				if (channel != InheritedSockets.channel()) {
-					throw new ClusterListenerException("Jetty bound a socket of its own instead of the master's shared one",
+					throw new ClusterListenerException(
+							"Jetty bound a socket of its own instead of the master's shared one",
 							"Report this as a bug of the starter, and set cluster.listener=reuseport meanwhile.");
 				}
 			}
@@ -66,7 +67,8 @@ public class JettyWorkerWebServer implements WorkerWebServer {
 	public int closeListeners(WebServer server) {
 		int closed = 0;
 		for (ServerConnector connector : connectors(server)) {
-			// not accepting first: a blocking acceptor would spin on the closed channel otherwise
+			// not accepting first: a blocking acceptor would spin on the closed channel
+			// otherwise
 			connector.setAccepting(false);
 			if (connector.getTransport() instanceof ServerSocketChannel channel) {
 				try {

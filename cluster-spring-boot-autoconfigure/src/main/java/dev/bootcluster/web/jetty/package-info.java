@@ -1,5 +1,6 @@
 /**
- * Jetty: {@code SO_REUSEPORT} or the inherited shared socket on its server connectors, and its drain.
+ * Jetty: {@code SO_REUSEPORT} or the inherited shared socket on its server connectors,
+ * and its drain.
  */
 @NullMarked
 package dev.bootcluster.web.jetty;

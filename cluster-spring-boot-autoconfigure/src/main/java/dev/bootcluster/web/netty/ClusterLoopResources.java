@@ -12,11 +12,11 @@ import reactor.core.publisher.Mono;
 import reactor.netty.resources.LoopResources;
 
 /**
- * The event loops of the application's Reactor Netty server (its {@code ReactorResourceFactory}'s,
- * or Reactor's global ones), with the cluster's say over the one channel Reactor Netty creates
- * for the server to listen on: the master's shared socket, or a channel of the loops' own
- * transport (epoll, io_uring, NIO) with {@code SO_REUSEPORT} set before it binds. Owns no loops:
- * disposing it disposes nothing.
+ * The event loops of the application's Reactor Netty server (its
+ * {@code ReactorResourceFactory}'s, or Reactor's global ones), with the cluster's say
+ * over the one channel Reactor Netty creates for the server to listen on: the master's
+ * shared socket, or a channel of the loops' own transport (epoll, io_uring, NIO) with
+ * {@code SO_REUSEPORT} set before it binds. Owns no loops: disposing it disposes nothing.
  */
 class ClusterLoopResources implements LoopResources {
 
@@ -25,8 +25,8 @@ class ClusterLoopResources implements LoopResources {
 	private final @Nullable ServerSocketChannel inherited;
 
 	/**
-	 * @param loops the loops to run on, resolved at bind time (the resource factory starts after
-	 * the web server factory is customized)
+	 * @param loops the loops to run on, resolved at bind time (the resource factory
+	 * starts after the web server factory is customized)
 	 * @param inherited the master's shared socket to accept from, or null to bind a
 	 * {@code SO_REUSEPORT} socket
 	 */

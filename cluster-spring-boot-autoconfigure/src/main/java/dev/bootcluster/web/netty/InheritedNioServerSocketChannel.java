@@ -6,8 +6,9 @@ import java.nio.channels.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /**
- * A Netty server channel over the master's shared listening socket, which is bound already:
- * Reactor Netty binds every server channel it creates, so the bind of a bound socket is skipped.
+ * A Netty server channel over the master's shared listening socket, which is bound
+ * already: Reactor Netty binds every server channel it creates, so the bind of a bound
+ * socket is skipped.
  */
 class InheritedNioServerSocketChannel extends NioServerSocketChannel {
 

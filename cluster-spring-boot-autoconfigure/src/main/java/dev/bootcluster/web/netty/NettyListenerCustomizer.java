@@ -17,15 +17,15 @@ import org.springframework.util.function.SingletonSupplier;
 import dev.bootcluster.web.InheritedSockets;
 
 /**
- * Makes Reactor Netty listen with {@code SO_REUSEPORT} or on the master's shared socket, and
- * report what it binds and accepts to the {@link NettyWorkerWebServer}. Reactor Netty has no
- * inherited-channel API, so the server runs on {@link ClusterLoopResources}, which hand it the
- * listening channel: Boot's factory would run the server on its resource factory's loops,
- * replacing them, so the factory is given none and the same loops come through
- * {@code ClusterLoopResources}. A shared socket is a JDK channel, which only Netty's NIO
- * transport can accept from, so a server on it runs on the NIO loops of the same resources.
- * Registered in the worker's main context and in its management child context (which never
- * uses the shared socket).
+ * Makes Reactor Netty listen with {@code SO_REUSEPORT} or on the master's shared socket,
+ * and report what it binds and accepts to the {@link NettyWorkerWebServer}. Reactor Netty
+ * has no inherited-channel API, so the server runs on {@link ClusterLoopResources}, which
+ * hand it the listening channel: Boot's factory would run the server on its resource
+ * factory's loops, replacing them, so the factory is given none and the same loops come
+ * through {@code ClusterLoopResources}. A shared socket is a JDK channel, which only
+ * Netty's NIO transport can accept from, so a server on it runs on the NIO loops of the
+ * same resources. Registered in the worker's main context and in its management child
+ * context (which never uses the shared socket).
  */
 public class NettyListenerCustomizer implements WebServerFactoryCustomizer<NettyReactiveWebServerFactory>, Ordered {
 

@@ -24,18 +24,19 @@ import dev.bootcluster.web.InheritedSockets;
 import dev.bootcluster.web.WorkerWebServer;
 
 /**
- * Reactor Netty in a worker. {@code NettyWebServer} keeps its bound server to itself, so the
- * {@link NettyListenerCustomizer}s of the worker's contexts (main and management) report every
- * bound server and accepted connection here, by port. Closing the listeners closes the server
- * channel; accepted connections stay open.
+ * Reactor Netty in a worker. {@code NettyWebServer} keeps its bound server to itself, so
+ * the {@link NettyListenerCustomizer}s of the worker's contexts (main and management)
+ * report every bound server and accepted connection here, by port. Closing the listeners
+ * closes the server channel; accepted connections stay open.
  */
 public class NettyWorkerWebServer implements WorkerWebServer {
 
 	private static final String REUSE_PORT = "SO_REUSEPORT";
 
 	/**
-	 * How long to wait for a bind to be reported: Reactor Netty reports it on the event loop,
-	 * which may come after {@code bindNow} returned and the server's start was announced.
+	 * How long to wait for a bind to be reported: Reactor Netty reports it on the event
+	 * loop, which may come after {@code bindNow} returned and the server's start was
+	 * announced.
 	 */
 	private static final long BOUND_TIMEOUT_SECONDS = 10;
 
@@ -69,8 +70,8 @@ public class NettyWorkerWebServer implements WorkerWebServer {
 		if (shared) {
 			if (!(channel instanceof InheritedNioServerSocketChannel)) {
 				throw new ClusterListenerException(
-						"Reactor Netty listens on a " + channel.getClass().getName() + " of its own, not on the master's "
-								+ "shared socket",
+						"Reactor Netty listens on a " + channel.getClass().getName()
+								+ " of its own, not on the master's " + "shared socket",
 						"Let the starter choose the server's loop resources (no HttpServer.runOn in a "
 								+ "NettyServerCustomizer), or set cluster.listener=reuseport.");
 			}
@@ -116,8 +117,8 @@ public class NettyWorkerWebServer implements WorkerWebServer {
 		}
 		if (bound == null) {
 			throw new ClusterListenerException(
-					"The starter did not see Reactor Netty bind port " + server.getPort()
-							+ " within " + BOUND_TIMEOUT_SECONDS + " s (its NettyServerCustomizer was not applied)",
+					"The starter did not see Reactor Netty bind port " + server.getPort() + " within "
+							+ BOUND_TIMEOUT_SECONDS + " s (its NettyServerCustomizer was not applied)",
 					"Do not replace the server factory's customizers (setServerCustomizers), or run without "
 							+ "cluster.workers.");
 		}
@@ -125,8 +126,9 @@ public class NettyWorkerWebServer implements WorkerWebServer {
 	}
 
 	/**
-	 * The {@code SO_REUSEPORT} option of a server channel's own transport: epoll's and io_uring's
-	 * own options, NIO's through {@code NioChannelOption}; null where the transport has none.
+	 * The {@code SO_REUSEPORT} option of a server channel's own transport: epoll's and
+	 * io_uring's own options, NIO's through {@code NioChannelOption}; null where the
+	 * transport has none.
 	 */
 	@SuppressWarnings("unchecked")
 	static @Nullable ChannelOption<Boolean> reusePortOption(Channel channel) {

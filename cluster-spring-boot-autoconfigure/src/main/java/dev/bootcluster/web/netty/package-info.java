@@ -1,5 +1,6 @@
 /**
- * Reactor Netty: {@code SO_REUSEPORT} on the server channel or the inherited shared socket through an NIO channel, and its drain.
+ * Reactor Netty: {@code SO_REUSEPORT} on the server channel or the inherited shared
+ * socket through an NIO channel, and its drain.
  */
 @NullMarked
 package dev.bootcluster.web.netty;

@@ -11,9 +11,9 @@ import org.springframework.web.server.WebFilterChain;
 import dev.bootcluster.web.RequestTracker;
 
 /**
- * Feeds the {@link RequestTracker} of a WebFlux application; while draining, every response says
- * {@code Connection: close}. A request counts until its response completed, failed or was
- * cancelled (the client went away).
+ * Feeds the {@link RequestTracker} of a WebFlux application; while draining, every
+ * response says {@code Connection: close}. A request counts until its response completed,
+ * failed or was cancelled (the client went away).
  */
 public class InFlightRequestsWebFilter implements WebFilter, Ordered {
 
@@ -36,7 +36,8 @@ public class InFlightRequestsWebFilter implements WebFilter, Ordered {
 				exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");
 			}
 			else {
-				// draining may start while the request runs: say it before the response is committed
+				// draining may start while the request runs: say it before the response
+				// is committed
 				exchange.getResponse().beforeCommit(() -> {
 					if (this.tracker.isDraining()) {
 						exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "close");

@@ -14,8 +14,8 @@ import org.springframework.core.Ordered;
 import dev.bootcluster.web.RequestTracker;
 
 /**
- * Feeds the {@link RequestTracker} of a servlet application (Tomcat or Jetty); while draining,
- * every response says {@code Connection: close}.
+ * Feeds the {@link RequestTracker} of a servlet application (Tomcat or Jetty); while
+ * draining, every response says {@code Connection: close}.
  */
 public class InFlightRequestsFilter implements Filter, Ordered {
 

@@ -1,5 +1,6 @@
 /**
- * Counts requests in progress in a servlet application, and says {@code Connection: close} while draining.
+ * Counts requests in progress in a servlet application, and says
+ * {@code Connection: close} while draining.
  */
 @NullMarked
 package dev.bootcluster.web.servlet;

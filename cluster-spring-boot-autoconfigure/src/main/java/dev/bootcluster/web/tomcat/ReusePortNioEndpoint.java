@@ -10,10 +10,11 @@ import java.nio.channels.SocketChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 
 /**
- * A Tomcat NIO endpoint whose listening socket sets {@code SO_REUSEPORT} before binding, so that
- * every worker binds the same port and the kernel spreads connections over them. Tomcat has no
- * switch for it; its listening channel lives in a private field, which a {@link VarHandle} sets
- * (Tomcat is in the unnamed module, so no {@code --add-opens} is needed).
+ * A Tomcat NIO endpoint whose listening socket sets {@code SO_REUSEPORT} before binding,
+ * so that every worker binds the same port and the kernel spreads connections over them.
+ * Tomcat has no switch for it; its listening channel lives in a private field, which a
+ * {@link VarHandle} sets (Tomcat is in the unnamed module, so no {@code --add-opens} is
+ * needed).
  */
 public class ReusePortNioEndpoint extends NioEndpoint {
 
@@ -56,8 +57,9 @@ public class ReusePortNioEndpoint extends NioEndpoint {
 
 	/**
 	 * Tomcat wakes a pausing acceptor with a loopback connection to its own port; with
-	 * {@code SO_REUSEPORT} that connection can land on a sibling worker, so the acceptor takes one
-	 * more real client instead, which Tomcat would destroy. Serve it while the endpoint still runs.
+	 * {@code SO_REUSEPORT} that connection can land on a sibling worker, so the acceptor
+	 * takes one more real client instead, which Tomcat would destroy. Serve it while the
+	 * endpoint still runs.
 	 */
 	@Override
 	protected void destroySocket(SocketChannel socket) {

@@ -6,12 +6,13 @@ import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
 
 /**
- * Makes Tomcat (servlet or reactive) bind its connector with {@code SO_REUSEPORT}, or accept
- * from the listening socket the master shares with every worker (inherited as standard input).
- * Registered in the worker's main context and in its management child context (which never uses
- * the shared socket).
+ * Makes Tomcat (servlet or reactive) bind its connector with {@code SO_REUSEPORT}, or
+ * accept from the listening socket the master shares with every worker (inherited as
+ * standard input). Registered in the worker's main context and in its management child
+ * context (which never uses the shared socket).
  */
-public class TomcatListenerCustomizer implements WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory>, Ordered {
+public class TomcatListenerCustomizer
+		implements WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory>, Ordered {
 
 	private final boolean inheritedChannel;
 

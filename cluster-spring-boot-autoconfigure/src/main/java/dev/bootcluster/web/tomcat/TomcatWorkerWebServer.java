@@ -12,10 +12,10 @@ import dev.bootcluster.web.InheritedSockets;
 import dev.bootcluster.web.WorkerWebServer;
 
 /**
- * Tomcat in a worker. Closing the listeners stops every connector's acceptor and closes its
- * listening socket (an inherited, shared socket stays open for the other workers) without
- * pausing the connector: requests in progress finish, and keep-alive connections close after
- * their next response.
+ * Tomcat in a worker. Closing the listeners stops every connector's acceptor and closes
+ * its listening socket (an inherited, shared socket stays open for the other workers)
+ * without pausing the connector: requests in progress finish, and keep-alive connections
+ * close after their next response.
  */
 public class TomcatWorkerWebServer implements WorkerWebServer {
 
@@ -46,8 +46,10 @@ public class TomcatWorkerWebServer implements WorkerWebServer {
 	public int closeListeners(WebServer server) {
 		int closed = 0;
 		for (Connector connector : connectors(server)) {
-			// Not connector.pause(): a paused endpoint closes every keep-alive connection after its
-			// current response, which did not say so, and the client's next request on it fails.
+			// Not connector.pause(): a paused endpoint closes every keep-alive connection
+			// after its
+			// current response, which did not say so, and the client's next request on it
+			// fails.
 			connector.getProtocolHandler().closeServerSocketGraceful();
 			closed++;
 		}

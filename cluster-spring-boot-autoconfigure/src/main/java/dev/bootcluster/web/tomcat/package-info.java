@@ -1,5 +1,6 @@
 /**
- * Tomcat: a {@code SO_REUSEPORT} NIO endpoint, the inherited shared socket, and its drain.
+ * Tomcat: a {@code SO_REUSEPORT} NIO endpoint, the inherited shared socket, and its
+ * drain.
  */
 @NullMarked
 package dev.bootcluster.web.tomcat;

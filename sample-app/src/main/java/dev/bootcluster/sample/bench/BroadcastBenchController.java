@@ -29,15 +29,15 @@ import dev.bootcluster.messaging.ClusterMessenger;
 
 /**
  * Used by {@code bench/broadcast} (only with {@code sample.bench.enabled=true}): sends
- * {@code count} broadcasts from this worker over {@code concurrency} threads, back to back or, with
- * {@code rate} > 0, paced at that many per second (then both latencies count from when each
- * message was due), and measures
+ * {@code count} broadcasts from this worker over {@code concurrency} threads, back to
+ * back or, with {@code rate} > 0, paced at that many per second (then both latencies
+ * count from when each message was due), and measures
  * <ul>
- * <li>receipt: from the {@code broadcast} call to the listener in each worker (wall clock,
- * shared by the processes of one machine); "in every worker" is the latest receipt of each
- * broadcast;</li>
- * <li>acknowledged: from the call until it returns, i.e. every ready worker received it and the
- * acknowledgements came back through the master.</li>
+ * <li>receipt: from the {@code broadcast} call to the listener in each worker (wall
+ * clock, shared by the processes of one machine); "in every worker" is the latest receipt
+ * of each broadcast;</li>
+ * <li>acknowledged: from the call until it returns, i.e. every ready worker received it
+ * and the acknowledgements came back through the master.</li>
  * </ul>
  */
 @RestController
@@ -100,8 +100,10 @@ class BroadcastBenchController {
 		int[] targets = new int[1];
 		this.reports.put(run, Collections.synchronizedList(new ArrayList<>()));
 		ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-		// paced (rate > 0): message seq is due at start + seq / rate, and its latencies count from
-		// then, so a send held up by an earlier one counts against it (no coordinated omission)
+		// paced (rate > 0): message seq is due at start + seq / rate, and its latencies
+		// count from
+		// then, so a send held up by an earlier one counts against it (no coordinated
+		// omission)
 		double intervalNanos = (rate > 0) ? 1e9 / rate : 0;
 		long startMicros = nowMicros();
 		long start = System.nanoTime();
@@ -154,7 +156,8 @@ class BroadcastBenchController {
 			body.put("messagesPerSecond", Math.round(count / seconds));
 			return body;
 		}
-		// collect every worker's receipts (after the measurement, so it does not disturb it)
+		// collect every worker's receipts (after the measurement, so it does not disturb
+		// it)
 		this.messenger.broadcast(new BenchCollect(run, this.workerId));
 		long deadline = System.nanoTime() + 30_000_000_000L;
 		List<BenchReport> collected = this.reports.get(run);
@@ -177,7 +180,8 @@ class BroadcastBenchController {
 			}
 		}
 		long missing = Arrays.stream(receivedBy).filter((n) -> n < targets[0]).count();
-		// the 10 slowest broadcasts as "seq:micros" (seq / rate = when it was due): shows whether
+		// the 10 slowest broadcasts as "seq:micros" (seq / rate = when it was due): shows
+		// whether
 		// the tail is a few long stalls or spread out
 		List<String> slowest = IntStream.range(0, count)
 			.boxed()

@@ -17,9 +17,10 @@ import dev.bootcluster.messaging.ClusterMessageEvent;
 import dev.bootcluster.messaging.ClusterMessenger;
 
 /**
- * Broadcasts between workers: {@code POST /messages?text=…[&retained=true]} sends a {@link Note}
- * to every worker; {@code GET /messages} shows what this worker received (typed notes, and untyped
- * messages such as those from {@code POST /actuator/cluster/broadcast}).
+ * Broadcasts between workers: {@code POST /messages?text=…[&retained=true]} sends a
+ * {@link Note} to every worker; {@code GET /messages} shows what this worker received
+ * (typed notes, and untyped messages such as those from
+ * {@code POST /actuator/cluster/broadcast}).
  */
 @RestController
 class MessagesController {
@@ -40,8 +41,8 @@ class MessagesController {
 	private final List<Map<String, Object>> echoes = new CopyOnWriteArrayList<>();
 
 	/**
-	 * Every worker answers a note starting with {@code ping:} with a {@code pong:} note to every
-	 * worker, broadcast from this listener.
+	 * Every worker answers a note starting with {@code ping:} with a {@code pong:} note
+	 * to every worker, broadcast from this listener.
 	 */
 	@EventListener
 	void on(Note note) {

@@ -18,8 +18,8 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.bootcluster.messaging.ClusterMessenger;
 
 /**
- * {@code GET /users/count} answers from the count the master broadcast last (no database query
- * in the worker); {@code POST /users?name=…} asks the master to add a user.
+ * {@code GET /users/count} answers from the count the master broadcast last (no database
+ * query in the worker); {@code POST /users?name=…} asks the master to add a user.
  */
 @RestController
 class UsersController {
@@ -59,7 +59,8 @@ class UsersController {
 		body.put("run", count.run());
 		body.put("worker", this.workerId);
 		body.put("pid", ProcessHandle.current().pid());
-		// whether this process has a DataSource (workers have none: only the master counts)
+		// whether this process has a DataSource (workers have none: only the master
+		// counts)
 		body.put("database", this.database);
 		return ResponseEntity.ok(body);
 	}

@@ -15,10 +15,10 @@ import dev.bootcluster.messaging.ClusterMessenger;
 import dev.bootcluster.messaging.ClusterRequest;
 
 /**
- * Runs in the master only (Node: {@code if (cluster.isMaster)}): counts the users once every
- * {@code sample.users.count-interval} and broadcasts the count, retained, so every worker (and
- * every worker that starts later) knows it without querying the database itself. It also adds
- * users for the workers, which hold no database connection.
+ * Runs in the master only (Node: {@code if (cluster.isMaster)}): counts the users once
+ * every {@code sample.users.count-interval} and broadcasts the count, retained, so every
+ * worker (and every worker that starts later) knows it without querying the database
+ * itself. It also adds users for the workers, which hold no database connection.
  */
 @ClusterMaster
 class UsersCounter {
@@ -40,8 +40,8 @@ class UsersCounter {
 	@Scheduled(fixedDelayString = "${sample.users.count-interval:10s}")
 	void countAndBroadcast() {
 		long count = count();
-		this.messenger.broadcastRetained(new UsersCount(count, Instant.now(), ProcessHandle.current().pid(),
-				this.runs.incrementAndGet()));
+		this.messenger.broadcastRetained(
+				new UsersCount(count, Instant.now(), ProcessHandle.current().pid(), this.runs.incrementAndGet()));
 	}
 
 	@EventListener
@@ -49,8 +49,8 @@ class UsersCounter {
 		this.jdbc.sql("INSERT INTO users (name) VALUES (:name)").param("name", request.payload().name()).update();
 		long count = count();
 		request.reply(new UserAdded(request.payload().name(), count));
-		this.messenger.broadcastRetained(new UsersCount(count, Instant.now(), ProcessHandle.current().pid(),
-				this.runs.incrementAndGet()));
+		this.messenger.broadcastRetained(
+				new UsersCount(count, Instant.now(), ProcessHandle.current().pid(), this.runs.incrementAndGet()));
 	}
 
 	private long count() {

@@ -16,8 +16,9 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Read-only checks that share one 2-worker cluster (reuseport mode; the default mode is checked
- * per server by {@link ServersIT}). {@link ClusterCleanup} kills it even when it fails to start.
+ * Read-only checks that share one 2-worker cluster (reuseport mode; the default mode is
+ * checked per server by {@link ServersIT}). {@link ClusterCleanup} kills it even when it
+ * fails to start.
  */
 @ExtendWith(ClusterCleanup.class)
 class ClusterBasicsIT {
@@ -28,8 +29,8 @@ class ClusterBasicsIT {
 
 	@BeforeAll
 	static void startCluster() throws Exception {
-		cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0", "--cluster.listener=reuseport",
-				"--cluster.workers=2");
+		cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0",
+				"--cluster.listener=reuseport", "--cluster.workers=2");
 		cluster.awaitReady(2);
 	}
 
@@ -47,14 +48,16 @@ class ClusterBasicsIT {
 		});
 	}
 
-	/** Fresh connection per request (raw socket, Connection: close), so the kernel spreads them. */
+	/**
+	 * Fresh connection per request (raw socket, Connection: close), so the kernel spreads
+	 * them.
+	 */
 	@SuppressWarnings("unchecked")
 	static Set<Long> pidsServing(int port, String path) throws Exception {
 		Set<Long> servedBy = new HashSet<>();
 		for (int i = 0; i < 60 && servedBy.size() < 2; i++) {
 			try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-				socket.getOutputStream()
-					.write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes());
+				socket.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n").getBytes());
 				// HTTP/1.0: a plain body, never chunked
 				String response = new String(socket.getInputStream().readAllBytes());
 				assertThat(response).startsWith("HTTP/1.1 200");
@@ -136,10 +139,12 @@ class ClusterBasicsIT {
 		List<String> output = cluster.output();
 		for (int id = 1; id <= 2; id++) {
 			String prefix = "[worker-" + id + " ";
-			assertThat(output).anySatisfy((line) -> assertThat(line).startsWith(prefix).contains("Started SampleApplication"));
+			assertThat(output)
+				.anySatisfy((line) -> assertThat(line).startsWith(prefix).contains("Started SampleApplication"));
 		}
 		assertThat(output).filteredOn((line) -> line.startsWith("[worker-"))
-			.allSatisfy((line) -> assertThat(workers).anySatisfy((pid) -> assertThat(line).matches("\\[worker-\\d " + pid + "\\] .*")));
+			.allSatisfy((line) -> assertThat(workers)
+				.anySatisfy((pid) -> assertThat(line).matches("\\[worker-\\d " + pid + "\\] .*")));
 	}
 
 }

@@ -11,12 +11,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
 /**
- * Kills every cluster a test started when the test ends, pass or fail, whether or not the test
- * still holds it: a cluster is registered when its master process starts, so a test that failed
- * in {@code ClusterProcess.start(...).awaitReady(2)} (and never got to assign it) leaves nothing
- * running either. Clusters started in a test method die after that method; clusters started in
- * {@code @BeforeAll} (a class-wide cluster) die after the class. When a test fails, the output
- * tail of every cluster still open is printed, for the report.
+ * Kills every cluster a test started when the test ends, pass or fail, whether or not the
+ * test still holds it: a cluster is registered when its master process starts, so a test
+ * that failed in {@code ClusterProcess.start(...).awaitReady(2)} (and never got to assign
+ * it) leaves nothing running either. Clusters started in a test method die after that
+ * method; clusters started in {@code @BeforeAll} (a class-wide cluster) die after the
+ * class. When a test fails, the output tail of every cluster still open is printed, for
+ * the report.
  */
 final class ClusterCleanup implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 

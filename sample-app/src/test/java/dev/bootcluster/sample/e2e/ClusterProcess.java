@@ -47,11 +47,12 @@ import tools.jackson.databind.json.JsonMapper;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A master started from a private copy of one of the test {@link App} jars, as a user would start
- * it. Owns every process it starts: it is registered for teardown the moment its master process
- * exists (before anyone waits on it, see {@link ClusterCleanup}), and {@link #close()} kills the
- * master and every worker it ever saw, by PID. Run with {@code -De2e.output=true} to have each
- * cluster's whole output printed when it is closed (timings, diagnosis of a passing run).
+ * A master started from a private copy of one of the test {@link App} jars, as a user
+ * would start it. Owns every process it starts: it is registered for teardown the moment
+ * its master process exists (before anyone waits on it, see {@link ClusterCleanup}), and
+ * {@link #close()} kills the master and every worker it ever saw, by PID. Run with
+ * {@code -De2e.output=true} to have each cluster's whole output printed when it is closed
+ * (timings, diagnosis of a passing run).
  */
 final class ClusterProcess implements AutoCloseable {
 
@@ -70,15 +71,16 @@ final class ClusterProcess implements AutoCloseable {
 	private static final Pattern LISTENER_MODE = Pattern.compile("Listener mode (.*)$");
 
 	/**
-	 * Every cluster not closed yet. {@link ClusterCleanup} closes those a test (or a test class)
-	 * started when it ends, whether or not the test kept a reference; the shutdown hook is the last
-	 * resort when the test JVM itself is stopped.
+	 * Every cluster not closed yet. {@link ClusterCleanup} closes those a test (or a test
+	 * class) started when it ends, whether or not the test kept a reference; the shutdown
+	 * hook is the last resort when the test JVM itself is stopped.
 	 */
 	private static final Set<ClusterProcess> OPEN = ConcurrentHashMap.newKeySet();
 
 	static {
 		Runtime.getRuntime()
-			.addShutdownHook(new Thread(() -> List.copyOf(OPEN).forEach(ClusterProcess::close), "cluster-e2e-teardown"));
+			.addShutdownHook(
+					new Thread(() -> List.copyOf(OPEN).forEach(ClusterProcess::close), "cluster-e2e-teardown"));
 	}
 
 	private final App app;
@@ -88,8 +90,9 @@ final class ClusterProcess implements AutoCloseable {
 	private final List<String> output = new CopyOnWriteArrayList<>();
 
 	/**
-	 * Every descendant of the master ever seen, by PID. Handles, not bare PIDs: the JDK checks a
-	 * handle's start time before it signals, so a PID reused after a worker exited is never hit.
+	 * Every descendant of the master ever seen, by PID. Handles, not bare PIDs: the JDK
+	 * checks a handle's start time before it signals, so a PID reused after a worker
+	 * exited is never hit.
 	 */
 	private final Map<Long, ProcessHandle> seen = new LinkedHashMap<>();
 
@@ -109,15 +112,15 @@ final class ClusterProcess implements AutoCloseable {
 
 	private volatile int managementPort = -1;
 
-	private ClusterProcess(App app, Process master, Path directory, Path jar, TestKeyStore tls,
-			boolean managementTls) {
+	private ClusterProcess(App app, Process master, Path directory, Path jar, TestKeyStore tls, boolean managementTls) {
 		this.app = app;
 		this.master = master;
 		this.directory = directory;
 		this.jar = jar;
 		this.tls = tls;
 		this.managementTls = managementTls;
-		// HTTP/1.1 only: the JDK client's default (HTTP/2) adds an h2c upgrade offer to plain
+		// HTTP/1.1 only: the JDK client's default (HTTP/2) adds an h2c upgrade offer to
+		// plain
 		// requests and h2 to the TLS handshake, which these tests do not mean to exercise
 		HttpClient.Builder http = HttpClient.newBuilder()
 			.connectTimeout(Duration.ofSeconds(5))
@@ -142,7 +145,9 @@ final class ClusterProcess implements AutoCloseable {
 		return launch(currentJava(), app, null, List.of(args));
 	}
 
-	/** Starts {@code <java> -jar <copy of the app's jar> args...} with another JDK's java. */
+	/**
+	 * Starts {@code <java> -jar <copy of the app's jar> args...} with another JDK's java.
+	 */
 	static ClusterProcess start(Path java, App app, String... args) throws IOException {
 		return launch(java, app, null, List.of(args));
 	}
@@ -154,9 +159,9 @@ final class ClusterProcess implements AutoCloseable {
 
 	/**
 	 * Starts the app with its main port serving HTTPS from {@code keys} (the
-	 * {@code server.ssl.*} arguments come first, {@code args} may add to them). A separate
-	 * management port inherits that TLS setup in Boot unless {@code args} contain
-	 * {@code --management.server.ssl.enabled=false}; requests to it follow suit.
+	 * {@code server.ssl.*} arguments come first, {@code args} may add to them). A
+	 * separate management port inherits that TLS setup in Boot unless {@code args}
+	 * contain {@code --management.server.ssl.enabled=false}; requests to it follow suit.
 	 */
 	static ClusterProcess startTls(App app, TestKeyStore keys, String... args) throws IOException {
 		List<String> all = new ArrayList<>(keys.serverArgs());
@@ -164,8 +169,7 @@ final class ClusterProcess implements AutoCloseable {
 		return launch(currentJava(), app, keys, all);
 	}
 
-	private static ClusterProcess launch(Path java, App app, TestKeyStore tls, List<String> args)
-			throws IOException {
+	private static ClusterProcess launch(Path java, App app, TestKeyStore tls, List<String> args) throws IOException {
 		Path source = app.jar();
 		Path directory = Files.createTempDirectory("e2e-" + app.name().toLowerCase(Locale.ROOT) + "-");
 		Path jar = directory.resolve(source.getFileName());
@@ -248,7 +252,10 @@ final class ClusterProcess implements AutoCloseable {
 		return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
 	}
 
-	/** What the master logged about its listener, e.g. {@code shared: the master holds port ...}. */
+	/**
+	 * What the master logged about its listener, e.g.
+	 * {@code shared: the master holds port ...}.
+	 */
 	String listenerMode() {
 		for (String line : this.output) {
 			Matcher matcher = LISTENER_MODE.matcher(line);
@@ -289,7 +296,10 @@ final class ClusterProcess implements AutoCloseable {
 		return this.master.pid();
 	}
 
-	/** Current children (workers) of the master, recorded so {@link #close()} can kill them. */
+	/**
+	 * Current children (workers) of the master, recorded so {@link #close()} can kill
+	 * them.
+	 */
 	synchronized List<Long> workerPids() {
 		recordWorkers();
 		return this.master.children().map(ProcessHandle::pid).toList();
@@ -304,7 +314,10 @@ final class ClusterProcess implements AutoCloseable {
 		this.master.descendants().forEach((handle) -> this.seen.putIfAbsent(handle.pid(), handle));
 	}
 
-	/** Requests to {@code /actuator...} go to the management port, the rest to the server port. */
+	/**
+	 * Requests to {@code /actuator...} go to the management port, the rest to the server
+	 * port.
+	 */
 	private boolean management(String path) {
 		return path.startsWith("/actuator");
 	}
@@ -330,10 +343,11 @@ final class ClusterProcess implements AutoCloseable {
 	}
 
 	/**
-	 * GETs {@code path} over fresh connections until every current worker answered once; returns
-	 * each worker's parsed answer by PID (the answer's {@code pid}, or {@code answeredBy.pid} for
-	 * actuator answers). Each new connection may go to any worker: the kernel spreads them over the
-	 * workers' listeners (reuseport) or the workers' accepts on the one shared socket.
+	 * GETs {@code path} over fresh connections until every current worker answered once;
+	 * returns each worker's parsed answer by PID (the answer's {@code pid}, or
+	 * {@code answeredBy.pid} for actuator answers). Each new connection may go to any
+	 * worker: the kernel spreads them over the workers' listeners (reuseport) or the
+	 * workers' accepts on the one shared socket.
 	 */
 	Map<Long, Map<String, Object>> fromEveryWorker(String path) throws IOException {
 		List<Long> workers = workerPids();
@@ -352,9 +366,10 @@ final class ClusterProcess implements AutoCloseable {
 	}
 
 	/**
-	 * GETs {@code path} from {@code clients} concurrent clients, each over a fresh connection per
-	 * request, until every current worker answered (at least 40 and at most 400 requests in all);
-	 * returns how many answers each PID gave. Any answer that is not a 200 with a PID fails.
+	 * GETs {@code path} from {@code clients} concurrent clients, each over a fresh
+	 * connection per request, until every current worker answered (at least 40 and at
+	 * most 400 requests in all); returns how many answers each PID gave. Any answer that
+	 * is not a 200 with a PID fails.
 	 */
 	Map<Long, Integer> spread(String path, int clients) throws Exception {
 		List<Long> workers = workerPids();
@@ -396,7 +411,10 @@ final class ClusterProcess implements AutoCloseable {
 		return (source.get("pid") instanceof Number number) ? number.longValue() : null;
 	}
 
-	/** One GET on a fresh connection (HTTPS when the port serves it): the status and the JSON body. */
+	/**
+	 * One GET on a fresh connection (HTTPS when the port serves it): the status and the
+	 * JSON body.
+	 */
 	FreshAnswer getFresh(String path) throws IOException {
 		RawResponse response = exchange(management(path) ? managementPort() : port(), tlsFor(path), path);
 		String body = response.body().trim();
@@ -404,8 +422,9 @@ final class ClusterProcess implements AutoCloseable {
 	}
 
 	/**
-	 * One {@code GET path} over a new connection to {@code port} with {@code Connection: close},
-	 * read by its framing (length or chunks, so no TLS close_notify is needed to end it).
+	 * One {@code GET path} over a new connection to {@code port} with
+	 * {@code Connection: close}, read by its framing (length or chunks, so no TLS
+	 * close_notify is needed to end it).
 	 */
 	RawResponse exchange(int target, boolean https, String path) throws IOException {
 		try (Socket socket = https ? this.tls.clientContext().getSocketFactory().createSocket() : new Socket()) {
@@ -461,7 +480,8 @@ final class ClusterProcess implements AutoCloseable {
 			String header;
 			while ((header = line(in)) != null && !header.isEmpty()) {
 				int colon = header.indexOf(':');
-				headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT), header.substring(colon + 1).trim());
+				headers.put(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+						header.substring(colon + 1).trim());
 			}
 			ByteArrayOutputStream body = new ByteArrayOutputStream();
 			if (headers.getOrDefault("transfer-encoding", "").toLowerCase(Locale.ROOT).contains("chunked")) {
@@ -529,7 +549,10 @@ final class ClusterProcess implements AutoCloseable {
 		return id.get();
 	}
 
-	/** Polls {@code /actuator/cluster} until the rolling restart {@code id} ended; returns it. */
+	/**
+	 * Polls {@code /actuator/cluster} until the rolling restart {@code id} ended; returns
+	 * it.
+	 */
 	@SuppressWarnings("unchecked")
 	Map<String, Object> awaitRestartEnd(String id) {
 		AtomicReference<Map<String, Object>> restart = new AtomicReference<>();
@@ -551,8 +574,8 @@ final class ClusterProcess implements AutoCloseable {
 	}
 
 	/**
-	 * Whether a process has exited. Read from /proc: a zombie (state Z, not yet reaped by its
-	 * new parent) has exited too, which {@code kill -0} would not tell.
+	 * Whether a process has exited. Read from /proc: a zombie (state Z, not yet reaped by
+	 * its new parent) has exited too, which {@code kill -0} would not tell.
 	 */
 	static boolean isGone(long pid) {
 		Path stat = Path.of("/proc", Long.toString(pid), "stat");
@@ -569,7 +592,8 @@ final class ClusterProcess implements AutoCloseable {
 	static String commandLine(long pid) {
 		try {
 			return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-					StandardCharsets.UTF_8).replace('\0', ' ');
+					StandardCharsets.UTF_8)
+				.replace('\0', ' ');
 		}
 		catch (IOException ex) {
 			return "";
@@ -585,14 +609,16 @@ final class ClusterProcess implements AutoCloseable {
 
 	/** For failure reports: which cluster, and the last lines of its output. */
 	String describe(int lines) {
-		return this.app + " cluster (master pid " + this.master.pid() + (this.master.isAlive() ? ", running" : ", exited")
-				+ ", port " + this.port + "), last " + lines + " lines of its output:\n" + tail(lines);
+		return this.app + " cluster (master pid " + this.master.pid()
+				+ (this.master.isAlive() ? ", running" : ", exited") + ", port " + this.port + "), last " + lines
+				+ " lines of its output:\n" + tail(lines);
 	}
 
 	/**
-	 * Kills the master and every worker it ever had, by PID, and waits until they are gone. The
-	 * master is stopped (SIGSTOP) first, so that it cannot start a replacement for a worker killed
-	 * here, and its current workers are collected while it is frozen. Idempotent.
+	 * Kills the master and every worker it ever had, by PID, and waits until they are
+	 * gone. The master is stopped (SIGSTOP) first, so that it cannot start a replacement
+	 * for a worker killed here, and its current workers are collected while it is frozen.
+	 * Idempotent.
 	 */
 	@Override
 	public void close() {
@@ -601,7 +627,8 @@ final class ClusterProcess implements AutoCloseable {
 		}
 		OPEN.remove(this);
 		if (Boolean.getBoolean("e2e.output")) {
-			// -De2e.output=true: the whole output of every cluster, for timing and diagnosis
+			// -De2e.output=true: the whole output of every cluster, for timing and
+			// diagnosis
 			System.out.println("=== " + describe(this.output.size()));
 		}
 		try {

@@ -16,9 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Deploying by putting a new build in place of the jar and rolling a restart: a broken build is
- * rolled back, and crash replacements after it start from the last good build (a good build is
- * deployed under load, per server, by {@link ServersIT}).
+ * Deploying by putting a new build in place of the jar and rolling a restart: a broken
+ * build is rolled back, and crash replacements after it start from the last good build (a
+ * good build is deployed under load, per server, by {@link ServersIT}).
  */
 class DeployIT extends ClusterTestSupport {
 
@@ -27,8 +27,8 @@ class DeployIT extends ClusterTestSupport {
 	private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
 	};
 
-
-	// A good build deployed by SIGHUP (served by every worker afterwards) is checked by ServersIT's
+	// A good build deployed by SIGHUP (served by every worker afterwards) is checked by
+	// ServersIT's
 	// rolling deploy of the sample, under load, which saves this class a cluster.
 
 	@Test
@@ -53,7 +53,8 @@ class DeployIT extends ClusterTestSupport {
 		// a crash now is replaced from the last good build, not the broken jar on disk
 		long victim = before.get(0);
 		ClusterProcess.signal(victim, "KILL");
-		await().atMost(ClusterProcess.STARTUP).until(() -> readyWorkers() == 2 && !this.cluster.workerPids().contains(victim));
+		await().atMost(ClusterProcess.STARTUP)
+			.until(() -> readyWorkers() == 2 && !this.cluster.workerPids().contains(victim));
 		Map<Long, String> versions = versionsByPid();
 		assertThat(versions).containsOnlyKeys(this.cluster.workerPids()).doesNotContainKey(victim);
 		assertThat(versions.values()).containsOnly("1");

@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A steady HTTP/1.1 load with no retries, over raw sockets so that nothing hides a failure:
- * some threads open a fresh connection per request, others keep connections alive (and
- * reconnect only when a response says {@code Connection: close}). Failed = any I/O error or
- * non-2xx status.
+ * A steady HTTP/1.1 load with no retries, over raw sockets so that nothing hides a
+ * failure: some threads open a fresh connection per request, others keep connections
+ * alive (and reconnect only when a response says {@code Connection: close}). Failed = any
+ * I/O error or non-2xx status.
  */
 final class LoadClient implements AutoCloseable {
 
@@ -98,8 +98,9 @@ final class LoadClient implements AutoCloseable {
 	/** One request; returns whether the server asked to close the connection. */
 	private boolean exchange(Socket socket, boolean keepAlive) throws IOException {
 		OutputStream out = socket.getOutputStream();
-		out.write(("GET " + this.path + " HTTP/1.1\r\nHost: localhost\r\n"
-				+ (keepAlive ? "" : "Connection: close\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII));
+		out.write(("GET " + this.path + " HTTP/1.1\r\nHost: localhost\r\n" + (keepAlive ? "" : "Connection: close\r\n")
+				+ "\r\n")
+			.getBytes(StandardCharsets.US_ASCII));
 		out.flush();
 		InputStream in = new BufferedInputStream(socket.getInputStream());
 		String status = line(in);

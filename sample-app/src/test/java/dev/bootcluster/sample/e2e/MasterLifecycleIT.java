@@ -14,7 +14,6 @@ import static org.awaitility.Awaitility.await;
  */
 class MasterLifecycleIT extends ClusterTestSupport {
 
-
 	@Test
 	void killingTheMasterTakesEveryWorkerWithIt() throws Exception {
 		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2");
@@ -32,8 +31,10 @@ class MasterLifecycleIT extends ClusterTestSupport {
 		System.out.println("workers gone " + goneAfterMillis + " ms after kill -9 of the master");
 	}
 
-	// The graceful stop on SIGTERM (exit 0, a request in flight answered, every worker gone, none
-	// reported as crashed) is checked per server, the sample's Tomcat included, by ServersIT,
+	// The graceful stop on SIGTERM (exit 0, a request in flight answered, every worker
+	// gone, none
+	// reported as crashed) is checked per server, the sample's Tomcat included, by
+	// ServersIT,
 	// which saves this class a cluster.
 
 }

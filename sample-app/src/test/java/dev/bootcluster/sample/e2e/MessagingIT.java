@@ -21,9 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Messaging in a real 2-worker cluster of the sample: the master bean counts users once and
- * broadcasts the count retained, workers broadcast to each other, ask the master, and a worker
- * that replaces a killed one has the retained values before it serves a request.
+ * Messaging in a real 2-worker cluster of the sample: the master bean counts users once
+ * and broadcasts the count retained, workers broadcast to each other, ask the master, and
+ * a worker that replaces a killed one has the retained values before it serves a request.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(ClusterCleanup.class)
@@ -42,7 +42,8 @@ class MessagingIT {
 	@BeforeAll
 	static void startCluster() throws Exception {
 		cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1", "--cluster.workers=2",
-				"--cluster.listener=reuseport", "--sample.users.count-interval=1s", "--cluster.ipc.max-message-size=64KB");
+				"--cluster.listener=reuseport", "--sample.users.count-interval=1s",
+				"--cluster.ipc.max-message-size=64KB");
 		cluster.awaitReady(2);
 	}
 
@@ -56,7 +57,10 @@ class MessagingIT {
 	@Test
 	@Order(1)
 	void theMasterBeanRunsOnceInTheMasterAndEveryWorkerServesItsCount() throws Exception {
-		List<String> counterLines = cluster.output().stream().filter((line) -> line.contains("UsersCounter runs in pid")).toList();
+		List<String> counterLines = cluster.output()
+			.stream()
+			.filter((line) -> line.contains("UsersCounter runs in pid"))
+			.toList();
 		assertThat(counterLines).hasSize(1);
 		assertThat(counterLines.get(0)).doesNotStartWith("[worker-").endsWith("pid " + cluster.masterPid());
 
@@ -67,7 +71,8 @@ class MessagingIT {
 			assertThat(count).containsEntry("count", 3).containsEntry("database", false);
 			assertThat(((Number) count.get("computedBy")).longValue()).isEqualTo(cluster.masterPid());
 		});
-		// both workers see the same master counter advancing (one counter, not one per worker)
+		// both workers see the same master counter advancing (one counter, not one per
+		// worker)
 		long run = ((Number) counts.values().iterator().next().get("run")).longValue();
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> cluster.fromEveryWorker("/users/count")
@@ -99,7 +104,8 @@ class MessagingIT {
 		String id = UUID.randomUUID().toString();
 		HttpResponse<String> response = cluster.post("/messages?text=ping:" + id);
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-		// each worker's listener answered with a broadcast of its own; all of them reach every worker
+		// each worker's listener answered with a broadcast of its own; all of them reach
+		// every worker
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> cluster.fromEveryWorker("/messages")
 				.values()
@@ -107,11 +113,13 @@ class MessagingIT {
 				.allMatch((messages) -> notes(messages).stream()
 					.filter((note) -> ((String) note.get("text")).startsWith("pong:" + id))
 					.count() == 2));
-		// and each acknowledged by both workers at once: neither listener waited for the other's
-		// (acknowledging after the listeners would make each wait out the timeout: 1 of 2)
-		assertThat(cluster.fromEveryWorker("/messages").values()).allSatisfy((messages) -> assertThat(
-				(List<Map<String, Object>>) messages.get("echoes"))
-			.containsExactly(Map.of("acknowledged", 2, "targets", 2)));
+		// and each acknowledged by both workers at once: neither listener waited for the
+		// other's
+		// (acknowledging after the listeners would make each wait out the timeout: 1 of
+		// 2)
+		assertThat(cluster.fromEveryWorker("/messages").values())
+			.allSatisfy((messages) -> assertThat((List<Map<String, Object>>) messages.get("echoes"))
+				.containsExactly(Map.of("acknowledged", 2, "targets", 2)));
 	}
 
 	@Test
@@ -162,7 +170,8 @@ class MessagingIT {
 		// an unknown type is delivered as the generic event and logged once per worker
 		for (int i = 0; i < 2; i++) {
 			HttpResponse<String> unknown = cluster.postJson("/actuator/cluster/broadcast",
-					"{\"topic\": \"mystery\", \"type\": \"com.example.NotHere\", \"payload\": \"{\\\"n\\\": " + i + "}\"}");
+					"{\"topic\": \"mystery\", \"type\": \"com.example.NotHere\", \"payload\": \"{\\\"n\\\": " + i
+							+ "}\"}");
 			assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(200);
 			assertThat(json.readValue(unknown.body(), MAP)).containsEntry("acknowledged", 2);
 		}
@@ -175,7 +184,8 @@ class MessagingIT {
 		await().atMost(Duration.ofSeconds(5)).until(() -> cluster.countLines(warning) >= 2);
 		assertThat(cluster.countLines(warning)).isEqualTo(2);
 
-		// nothing was lost: both workers still READY, nothing restarted, the big payload reached nobody
+		// nothing was lost: both workers still READY, nothing restarted, the big payload
+		// reached nobody
 		Map<String, Object> status = json.readValue(cluster.get("/actuator/cluster").body(), MAP);
 		assertThat(status).containsEntry("ready", 2).containsEntry("restarts", 0);
 		assertThat(cluster.fromEveryWorker("/messages").values())
@@ -195,7 +205,8 @@ class MessagingIT {
 		assertThat(whileDown.statusCode()).as(whileDown.body()).isEqualTo(200);
 		assertThat(json.readValue(whileDown.body(), MAP)).containsEntry("acknowledged", 1).containsEntry("targets", 1);
 
-		// poll all the time: every answer the replacement ever gives must already have the count
+		// poll all the time: every answer the replacement ever gives must already have
+		// the count
 		List<ClusterProcess.FreshAnswer> fromReplacement = new ArrayList<>();
 		await().atMost(ClusterProcess.STARTUP).pollInterval(Duration.ofMillis(20)).until(() -> {
 			ClusterProcess.FreshAnswer answer = cluster.getFresh("/users/count");
@@ -211,7 +222,8 @@ class MessagingIT {
 		});
 		long replacement = ((Number) fromReplacement.get(0).body().get("pid")).longValue();
 
-		// in the replacement's own output: the retained values arrived before its web server started
+		// in the replacement's own output: the retained values arrived before its web
+		// server started
 		List<String> own = cluster.output()
 			.stream()
 			.filter((line) -> line.matches("^\\[worker-\\d+ " + replacement + "\\].*"))
@@ -219,11 +231,12 @@ class MessagingIT {
 		int retainedAt = indexOf(own, "Received 2 retained values from the master");
 		int webServerAt = indexOf(own, "Tomcat started on port");
 		assertThat(retainedAt).as(String.join("\n", own)).isNotNegative().isLessThan(webServerAt);
-		await().atMost(Duration.ofSeconds(30)).until(() -> cluster.countLines("(pid " + replacement + ") READY in ") == 1);
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> cluster.countLines("(pid " + replacement + ") READY in ") == 1);
 
 		Map<String, Object> messages = cluster.fromEveryWorker("/messages").get(replacement);
-		assertThat(untyped(messages)).anySatisfy((message) -> assertThat(message).containsEntry("topic", "greeting")
-			.containsEntry("retained", true));
+		assertThat(untyped(messages)).anySatisfy(
+				(message) -> assertThat(message).containsEntry("topic", "greeting").containsEntry("retained", true));
 		// a note that was not retained is not replayed
 		assertThat(notes(messages)).extracting((note) -> note.get("text")).doesNotContain(earlierNote);
 	}

@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Rolling restarts: zero failed requests under load, deploys of a new build, and the rollback of
- * a broken one.
+ * Rolling restarts: zero failed requests under load, deploys of a new build, and the
+ * rollback of a broken one.
  */
 class RollingRestartIT extends ClusterTestSupport {
 
@@ -29,7 +29,9 @@ class RollingRestartIT extends ClusterTestSupport {
 
 	private static final Path TCP_MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
 
-	/** Per stopped SO_REUSEPORT listener without tcp_migrate_req (see docs/BENCHMARKS.md). */
+	/**
+	 * Per stopped SO_REUSEPORT listener without tcp_migrate_req (see docs/BENCHMARKS.md).
+	 */
 	private static final int LOSS_BOUND_WITHOUT_MIGRATION = 200;
 
 	private String savedMigrate;
@@ -41,15 +43,19 @@ class RollingRestartIT extends ClusterTestSupport {
 		}
 	}
 
-	/** JDK 25 beside the default JDK 17 (the machine doc names it); override with -Djdk25.home. */
+	/**
+	 * JDK 25 beside the default JDK 17 (the machine doc names it); override with
+	 * -Djdk25.home.
+	 */
 	private static final Path JDK25_JAVA = Path
 		.of(System.getProperty("jdk25.home", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java");
 
 	/**
-	 * reuseport needs the kernel to move a closing listener's queue (tcp_migrate_req=1). The
-	 * default listener (auto: the shared socket) needs nothing, so it runs with the sysctl at 0:
-	 * here on JDK 25, where the master reaches the descriptor calls without any flag (a jar with no
-	 * manifest entry), and in ServersIT's rolling deploys on the default JDK.
+	 * reuseport needs the kernel to move a closing listener's queue (tcp_migrate_req=1).
+	 * The default listener (auto: the shared socket) needs nothing, so it runs with the
+	 * sysctl at 0: here on JDK 25, where the master reaches the descriptor calls without
+	 * any flag (a jar with no manifest entry), and in ServersIT's rolling deploys on the
+	 * default JDK.
 	 */
 	@ParameterizedTest
 	@CsvSource({ "reuseport, 1, default", "auto, 0, 25" })
@@ -89,7 +95,8 @@ class RollingRestartIT extends ClusterTestSupport {
 		long failed = load.failed();
 		List<String> failures = load.failures();
 		assertThat(this.cluster.output()).anySatisfy((line) -> assertThat(line).contains("Listener mode " + mode));
-		// no JVM warning (an illegal reflective access, a restricted native call, sun.misc.Unsafe)
+		// no JVM warning (an illegal reflective access, a restricted native call,
+		// sun.misc.Unsafe)
 		assertThat(this.cluster.output()).noneMatch((line) -> line.startsWith("WARNING:"));
 		System.out.printf("rolling restart under load (%s, JDK %s): %d succeeded, %d failed (tcp_migrate_req=%s)%n",
 				mode, jdk, succeeded, failed, migrating ? migrate : "unchanged");
@@ -99,12 +106,15 @@ class RollingRestartIT extends ClusterTestSupport {
 			assertThat(failed).as("failed requests: %s", failures).isZero();
 		}
 		else {
-			// cannot set the sysctl here: connections queued on the closing listeners are reset
+			// cannot set the sysctl here: connections queued on the closing listeners are
+			// reset
 			assertThat(failed).as("failed requests: %s", failures).isLessThanOrEqualTo(LOSS_BOUND_WITHOUT_MIGRATION);
 		}
 	}
 
-	/** Each slot's fresh process says it replaced one from a rolling restart, not a crash. */
+	/**
+	 * Each slot's fresh process says it replaced one from a rolling restart, not a crash.
+	 */
 	@SuppressWarnings("unchecked")
 	private static void assertRestartedSlots(ClusterProcess cluster) throws Exception {
 		Map<String, Object> status = json.readValue(cluster.get("/actuator/cluster").body(),

@@ -23,7 +23,8 @@ final class SampleBuilds {
 
 	/**
 	 * Writes a variant of {@code source} beside {@code target} and renames it over
-	 * {@code target}, as a deploy should (copying into a jar running JVMs read corrupts them).
+	 * {@code target}, as a deploy should (copying into a jar running JVMs read corrupts
+	 * them).
 	 */
 	static void deploy(Path source, Path target, String properties) throws IOException {
 		Path staged = target.resolveSibling(target.getFileName() + ".new");
@@ -32,7 +33,8 @@ final class SampleBuilds {
 			Enumeration<? extends ZipEntry> entries = zip.entries();
 			while (entries.hasMoreElements()) {
 				ZipEntry entry = entries.nextElement();
-				// keeps STORED entries stored (nested jars must be), with their size and CRC
+				// keeps STORED entries stored (nested jars must be), with their size and
+				// CRC
 				ZipEntry copy = new ZipEntry(entry);
 				if (copy.getMethod() == ZipEntry.DEFLATED) {
 					copy.setCompressedSize(-1);

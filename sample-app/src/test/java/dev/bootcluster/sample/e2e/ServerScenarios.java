@@ -39,13 +39,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What every web server must do in a cluster, run by {@link ServersIT} once per {@link App}.
+ * What every web server must do in a cluster, run by {@link ServersIT} once per
+ * {@link App}.
  * <p>
- * Two clusters per server keep the CI time down: a TLS cluster (HTTPS on the main port, a plain
- * separate management port, {@code server.address=127.0.0.1}) serves the read-only checks, then
- * loses a worker to {@code kill -9} and finally gets the graceful SIGTERM that ends it; a second,
- * plain cluster takes the rolling deploy under load. Both run the default listener mode. The tests
- * run in order and never overlap (one cluster at a time on a 2-core machine).
+ * Two clusters per server keep the CI time down: a TLS cluster (HTTPS on the main port, a
+ * plain separate management port, {@code server.address=127.0.0.1}) serves the read-only
+ * checks, then loses a worker to {@code kill -9} and finally gets the graceful SIGTERM
+ * that ends it; a second, plain cluster takes the rolling deploy under load. Both run the
+ * default listener mode. The tests run in order and never overlap (one cluster at a time
+ * on a 2-core machine).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -60,13 +62,17 @@ abstract class ServerScenarios {
 	private static final Path TCP_MIGRATE_REQ = Path.of("/proc/sys/net/ipv4/tcp_migrate_req");
 
 	/**
-	 * How the master reports a worker that died on its own: {@code worker-1 (pid N) crashed: ...}
-	 * (the wording before the exit status rework was {@code exited unexpectedly}). The crash test
-	 * checks that a kill -9 is reported so, which keeps the SIGTERM test's "none reported" honest.
+	 * How the master reports a worker that died on its own:
+	 * {@code worker-1 (pid N) crashed: ...} (the wording before the exit status rework
+	 * was {@code exited unexpectedly}). The crash test checks that a kill -9 is reported
+	 * so, which keeps the SIGTERM test's "none reported" honest.
 	 */
 	private static final String[] CRASH_REPORTS = { ") crashed", "exited unexpectedly" };
 
-	/** Long enough to be in progress when the stop begins (seconds of CPU), short enough for CI. */
+	/**
+	 * Long enough to be in progress when the stop begins (seconds of CPU), short enough
+	 * for CI.
+	 */
 	private static final long LONG_WORK = 2_000_000_000L;
 
 	protected final App app;
@@ -75,7 +81,10 @@ abstract class ServerScenarios {
 
 	private TestKeyStore keys;
 
-	/** The TLS cluster: started in {@link #startTlsCluster()}, awaited by the first test needing it. */
+	/**
+	 * The TLS cluster: started in {@link #startTlsCluster()}, awaited by the first test
+	 * needing it.
+	 */
 	private ClusterProcess tlsCluster;
 
 	private boolean tlsClusterReady;
@@ -89,17 +98,18 @@ abstract class ServerScenarios {
 	}
 
 	/**
-	 * Starts the TLS cluster without waiting for it, so that a start failure fails the tests that
-	 * need it (not the whole class: the rolling deploy still runs on its own cluster).
-	 * {@link ClusterCleanup} owns it from here.
+	 * Starts the TLS cluster without waiting for it, so that a start failure fails the
+	 * tests that need it (not the whole class: the rolling deploy still runs on its own
+	 * cluster). {@link ClusterCleanup} owns it from here.
 	 */
 	@BeforeAll
 	void startTlsCluster() throws Exception {
 		this.directory = Files.createTempDirectory("servers-it-" + this.app.name().toLowerCase(Locale.ROOT) + "-");
 		this.keys = TestKeyStore.generate(this.directory);
-		this.tlsCluster = ClusterProcess.startTls(this.app, this.keys, "--server.port=0",
-				"--server.address=127.0.0.1", "--management.server.port=0",
-				// Boot gives the management server the main port's TLS setup unless told otherwise
+		this.tlsCluster = ClusterProcess.startTls(this.app, this.keys, "--server.port=0", "--server.address=127.0.0.1",
+				"--management.server.port=0",
+				// Boot gives the management server the main port's TLS setup unless told
+				// otherwise
 				"--management.server.ssl.enabled=false", "--cluster.workers=2");
 	}
 
@@ -122,7 +132,10 @@ abstract class ServerScenarios {
 		}
 	}
 
-	/** The TLS cluster once both workers are READY; if it never got there, every later test says so. */
+	/**
+	 * The TLS cluster once both workers are READY; if it never got there, every later
+	 * test says so.
+	 */
 	protected ClusterProcess tlsCluster() {
 		if (!this.tlsClusterReady) {
 			if (this.tlsClusterFailure != null) {
@@ -131,7 +144,8 @@ abstract class ServerScenarios {
 			try {
 				this.tlsCluster.awaitReady(2);
 				this.tlsClusterReady = true;
-				System.out.printf("ServersIT %s TLS cluster: listener mode %s%n", this.app, this.tlsCluster.listenerMode());
+				System.out.printf("ServersIT %s TLS cluster: listener mode %s%n", this.app,
+						this.tlsCluster.listenerMode());
 			}
 			catch (RuntimeException | AssertionError ex) {
 				this.tlsClusterFailure = ex;
@@ -142,8 +156,9 @@ abstract class ServerScenarios {
 	}
 
 	/**
-	 * (a, d) Fresh HTTPS connections from several clients at once reach every worker, and only
-	 * workers: the handshake succeeds with a client that trusts only the generated certificate.
+	 * (a, d) Fresh HTTPS connections from several clients at once reach every worker, and
+	 * only workers: the handshake succeeds with a client that trusts only the generated
+	 * certificate.
 	 */
 	@Test
 	@Order(1)
@@ -168,10 +183,13 @@ abstract class ServerScenarios {
 			assertThat(hello).as("GET / of %s", this.app).containsEntry("server", this.app.serverField());
 		}
 
-		// each worker ran this very application on the expected server, with TLS on the main port
+		// each worker ran this very application on the expected server, with TLS on the
+		// main port
 		List<String> output = cluster.output();
 		for (long pid : workers) {
-			List<String> own = output.stream().filter((line) -> line.matches("\\[worker-\\d+ " + pid + "\\] .*")).toList();
+			List<String> own = output.stream()
+				.filter((line) -> line.matches("\\[worker-\\d+ " + pid + "\\] .*"))
+				.toList();
 			assertThat(own).as("output of worker pid %d", pid)
 				.anySatisfy((line) -> assertThat(line).contains("Started " + this.app.mainClass()))
 				.anySatisfy((line) -> assertThat(line).contains(this.app.server() + " started on"));
@@ -205,8 +223,8 @@ abstract class ServerScenarios {
 	}
 
 	/**
-	 * (c) {@code server.address=127.0.0.1}: whoever binds the main port (the master for a shared
-	 * socket, each worker with reuseport) binds it to the loopback address only.
+	 * (c) {@code server.address=127.0.0.1}: whoever binds the main port (the master for a
+	 * shared socket, each worker with reuseport) binds it to the loopback address only.
 	 */
 	@Test
 	@Order(3)
@@ -223,8 +241,8 @@ abstract class ServerScenarios {
 	}
 
 	/**
-	 * (e) {@code kill -9} of a worker: the other one answers every request while the master starts
-	 * a replacement, which becomes READY and serves.
+	 * (e) {@code kill -9} of a worker: the other one answers every request while the
+	 * master starts a replacement, which becomes READY and serves.
 	 */
 	@Test
 	@Order(10)
@@ -264,8 +282,9 @@ abstract class ServerScenarios {
 	}
 
 	/**
-	 * (f) SIGTERM to the master stops the cluster gracefully: a long request in progress gets its
-	 * answer, every worker ends, the master exits 0, and no worker is reported as crashed.
+	 * (f) SIGTERM to the master stops the cluster gracefully: a long request in progress
+	 * gets its answer, every worker ends, the master exits 0, and no worker is reported
+	 * as crashed.
 	 */
 	@Test
 	@Order(20)
@@ -281,9 +300,11 @@ abstract class ServerScenarios {
 				throw new IllegalStateException(ex);
 			}
 		});
-		// in progress means a worker runs it: a connection still queued when the workers stop
+		// in progress means a worker runs it: a connection still queued when the workers
+		// stop
 		// accepting is reset, as with any server that stops
-		await().atMost(Duration.ofSeconds(30)).until(() -> cluster.countLines("Long /work request started") > longStarted);
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> cluster.countLines("Long /work request started") > longStarted);
 		int stoppedAt = cluster.output().size();
 		ClusterProcess.signal(cluster.masterPid(), "TERM");
 
@@ -300,14 +321,14 @@ abstract class ServerScenarios {
 	}
 
 	/**
-	 * (g) The heavy one: a rolling restart that deploys a new build (renamed over the jar) under
-	 * fresh-connection and keep-alive load, in the default listener mode (which must be the
-	 * shared socket), with {@code tcp_migrate_req=0} (so a reuseport listener that closes with
-	 * connections queued may reset them): no request fails, and every worker then answers the new
-	 * version.
-	 * The sample is restarted by SIGHUP (the master's signal handling is the same for every
-	 * server, so once is enough), the others by {@code POST /actuator/cluster/restart}, which goes
-	 * through their own actuator; a second request while the restart runs answers 409.
+	 * (g) The heavy one: a rolling restart that deploys a new build (renamed over the
+	 * jar) under fresh-connection and keep-alive load, in the default listener mode
+	 * (which must be the shared socket), with {@code tcp_migrate_req=0} (so a reuseport
+	 * listener that closes with connections queued may reset them): no request fails, and
+	 * every worker then answers the new version. The sample is restarted by SIGHUP (the
+	 * master's signal handling is the same for every server, so once is enough), the
+	 * others by {@code POST /actuator/cluster/restart}, which goes through their own
+	 * actuator; a second request while the restart runs answers 409.
 	 */
 	@Test
 	@Order(30)
@@ -323,7 +344,9 @@ abstract class ServerScenarios {
 		String mode = cluster.listenerMode();
 		List<Long> before = cluster.workerPids();
 		assertThat(before).hasSize(2);
-		assertThat(versions(cluster)).as("versions by PID before the deploy").containsOnlyKeys(before).containsValues("1");
+		assertThat(versions(cluster)).as("versions by PID before the deploy")
+			.containsOnlyKeys(before)
+			.containsValues("1");
 
 		LoadClient load = new LoadClient(cluster.port(), "/", 3, 3);
 		Map<String, Object> restart;
@@ -337,7 +360,8 @@ abstract class ServerScenarios {
 			}
 			else {
 				HttpResponse<String> accepted = cluster.post("/actuator/cluster/restart");
-				assertThat(accepted.statusCode()).as("POST /actuator/cluster/restart: %s", accepted.body()).isEqualTo(202);
+				assertThat(accepted.statusCode()).as("POST /actuator/cluster/restart: %s", accepted.body())
+					.isEqualTo(202);
 				id = (String) ((Map<String, Object>) JSON.readValue(accepted.body(), MAP).get("operation")).get("id");
 			}
 			HttpResponse<String> second = cluster.post("/actuator/cluster/restart");
@@ -360,16 +384,22 @@ abstract class ServerScenarios {
 		if (this.app == App.SAMPLE) {
 			assertThat(restart).containsEntry("trigger", "SIGHUP");
 		}
-		// On Linux, auto picks the shared socket wherever the JVM lets the starter make the
-		// descriptor calls (JDK 17 and 25 do, without flags), and every server can accept from it.
-		// Asserted, not just logged: this load alone does not tell the modes apart (forced to
-		// reuseport with tcp_migrate_req=0, Jetty lost 0 of 109,731 requests once), so the mode is
-		// what guarantees that the default loses no queued connection. For the sample this also
+		// On Linux, auto picks the shared socket wherever the JVM lets the starter make
+		// the
+		// descriptor calls (JDK 17 and 25 do, without flags), and every server can accept
+		// from it.
+		// Asserted, not just logged: this load alone does not tell the modes apart
+		// (forced to
+		// reuseport with tcp_migrate_req=0, Jetty lost 0 of 109,731 requests once), so
+		// the mode is
+		// what guarantees that the default loses no queued connection. For the sample
+		// this also
 		// stands in for RollingRestartIT's former "shared, tcp_migrate_req=0" row.
 		assertThat(mode).as("listener mode of %s with cluster.listener unset", this.app).startsWith("shared");
 		assertThat(succeeded).as("requests answered during the test").isGreaterThan(300);
-		assertThat(failed).as("failed requests (listener mode %s, tcp_migrate_req=%s), first ones: %s", mode, migrate,
-				failures.subList(0, Math.min(20, failures.size())))
+		assertThat(failed)
+			.as("failed requests (listener mode %s, tcp_migrate_req=%s), first ones: %s", mode, migrate,
+					failures.subList(0, Math.min(20, failures.size())))
 			.isZero();
 		Set<Long> after = new HashSet<>(cluster.workerPids());
 		assertThat(after).as("workers after the deploy").hasSize(2).doesNotContainAnyElementsOf(before);
@@ -386,8 +416,8 @@ abstract class ServerScenarios {
 	}
 
 	/**
-	 * Sets the sysctl for this test (restored after it); returns the value in force, which stays
-	 * as it was where the test may not write it (not root).
+	 * Sets the sysctl for this test (restored after it); returns the value in force,
+	 * which stays as it was where the test may not write it (not root).
 	 */
 	private String setMigration(String value) throws IOException {
 		String saved = Files.readString(TCP_MIGRATE_REQ).trim();
@@ -401,7 +431,10 @@ abstract class ServerScenarios {
 		return Files.readString(TCP_MIGRATE_REQ).trim();
 	}
 
-	/** Local addresses of the sockets listening on {@code port}, as /proc/net/tcp and tcp6 write them. */
+	/**
+	 * Local addresses of the sockets listening on {@code port}, as /proc/net/tcp and tcp6
+	 * write them.
+	 */
 	private static List<String> listeningAddresses(int port) throws IOException {
 		String hexPort = String.format("%04X", port);
 		List<String> addresses = new ArrayList<>();
@@ -418,7 +451,10 @@ abstract class ServerScenarios {
 		return addresses;
 	}
 
-	/** This host's IPv4 addresses other than loopback (where a wildcard bind would also listen). */
+	/**
+	 * This host's IPv4 addresses other than loopback (where a wildcard bind would also
+	 * listen).
+	 */
 	private static List<InetAddress> otherLocalAddresses() throws SocketException {
 		List<InetAddress> addresses = new ArrayList<>();
 		for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {

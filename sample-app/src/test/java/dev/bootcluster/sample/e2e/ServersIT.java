@@ -17,10 +17,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The end-to-end checks of {@link ServerScenarios} against each web server the starter supports:
- * the sample (Spring MVC on Tomcat), test-apps/jetty-app (Spring MVC on Jetty) and
- * test-apps/webflux-app (WebFlux on Reactor Netty). One nested class per server, run one after the
- * other; each is tagged, so {@code -Dgroups=jetty} runs one server only.
+ * The end-to-end checks of {@link ServerScenarios} against each web server the starter
+ * supports: the sample (Spring MVC on Tomcat), test-apps/jetty-app (Spring MVC on Jetty)
+ * and test-apps/webflux-app (WebFlux on Reactor Netty). One nested class per server, run
+ * one after the other; each is tagged, so {@code -Dgroups=jetty} runs one server only.
  */
 class ServersIT {
 
@@ -53,10 +53,11 @@ class ServersIT {
 		}
 
 		/**
-		 * A WebFlux worker must load no servlet class: the app's jar has no servlet API at all
-		 * (neither the jakarta.servlet-api jar nor a jakarta/servlet class in any jar), so a starter
-		 * that touched one (a servlet {@code Filter}, say) would fail the workers with
-		 * ClassNotFoundException; yet its cluster started, and no worker logged a servlet class.
+		 * A WebFlux worker must load no servlet class: the app's jar has no servlet API
+		 * at all (neither the jakarta.servlet-api jar nor a jakarta/servlet class in any
+		 * jar), so a starter that touched one (a servlet {@code Filter}, say) would fail
+		 * the workers with ClassNotFoundException; yet its cluster started, and no worker
+		 * logged a servlet class.
 		 */
 		@Test
 		@Order(4)
@@ -71,7 +72,8 @@ class ServersIT {
 					}
 					if (name.startsWith("BOOT-INF/lib/") && name.endsWith(".jar")) {
 						libs.add(name);
-						try (InputStream in = jar.getInputStream(entry); ZipInputStream nested = new ZipInputStream(in)) {
+						try (InputStream in = jar.getInputStream(entry);
+								ZipInputStream nested = new ZipInputStream(in)) {
 							ZipEntry inner;
 							while ((inner = nested.getNextEntry()) != null) {
 								if (inner.getName().startsWith("jakarta/servlet/")) {

@@ -11,10 +11,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Startup misconfiguration fails fast, with a failure-analyzer message, leaving nothing running.
+ * Startup misconfiguration fails fast, with a failure-analyzer message, leaving nothing
+ * running.
  */
 class StartupFailureIT extends ClusterTestSupport {
-
 
 	@Test
 	void aPortHeldByAnotherProgramFailsTheStartWithNoWorkerLeft() throws Exception {
@@ -52,7 +52,8 @@ class StartupFailureIT extends ClusterTestSupport {
 		org.awaitility.Awaitility.await()
 			.atMost(ClusterProcess.STARTUP)
 			.until(() -> this.cluster.countLines("worker-1 FAILED") > 0);
-		// the report is one multi-line log event: wait until its lines have been read, too
+		// the report is one multi-line log event: wait until its lines have been read,
+		// too
 		org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 			List<String> output = this.cluster.output();
 			int failedAt = indexOf(output, "worker-1 FAILED");
@@ -70,9 +71,10 @@ class StartupFailureIT extends ClusterTestSupport {
 	}
 
 	/**
-	 * A listener the workers cannot share (here a second plain Tomcat connector, as an HTTP to
-	 * HTTPS redirect adds one): every worker fails its start with the reason and exit status 78,
-	 * and the master stops the cluster (exit 1, port released) instead of restarting them.
+	 * A listener the workers cannot share (here a second plain Tomcat connector, as an
+	 * HTTP to HTTPS redirect adds one): every worker fails its start with the reason and
+	 * exit status 78, and the master stops the cluster (exit 1, port released) instead of
+	 * restarting them.
 	 */
 	@Test
 	void aWorkerThatCannotShareItsListenerStopsTheClusterInsteadOfACrashLoop() throws Exception {

@@ -14,9 +14,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A PKCS12 key store with a fresh self-signed certificate for {@code 127.0.0.1}, made by the JDK's
- * keytool as a user would, and a client {@link SSLContext} that trusts exactly that certificate
- * (stricter than trusting all: a handshake proves the worker serves the configured key store).
+ * A PKCS12 key store with a fresh self-signed certificate for {@code 127.0.0.1}, made by
+ * the JDK's keytool as a user would, and a client {@link SSLContext} that trusts exactly
+ * that certificate (stricter than trusting all: a handshake proves the worker serves the
+ * configured key store).
  *
  * @param file the key store
  * @param password its password (store and key)
@@ -62,7 +63,10 @@ record TestKeyStore(Path file, String password, X509Certificate certificate, SSL
 		return new TestKeyStore(file, password, certificate, context);
 	}
 
-	/** The {@code server.ssl.*} arguments that make the main port serve HTTPS with this key store. */
+	/**
+	 * The {@code server.ssl.*} arguments that make the main port serve HTTPS with this
+	 * key store.
+	 */
 	List<String> serverArgs() {
 		return List.of("--server.ssl.key-store=" + this.file, "--server.ssl.key-store-type=PKCS12",
 				"--server.ssl.key-store-password=" + this.password, "--server.ssl.key-alias=" + ALIAS);

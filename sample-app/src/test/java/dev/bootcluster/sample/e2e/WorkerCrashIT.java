@@ -21,7 +21,6 @@ class WorkerCrashIT extends ClusterTestSupport {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
 
-
 	@Test
 	@SuppressWarnings("unchecked")
 	void killedWorkerIsReplacedAndCountedWhileTheOtherKeepsServing() throws Exception {
@@ -46,7 +45,8 @@ class WorkerCrashIT extends ClusterTestSupport {
 					}
 				}
 				catch (Exception ex) {
-					// a request in flight on the killed worker may fail; later ones must not
+					// a request in flight on the killed worker may fail; later ones must
+					// not
 				}
 			}
 		});
@@ -85,8 +85,8 @@ class WorkerCrashIT extends ClusterTestSupport {
 		Map<String, Object> lastExit = (Map<String, Object>) replaced.get("lastExit");
 		assertThat(lastExit).containsEntry("exitCode", 137).containsEntry("cause", "CRASHED");
 		assertThat(((Number) lastExit.get("pid")).longValue()).isEqualTo(victim);
-		assertThat(this.cluster.output())
-			.anySatisfy((line) -> assertThat(line).contains("(pid " + victim + ") crashed: killed (SIGKILL), exit 137"));
+		assertThat(this.cluster.output()).anySatisfy(
+				(line) -> assertThat(line).contains("(pid " + victim + ") crashed: killed (SIGKILL), exit 137"));
 
 		// the replacement itself serves
 		boolean replacementServed = false;
@@ -98,7 +98,8 @@ class WorkerCrashIT extends ClusterTestSupport {
 	}
 
 	private HttpResponse<String> freshGet() throws Exception {
-		// a new client per request: a fresh connection the kernel may give to either worker
+		// a new client per request: a fresh connection the kernel may give to either
+		// worker
 		java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
 		return client.send(java.net.http.HttpRequest
 			.newBuilder(java.net.URI.create("http://127.0.0.1:" + this.cluster.port() + "/"))

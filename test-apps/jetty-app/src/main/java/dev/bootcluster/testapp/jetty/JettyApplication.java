@@ -13,8 +13,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * An ordinary Spring MVC application on Jetty: the starter plus {@code cluster.workers} in
- * {@code application.yml}, nothing else of the cluster in its code.
+ * An ordinary Spring MVC application on Jetty: the starter plus {@code cluster.workers}
+ * in {@code application.yml}, nothing else of the cluster in its code.
  */
 @SpringBootApplication
 public class JettyApplication {
@@ -32,7 +32,8 @@ public class JettyApplication {
 
 		private final String version;
 
-		HelloController(@Value("${cluster.internal.worker-id:0}") String worker, @Value("${app.version:1}") String version) {
+		HelloController(@Value("${cluster.internal.worker-id:0}") String worker,
+				@Value("${app.version:1}") String version) {
 			this.worker = worker;
 			this.version = version;
 		}

@@ -15,9 +15,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * An ordinary WebFlux application on Reactor Netty (no servlet API on its class path): the
- * starter plus {@code cluster.workers} in {@code application.yml}, nothing else of the cluster in
- * its code.
+ * An ordinary WebFlux application on Reactor Netty (no servlet API on its class path):
+ * the starter plus {@code cluster.workers} in {@code application.yml}, nothing else of
+ * the cluster in its code.
  */
 @SpringBootApplication
 public class WebFluxApplication {
@@ -35,7 +35,8 @@ public class WebFluxApplication {
 
 		private final String version;
 
-		HelloController(@Value("${cluster.internal.worker-id:0}") String worker, @Value("${app.version:1}") String version) {
+		HelloController(@Value("${cluster.internal.worker-id:0}") String worker,
+				@Value("${app.version:1}") String version) {
 			this.worker = worker;
 			this.version = version;
 		}
