@@ -84,9 +84,9 @@ public interface ClusterMessenger {
 	boolean send(int workerId, Object payload);
 
 	/**
-	 * Asks the master: its {@code @EventListener} methods for {@code ClusterRequest
-	 * <P>
-	 * } (P being the payload's class) answer with {@link ClusterRequest#reply(Object)}.
+	 * Asks the master: its {@code @EventListener} methods that take a
+	 * {@link ClusterRequest} of the payload's class answer with
+	 * {@link ClusterRequest#reply(Object)}.
 	 * @throws ClusterMessagingException if nobody in the master answered, it failed, or
 	 * the master cannot be reached within {@link #timeout()}
 	 */
