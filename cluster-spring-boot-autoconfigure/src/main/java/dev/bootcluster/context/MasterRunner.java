@@ -206,8 +206,7 @@ public class MasterRunner implements SmartLifecycle {
 			}
 		}, "cluster-shutdown");
 		// Non-daemon: the JVM must not finish on its own (exit status 1 of the abandoned
-		// main
-		// thread) once the context closes, before this thread exits with 0.
+		// main thread) once the context closes, before this thread exits with 0.
 		stopper.setDaemon(false);
 		stopper.start();
 	}

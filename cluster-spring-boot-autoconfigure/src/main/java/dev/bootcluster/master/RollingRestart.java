@@ -67,9 +67,8 @@ public final class RollingRestart {
 	/** Starts a rolling restart, or reports the one already running. */
 	Message.RestartReply start(long requestId, String trigger) {
 		// Taken before this object's lock: Supervisor.snapshot() holds the supervisor's
-		// lock while it
-		// reads latest(), so holding ours while taking the supervisor's would deadlock
-		// the master.
+		// lock while it reads latest(), so holding ours while taking the supervisor's
+		// would deadlock the master.
 		List<Integer> slots = this.supervisor.slotIds();
 		synchronized (this) {
 			return start(requestId, trigger, slots);

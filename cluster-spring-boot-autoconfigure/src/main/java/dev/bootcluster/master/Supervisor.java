@@ -224,8 +224,8 @@ public final class Supervisor implements IpcServer.Handler {
 		clusterChanged();
 		if (worker.candidate && !worker.ready.isDone()) {
 			// a replacement that never became READY: the rolling restart decides
-			// (rollback), even
-			// for MISCONFIGURED: the old workers of the last good build still run
+			// (rollback), even for MISCONFIGURED: the old workers of the last good build
+			// still run
 			worker.ready.completeExceptionally(new ReplacementFailedException(status));
 			logger.warn("Replacement " + who + " crashed before it was READY: " + ExitStatus.explain(status));
 			return null;
@@ -291,8 +291,7 @@ public final class Supervisor implements IpcServer.Handler {
 			return;
 		}
 		// Not on the thread that reported the exit (a process reaper): the callback waits
-		// for the
-		// other workers to stop, whose exits that thread may have to report.
+		// for the other workers to stop, whose exits that thread may have to report.
 		Thread thread = new Thread(() -> callback.accept(reason), "cluster-fatal");
 		thread.start();
 	}
@@ -385,9 +384,8 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 		if (slot.current == null && !this.stopping) {
 			// the old worker was already gone (its start had failed, or it crashed during
-			// the
-			// rollout): fall back to the last good build, a crash replacement like any
-			// other
+			// the rollout): fall back to the last good build, a crash replacement like
+			// any other
 			slot.restarts++;
 			this.restarts++;
 			launch(slot, StartReason.CRASH);
@@ -502,10 +500,8 @@ public final class Supervisor implements IpcServer.Handler {
 			worker.channel = channel;
 		}
 		// After the channel is visible to broadcasts, so no retained value is missed (one
-		// sent in
-		// between may arrive twice; the worker keeps the newest of each topic). Outside
-		// the
-		// supervisor's lock: the hub's lock is always taken first.
+		// sent in between may arrive twice; the worker keeps the newest of each topic).
+		// Outside the supervisor's lock: the hub's lock is always taken first.
 		this.messages.welcome(channel);
 	}
 

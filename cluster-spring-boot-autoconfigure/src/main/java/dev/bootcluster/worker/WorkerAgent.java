@@ -463,10 +463,9 @@ public final class WorkerAgent implements Closeable {
 		// off the reader thread: it must keep watching the link to the master
 		Thread thread = new Thread(() -> handler.accept(drain), "cluster-drain");
 		// Non-daemon: closing the listener can end the last other non-daemon thread
-		// (Reactor
-		// Netty's server thread ends with its channel), and the JVM must not start its
-		// shutdown
-		// while the drain still waits for requests and keep-alive clients.
+		// (Reactor Netty's server thread ends with its channel), and the JVM must not
+		// start its shutdown while the drain still waits for requests and keep-alive
+		// clients.
 		thread.setDaemon(false);
 		thread.start();
 	}

@@ -185,9 +185,8 @@ class MessageHubTest {
 		Worker one = worker(1, 101, true);
 		Worker stalled = worker(2, 102, true);
 		// The hub's write to the stalled worker blocks until the test drains it, so the
-		// worker
-		// that answers acknowledges before the timeout even starts: no race with the
-		// clock.
+		// worker that answers acknowledges before the timeout even starts: no race with
+		// the clock.
 		stalled.link.fillUntilBlocked();
 		ExecutorService publisher = Executors.newSingleThreadExecutor();
 		try {

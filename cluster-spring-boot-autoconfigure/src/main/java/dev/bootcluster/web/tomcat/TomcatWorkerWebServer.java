@@ -47,9 +47,8 @@ public class TomcatWorkerWebServer implements WorkerWebServer {
 		int closed = 0;
 		for (Connector connector : connectors(server)) {
 			// Not connector.pause(): a paused endpoint closes every keep-alive connection
-			// after its
-			// current response, which did not say so, and the client's next request on it
-			// fails.
+			// after its current response, which did not say so, and the client's next
+			// request on it fails.
 			connector.getProtocolHandler().closeServerSocketGraceful();
 			closed++;
 		}

@@ -101,9 +101,8 @@ class BroadcastBenchController {
 		this.reports.put(run, Collections.synchronizedList(new ArrayList<>()));
 		ExecutorService pool = Executors.newFixedThreadPool(concurrency);
 		// paced (rate > 0): message seq is due at start + seq / rate, and its latencies
-		// count from
-		// then, so a send held up by an earlier one counts against it (no coordinated
-		// omission)
+		// count from then, so a send held up by an earlier one counts against it (no
+		// coordinated omission)
 		double intervalNanos = (rate > 0) ? 1e9 / rate : 0;
 		long startMicros = nowMicros();
 		long start = System.nanoTime();
@@ -181,8 +180,7 @@ class BroadcastBenchController {
 		}
 		long missing = Arrays.stream(receivedBy).filter((n) -> n < targets[0]).count();
 		// the 10 slowest broadcasts as "seq:micros" (seq / rate = when it was due): shows
-		// whether
-		// the tail is a few long stalls or spread out
+		// whether the tail is a few long stalls or spread out
 		List<String> slowest = IntStream.range(0, count)
 			.boxed()
 			.sorted((a, b) -> Long.compare(latest[b], latest[a]))

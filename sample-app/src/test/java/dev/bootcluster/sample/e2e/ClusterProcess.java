@@ -120,8 +120,8 @@ final class ClusterProcess implements AutoCloseable {
 		this.tls = tls;
 		this.managementTls = managementTls;
 		// HTTP/1.1 only: the JDK client's default (HTTP/2) adds an h2c upgrade offer to
-		// plain
-		// requests and h2 to the TLS handshake, which these tests do not mean to exercise
+		// plain requests and h2 to the TLS handshake, which these tests do not mean to
+		// exercise
 		HttpClient.Builder http = HttpClient.newBuilder()
 			.connectTimeout(Duration.ofSeconds(5))
 			.version(HttpClient.Version.HTTP_1_1);

@@ -28,8 +28,8 @@ class DeployIT extends ClusterTestSupport {
 	};
 
 	// A good build deployed by SIGHUP (served by every worker afterwards) is checked by
-	// ServersIT's
-	// rolling deploy of the sample, under load, which saves this class a cluster.
+	// ServersIT's rolling deploy of the sample, under load, which saves this class a
+	// cluster.
 
 	@Test
 	@SuppressWarnings("unchecked")

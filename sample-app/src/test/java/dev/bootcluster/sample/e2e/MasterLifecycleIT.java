@@ -32,9 +32,7 @@ class MasterLifecycleIT extends ClusterTestSupport {
 	}
 
 	// The graceful stop on SIGTERM (exit 0, a request in flight answered, every worker
-	// gone, none
-	// reported as crashed) is checked per server, the sample's Tomcat included, by
-	// ServersIT,
-	// which saves this class a cluster.
+	// gone, none reported as crashed) is checked per server, the sample's Tomcat
+	// included, by ServersIT, which saves this class a cluster.
 
 }

@@ -114,9 +114,8 @@ class MessagingIT {
 					.filter((note) -> ((String) note.get("text")).startsWith("pong:" + id))
 					.count() == 2));
 		// and each acknowledged by both workers at once: neither listener waited for the
-		// other's
-		// (acknowledging after the listeners would make each wait out the timeout: 1 of
-		// 2)
+		// other's (acknowledging after the listeners would make each wait out the
+		// timeout: 1 of 2)
 		assertThat(cluster.fromEveryWorker("/messages").values())
 			.allSatisfy((messages) -> assertThat((List<Map<String, Object>>) messages.get("echoes"))
 				.containsExactly(Map.of("acknowledged", 2, "targets", 2)));

@@ -301,8 +301,7 @@ abstract class ServerScenarios {
 			}
 		});
 		// in progress means a worker runs it: a connection still queued when the workers
-		// stop
-		// accepting is reset, as with any server that stops
+		// stop accepting is reset, as with any server that stops
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> cluster.countLines("Long /work request started") > longStarted);
 		int stoppedAt = cluster.output().size();
@@ -385,16 +384,12 @@ abstract class ServerScenarios {
 			assertThat(restart).containsEntry("trigger", "SIGHUP");
 		}
 		// On Linux, auto picks the shared socket wherever the JVM lets the starter make
-		// the
-		// descriptor calls (JDK 17 and 25 do, without flags), and every server can accept
-		// from it.
-		// Asserted, not just logged: this load alone does not tell the modes apart
-		// (forced to
-		// reuseport with tcp_migrate_req=0, Jetty lost 0 of 109,731 requests once), so
-		// the mode is
-		// what guarantees that the default loses no queued connection. For the sample
-		// this also
-		// stands in for RollingRestartIT's former "shared, tcp_migrate_req=0" row.
+		// the descriptor calls (JDK 17 and 25 do, without flags), and every server can
+		// accept from it. Asserted, not just logged: this load alone does not tell the
+		// modes apart (forced to reuseport with tcp_migrate_req=0, Jetty lost 0 of
+		// 109,731 requests once), so the mode is what guarantees that the default loses
+		// no queued connection. For the sample this also stands in for RollingRestartIT's
+		// former "shared, tcp_migrate_req=0" row.
 		assertThat(mode).as("listener mode of %s with cluster.listener unset", this.app).startsWith("shared");
 		assertThat(succeeded).as("requests answered during the test").isGreaterThan(300);
 		assertThat(failed)
@@ -406,6 +401,28 @@ abstract class ServerScenarios {
 		Map<Long, String> versions = versions(cluster);
 		assertThat(versions).as("versions by PID after the deploy").containsOnlyKeys(after);
 		assertThat(versions.values()).as("versions by PID after the deploy: %s", versions).containsOnly("2");
+	}
+
+	/**
+	 * The other listener mode: every worker binds a {@code SO_REUSEPORT} socket of its
+	 * own, which the starter reads back after the bind (a worker whose server dropped the
+	 * option would exit as misconfigured and stop the cluster), and the kernel spreads
+	 * fresh connections over them.
+	 */
+	@Test
+	@Order(40)
+	void inReusePortModeEveryWorkerBindsItsOwnSocketAndFreshConnectionsSpread() throws Exception {
+		ClusterProcess cluster = ClusterProcess.start(this.app, "--server.port=0", "--cluster.workers=2",
+				"--cluster.listener=reuseport");
+		cluster.awaitReady(2);
+		assertThat(cluster.listenerMode()).as("listener mode of %s", this.app).startsWith("reuseport");
+		List<Long> workers = cluster.workerPids();
+		Map<Long, Integer> spread = cluster.spread("/", 4);
+		System.out.printf("ServersIT %s reuseport: fresh connections per worker PID %s%n", this.app, spread);
+		assertThat(spread.keySet()).as("PIDs that answered fresh connections (%s)", spread)
+			.containsExactlyInAnyOrderElementsOf(workers)
+			.doesNotContain(cluster.masterPid());
+		assertThat(cluster.output()).noneMatch((line) -> line.contains("misconfigured"));
 	}
 
 	/** Every worker's {@code version}, by PID, over fresh connections. */
