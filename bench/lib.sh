@@ -205,8 +205,9 @@ bench_free_port() {
 _bench_is_ours() { # pid: still alive and started by this run (BENCH_OWNER in its environment)?
 	local pid=$1
 	[[ -n $BENCH_TMP && -r /proc/$pid/environ ]] || return 1
-	tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF -- "BENCH_OWNER=$BENCH_TMP" && return 0
-	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$BENCH_TMP/"
+	# (2>/dev/null first: the process may exit between the test and the read)
+	tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF -- "BENCH_OWNER=$BENCH_TMP" && return 0
+	tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$BENCH_TMP/"
 }
 
 # Remember the current children (workers) of one of our masters.

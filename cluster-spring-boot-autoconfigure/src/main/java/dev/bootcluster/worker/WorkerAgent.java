@@ -386,6 +386,7 @@ public final class WorkerAgent implements Closeable {
 
 	private void readLoop() {
 		String reason = "the master closed the connection";
+		Throwable failure = null;
 		try {
 			while (awaitReading()) {
 				Message message = this.channel.receive();
@@ -405,7 +406,9 @@ public final class WorkerAgent implements Closeable {
 			reason = "interrupted";
 		}
 		catch (IOException | RuntimeException ex) {
-			reason = ex.getMessage();
+			// the class too: a channel closed under the reader says only that
+			reason = ex.toString();
+			failure = ex;
 		}
 		catch (Error ex) {
 			// e.g. OutOfMemoryError in a listener: a worker without its link must not
@@ -416,6 +419,9 @@ public final class WorkerAgent implements Closeable {
 			// No graceful shutdown: the master is gone, and a worker must not outlive it.
 			System.err.println("Cluster master (pid " + this.environment.masterPid() + ") is gone (" + reason
 					+ "); worker-" + workerId() + " exits now");
+			if (failure != null) {
+				failure.printStackTrace();
+			}
 			System.err.flush();
 			Runtime.getRuntime().halt(ORPHANED_EXIT_STATUS);
 		}
