@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -57,6 +60,15 @@ public final class WorkerAgent implements Closeable {
 	private final IpcChannel channel;
 
 	private final ScheduledExecutorService heartbeats;
+
+	/**
+	 * The one thread that writes to the master. A channel closes when a thread doing I/O
+	 * on it is interrupted, and application threads are: WebFlux cancels a request whose
+	 * client went away by interrupting the thread that runs its blocking endpoint
+	 * operation (the cluster status asks the master), and such a worker lost its link and
+	 * exited.
+	 */
+	private final ExecutorService writer;
 
 	private final Map<Long, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
 
@@ -119,6 +131,7 @@ public final class WorkerAgent implements Closeable {
 		this.environment = environment;
 		this.channel = channel;
 		this.heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, "cluster-heartbeat"));
+		this.writer = Executors.newSingleThreadExecutor((task) -> daemon(task, "cluster-master-writer"));
 	}
 
 	/**
@@ -365,23 +378,70 @@ public final class WorkerAgent implements Closeable {
 		return this.latest;
 	}
 
+	/**
+	 * Sends on the writer thread and waits until it is written, uninterruptibly (an
+	 * interrupt of the caller is kept for it): the caller sees why a send failed.
+	 */
 	private void send(Message message) {
+		Future<?> written;
 		try {
-			this.channel.send(message);
+			written = this.writer.submit(() -> {
+				this.channel.send(message);
+				return null;
+			});
 		}
-		catch (IOException ex) {
-			throw new IpcException("Cannot reach the master: " + ex.getMessage(), ex);
+		catch (RejectedExecutionException ex) {
+			throw new IpcException("Cannot reach the master: the link is closed");
+		}
+		boolean interrupted = false;
+		try {
+			while (true) {
+				try {
+					written.get();
+					return;
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+				catch (ExecutionException ex) {
+					Throwable cause = ex.getCause();
+					if (cause instanceof RuntimeException runtime) {
+						throw runtime;
+					}
+					throw new IpcException("Cannot reach the master: " + cause.getMessage(), cause);
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/**
+	 * Sends on the writer thread without waiting: a broken link is the reader's to
+	 * notice.
+	 */
+	private void post(Message message) {
+		try {
+			this.writer.execute(() -> {
+				try {
+					this.channel.send(message);
+				}
+				catch (IOException | RuntimeException ex) {
+					// the reader thread notices a broken link
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// closed
 		}
 	}
 
 	private void heartbeat() {
-		try {
-			long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-			this.channel.send(new Message.Heartbeat(workerId(), heap));
-		}
-		catch (IOException | RuntimeException ex) {
-			// the reader thread notices a broken link
-		}
+		long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+		post(new Message.Heartbeat(workerId(), heap));
 	}
 
 	private void readLoop() {
@@ -389,6 +449,9 @@ public final class WorkerAgent implements Closeable {
 		Throwable failure = null;
 		try {
 			while (awaitReading()) {
+				// a listener that ran on this thread may have left it interrupted, which
+				// would close the channel on the next read
+				Thread.interrupted();
 				Message message = this.channel.receive();
 				if (message == null) {
 					break;
@@ -441,7 +504,7 @@ public final class WorkerAgent implements Closeable {
 		else if (message instanceof Message.Deliver deliver) {
 			// acknowledged on receipt: a listener that broadcasts must not wait for other
 			// workers' listeners (which may be waiting for it)
-			this.channel.send(new Message.Delivered(deliver.deliveryId()));
+			post(new Message.Delivered(deliver.deliveryId()));
 			enqueue(() -> deliver(deliver));
 		}
 		else if (message instanceof Message.Welcome welcome) {
@@ -480,6 +543,7 @@ public final class WorkerAgent implements Closeable {
 	public void close() {
 		this.closed = true;
 		this.heartbeats.shutdownNow();
+		this.writer.shutdown();
 		synchronized (this.readerLock) {
 			this.readerLock.notifyAll();
 		}

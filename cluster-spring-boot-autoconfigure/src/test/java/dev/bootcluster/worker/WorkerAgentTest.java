@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -78,6 +79,27 @@ class WorkerAgentTest {
 		this.server.close();
 		Files.deleteIfExists(this.root.resolve("m.sock"));
 		Files.deleteIfExists(this.root);
+	}
+
+	/**
+	 * WebFlux interrupts the thread of a cancelled request (its client went away), and a
+	 * channel closes when a thread doing I/O on it is interrupted: such a sender must
+	 * leave the link working (before, the worker lost it and halted).
+	 */
+	@Test
+	void anInterruptedSenderLeavesTheLinkWorkingAndKeepsItsInterrupt() throws Exception {
+		AtomicBoolean keptInterrupt = new AtomicBoolean();
+		Thread sender = new Thread(() -> {
+			Thread.currentThread().interrupt();
+			this.agent.ready();
+			keptInterrupt.set(Thread.currentThread().isInterrupted());
+		});
+		sender.start();
+		sender.join(TIMEOUT.toMillis());
+		assertThat(next()).isInstanceOf(Message.Ready.class);
+		assertThat(keptInterrupt).isTrue();
+		this.agent.ready();
+		assertThat(next()).isInstanceOf(Message.Ready.class);
 	}
 
 	@Test
