@@ -32,8 +32,9 @@ import org.jspecify.annotations.Nullable;
  * @param restarts crash replacements in this slot: processes the master started because
  * the one before crashed (or could not be started); the cluster's {@code restarts} is
  * their sum
- * @param replacements processes of this slot that a rolling restart replaced (drained
- * once their replacement was READY); not crashes, so not in {@code restarts}
+ * @param replacements processes of this slot that a rolling restart (or its rollback)
+ * replaced (drained once their replacement was READY); not crashes, so not in
+ * {@code restarts}
  * @param lastExit the last process that left the slot, whichever way, or null if none has
  * @param lastLines last lines the slot's processes logged, filled in for a FAILED slot
  */
@@ -56,7 +57,16 @@ public record WorkerSnapshot(int id, long pid, WorkerState state, @Nullable Star
 		CRASH,
 
 		/** By a rolling restart, to replace a process that then drained. */
-		RESTART
+		RESTART,
+
+		/** By a failed rolling restart, to put the previous build back. */
+		ROLLBACK,
+
+		/** To replace a process that stopped sending heartbeats (HUNG). */
+		HUNG,
+
+		/** To replace a process whose application reported LivenessState.BROKEN. */
+		LIVENESS
 
 	}
 
@@ -73,7 +83,19 @@ public record WorkerSnapshot(int id, long pid, WorkerState state, @Nullable Star
 		 * The master stopped it: the cluster stopping, or a rolling restart removing a
 		 * replacement that did not become READY.
 		 */
-		STOPPED
+		STOPPED,
+
+		/**
+		 * It stopped sending heartbeats; the master killed it (SIGKILL) once its
+		 * replacement was READY.
+		 */
+		HUNG,
+
+		/**
+		 * Its application reported LivenessState.BROKEN; it was drained once its
+		 * replacement was READY.
+		 */
+		BROKEN
 
 	}
 

@@ -19,6 +19,7 @@ import dev.bootcluster.RestartOperation;
 @JsonSubTypes({ @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
 		@JsonSubTypes.Type(value = Message.Ready.class, name = "ready"),
 		@JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
+		@JsonSubTypes.Type(value = Message.Liveness.class, name = "liveness"),
 		@JsonSubTypes.Type(value = Message.StatusRequest.class, name = "status-request"),
 		@JsonSubTypes.Type(value = Message.StatusReply.class, name = "status-reply"),
 		@JsonSubTypes.Type(value = Message.RestartRequest.class, name = "restart-request"),
@@ -51,8 +52,18 @@ public sealed interface Message {
 	record Ready(int workerId) implements Message {
 	}
 
-	/** Periodic sign of life with a small metrics sample. */
+	/**
+	 * Periodic proof that the worker can still serve (sent once a probe task ran on its
+	 * web server's request executor), with a small metrics sample.
+	 */
 	record Heartbeat(int workerId, long heapUsedBytes) implements Message {
+	}
+
+	/**
+	 * The application's liveness changed: {@code broken} when it published
+	 * {@code LivenessState.BROKEN} (the master then replaces the worker).
+	 */
+	record Liveness(boolean broken) implements Message {
 	}
 
 	/** A worker asks the master for the cluster status. */
