@@ -1,5 +1,7 @@
 package dev.bootcluster.autoconfigure;
 
+import java.time.Duration;
+
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -26,6 +28,7 @@ import dev.bootcluster.context.StandaloneClusterOperations;
 import dev.bootcluster.context.WorkerDrain;
 import dev.bootcluster.context.WorkerReadinessBridge;
 import dev.bootcluster.ipc.FrameCodec;
+import dev.bootcluster.master.ClusterTimeouts;
 import dev.bootcluster.master.MessageHub;
 import dev.bootcluster.messaging.ClusterMessenger;
 import dev.bootcluster.messaging.MasterClusterMessenger;
@@ -92,9 +95,12 @@ public final class ClusterAutoConfiguration {
 			return new MasterRunner.Settings(worker.getJvmArgs(), worker.getBackoff().getInitial(),
 					worker.getBackoff().getMax(), worker.getCrashLoop().getMaxCrashes(),
 					worker.getCrashLoop().getWindow(), (int) properties.getIpc().getMaxMessageSize().toBytes(),
-					properties.getIpc().getHeartbeatInterval(), properties.getShutdownTimeout(),
-					properties.getRestart().getReadyTimeout(), properties.getRestart().getDrainTimeout(),
-					properties.getRestart().getDrainQuietPeriod(), properties.getRestart().getKeepAliveTimeout(),
+					new ClusterTimeouts(properties.getRestart().getReadyTimeout(),
+							properties.getRestart().getDrainTimeout(), properties.getRestart().getDrainQuietPeriod(),
+							properties.getRestart().getKeepAliveTimeout(), properties.getShutdownTimeout(),
+							environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class,
+									Duration.ofSeconds(30)),
+							properties.getIpc().getHeartbeatInterval(), Duration.ofSeconds(30)),
 					properties.getListener(), environment.getProperty("server.tomcat.accept-count", Integer.class, 100),
 					ListenPorts.address(environment.getProperty("server.address")));
 		}

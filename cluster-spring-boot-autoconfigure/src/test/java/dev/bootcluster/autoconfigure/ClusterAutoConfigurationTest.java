@@ -233,12 +233,12 @@ class ClusterAutoConfigurationTest {
 			assertThat(settings.maxCrashes()).isEqualTo(5);
 			assertThat(settings.crashWindow()).isEqualTo(Duration.ofSeconds(60));
 			assertThat(settings.maxMessageSize()).isEqualTo(1024 * 1024);
-			assertThat(settings.heartbeat()).isEqualTo(Duration.ofSeconds(1));
-			assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(35));
-			assertThat(settings.readyTimeout()).isEqualTo(Duration.ofSeconds(120));
-			assertThat(settings.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
-			assertThat(settings.drainQuietPeriod()).isEqualTo(Duration.ofMillis(500));
-			assertThat(settings.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(5));
+			assertThat(settings.timeouts().heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
+			assertThat(settings.timeouts().shutdown()).isEqualTo(Duration.ofSeconds(35));
+			assertThat(settings.timeouts().ready()).isEqualTo(Duration.ofSeconds(120));
+			assertThat(settings.timeouts().drain()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(settings.timeouts().drainQuietPeriod()).isEqualTo(Duration.ofMillis(500));
+			assertThat(settings.timeouts().keepAlive()).isEqualTo(Duration.ofSeconds(5));
 		});
 	}
 
@@ -268,12 +268,12 @@ class ClusterAutoConfigurationTest {
 				assertThat(settings.maxCrashes()).isEqualTo(3);
 				assertThat(settings.crashWindow()).isEqualTo(Duration.ofMinutes(2));
 				assertThat(settings.maxMessageSize()).isEqualTo(2 * 1024 * 1024);
-				assertThat(settings.heartbeat()).isEqualTo(Duration.ofMillis(500));
-				assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(45));
-				assertThat(settings.readyTimeout()).isEqualTo(Duration.ofSeconds(90));
-				assertThat(settings.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
-				assertThat(settings.drainQuietPeriod()).isZero();
-				assertThat(settings.keepAliveTimeout()).isZero();
+				assertThat(settings.timeouts().heartbeatInterval()).isEqualTo(Duration.ofMillis(500));
+				assertThat(settings.timeouts().shutdown()).isEqualTo(Duration.ofSeconds(45));
+				assertThat(settings.timeouts().ready()).isEqualTo(Duration.ofSeconds(90));
+				assertThat(settings.timeouts().drain()).isEqualTo(Duration.ofSeconds(20));
+				assertThat(settings.timeouts().drainQuietPeriod()).isZero();
+				assertThat(settings.timeouts().keepAlive()).isZero();
 			});
 	}
 
