@@ -290,7 +290,9 @@ public final class Supervisor implements IpcServer.Handler {
 		String reported = report(worker, cause, status);
 		Replacement owner = worker.owner;
 		Replacement replacing = slot.replacement;
-		boolean restart = crashed && owner == null && slot.current == worker && !this.stopping;
+		// the slot's own process, gone: what comes next is for the slot to decide
+		boolean slotDecides = owner == null && slot.current == worker && !this.stopping;
+		boolean restart = crashed && slotDecides;
 		if (!crashed) {
 			logger.info(reported);
 		}
@@ -306,11 +308,11 @@ public final class Supervisor implements IpcServer.Handler {
 		else if (replacing != null) {
 			replacing.exited(worker, status);
 		}
-		if (!restart) {
-			return;
-		}
-		if (slot.givingUp != null) {
+		if (slotDecides && slot.givingUp != null) {
 			giveUp(slot, slot.givingUp, status);
+		}
+		else if (!restart) {
+			return;
 		}
 		else if (misconfigured(worker, status)) {
 			misconfigured(slot, worker);
