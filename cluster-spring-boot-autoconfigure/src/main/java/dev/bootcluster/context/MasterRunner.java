@@ -25,6 +25,7 @@ import dev.bootcluster.ipc.FrameCodec;
 import dev.bootcluster.ipc.IpcServer;
 import dev.bootcluster.ipc.SocketDirectory;
 import dev.bootcluster.master.ApplicationJar;
+import dev.bootcluster.master.ClusterTimeouts;
 import dev.bootcluster.master.JvmLaunch;
 import dev.bootcluster.master.LaunchCommand;
 import dev.bootcluster.master.MessageHub;
@@ -93,14 +94,14 @@ public class MasterRunner implements SmartLifecycle {
 			}
 			RestartPolicy policy = new RestartPolicy(this.settings.initialBackoff(), this.settings.maxBackoff(),
 					this.settings.maxCrashes(), this.settings.crashWindow(), Clock.systemUTC());
+			ClusterTimeouts timeouts = this.settings.timeouts();
 			SupervisorSettings supervisorSettings = new SupervisorSettings(this.launch.workers(),
-					this.launch.ports().server(), this.settings.readyTimeout(), this.settings.drainTimeout(),
-					this.settings.drainQuietPeriod(), this.settings.keepAliveTimeout(), this.settings.shutdownTimeout(),
-					(shared != null) ? "shared" : "reuseport", migrate);
+					this.launch.ports().server(), timeouts.ready(), timeouts.drain(), timeouts.drainQuietPeriod(),
+					timeouts.keepAlive(), timeouts.shutdown(), (shared != null) ? "shared" : "reuseport", migrate);
 			Supervisor supervisor = new Supervisor(supervisorSettings, (workerId, candidate) -> {
 				WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
 						ProcessHandle.current().pid(), this.launch.ports().server(), this.launch.ports().management(),
-						this.settings.maxMessageSize(), this.settings.heartbeat().toMillis(), shared != null);
+						this.settings.maxMessageSize(), timeouts.heartbeatInterval().toMillis(), shared != null);
 				List<String> workerCommand = (jar != null)
 						? ApplicationJar.withJar(command, candidate ? jar.candidate() : jar.lastGood()) : command;
 				ProcessBuilder builder = new ProcessBuilder(workerCommand);
@@ -215,7 +216,7 @@ public class MasterRunner implements SmartLifecycle {
 	public void stop() {
 		Supervisor supervisor = this.supervisor;
 		if (supervisor != null) {
-			supervisor.stop(this.settings.shutdownTimeout());
+			supervisor.stop(this.settings.timeouts().shutdown());
 		}
 		if (this.server != null) {
 			this.server.close();
@@ -284,21 +285,14 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param maxCrashes crashes within {@code crashWindow} that mark a slot FAILED
 	 * @param crashWindow crash-loop window
 	 * @param maxMessageSize IPC frame limit
-	 * @param heartbeat heartbeat interval
-	 * @param shutdownTimeout how long a graceful stop may take
-	 * @param readyTimeout how long a replacement may take to be READY
-	 * @param drainTimeout how long a draining worker may take to exit
-	 * @param drainQuietPeriod how long a draining worker waits without requests
-	 * @param keepAliveTimeout how long a draining worker waits for keep-alive clients to
-	 * close
+	 * @param timeouts every timeout of the master and its workers, validated together
 	 * @param listener {@code cluster.listener}: auto, reuseport or shared
 	 * @param acceptCount backlog of a shared socket ({@code server.tomcat.accept-count})
 	 * @param address address a shared socket binds ({@code server.address})
 	 */
 	public record Settings(List<String> jvmArguments, Duration initialBackoff, Duration maxBackoff, int maxCrashes,
-			Duration crashWindow, int maxMessageSize, Duration heartbeat, Duration shutdownTimeout,
-			Duration readyTimeout, Duration drainTimeout, Duration drainQuietPeriod, Duration keepAliveTimeout,
-			String listener, int acceptCount, @Nullable InetAddress address) {
+			Duration crashWindow, int maxMessageSize, ClusterTimeouts timeouts, String listener, int acceptCount,
+			@Nullable InetAddress address) {
 
 		public Settings {
 			jvmArguments = List.copyOf(jvmArguments);
