@@ -10,6 +10,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -196,6 +201,58 @@ class ClusterAutoConfigurationTest {
 			assertThat(context).doesNotHaveBean(ClusterHealthIndicator.class);
 			assertThat(context).hasSingleBean(ClusterEndpoint.class);
 		});
+	}
+
+	/**
+	 * The contributor answers from the status the master pushes after every heartbeat, so
+	 * it is stale after three heartbeat intervals (at least 5 s).
+	 */
+	@ParameterizedTest
+	@CsvSource({ "1s, 5000", "4s, 12000" })
+	void healthIndicatorIsStaleAfterThreeHeartbeatIntervals(String interval, long staleAfterMillis) {
+		ClusterOperations old = new StandaloneClusterOperations(new MockEnvironment()) {
+
+			@Override
+			public Duration lastKnownStatusAge() {
+				return Duration.ofMinutes(1);
+			}
+
+		};
+		this.runner
+			.withPropertyValues("cluster.ipc.heartbeat-interval=" + interval, "cluster.worker.heartbeat-timeout=1m")
+			.withBean(ClusterOperations.class, () -> old)
+			.run((context) -> {
+				Health health = context.getBean(ClusterHealthIndicator.class).health();
+				assertThat(health.getStatus()).isEqualTo(ClusterHealthIndicator.DEGRADED);
+				assertThat(health.getDetails()).containsEntry("stale", true)
+					.containsEntry("staleAfterMillis", staleAfterMillis);
+			});
+	}
+
+	/**
+	 * Boot leaves DEGRADED out of the overall status unless the status order ranks it, as
+	 * the README shows.
+	 */
+	@Test
+	void statusOrderMakesADegradedClusterTheOverallStatus() {
+		ClusterOperations old = new StandaloneClusterOperations(new MockEnvironment()) {
+
+			@Override
+			public Duration lastKnownStatusAge() {
+				return Duration.ofMinutes(1);
+			}
+
+		};
+		ApplicationContextRunner health = this.runner
+			.withConfiguration(AutoConfigurations.of(HealthContributorRegistryAutoConfiguration.class,
+					HealthEndpointAutoConfiguration.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=health")
+			.withBean(ClusterOperations.class, () -> old);
+		health.run((context) -> assertThat(context.getBean(HealthEndpoint.class).health().getStatus())
+			.isEqualTo(Status.UP));
+		health.withPropertyValues("management.endpoint.health.status.order=DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN")
+			.run((context) -> assertThat(context.getBean(HealthEndpoint.class).health().getStatus())
+				.isEqualTo(ClusterHealthIndicator.DEGRADED));
 	}
 
 	@Test
