@@ -66,6 +66,24 @@ public final class ClusterAutoConfiguration {
 		return new FrameCodec((int) properties.getIpc().getMaxMessageSize().toBytes());
 	}
 
+	/**
+	 * The timeouts, validated with Boot's shutdown phase where there is a cluster: a
+	 * contradictory combination fails the master at startup, before any worker starts
+	 * (and a worker whose profile-specific configuration contradicts itself, which the
+	 * master cannot see). A standalone application uses no cluster timeout, so its
+	 * shutdown phase is not held against them.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClusterRole({ ClusterRole.MASTER, ClusterRole.WORKER })
+	static class TimeoutsConfiguration {
+
+		@Bean
+		ClusterTimeouts clusterTimeouts(ClusterProperties properties, Environment environment) {
+			return ClusterTimeoutSettings.timeouts(properties, environment);
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClusterRole(ClusterRole.MASTER)
 	@ConditionalOnBean(MasterLaunch.class)
@@ -77,9 +95,9 @@ public final class ClusterAutoConfiguration {
 		}
 
 		@Bean
-		MasterRunner clusterMasterRunner(MasterLaunch launch, ClusterProperties properties,
+		MasterRunner clusterMasterRunner(MasterLaunch launch, ClusterProperties properties, ClusterTimeouts timeouts,
 				ConfigurableApplicationContext context, MessageHub hub) {
-			return new MasterRunner(launch, settings(properties, context.getEnvironment()), context, hub);
+			return new MasterRunner(launch, settings(properties, timeouts, context.getEnvironment()), context, hub);
 		}
 
 		@Bean
@@ -91,17 +109,17 @@ public final class ClusterAutoConfiguration {
 		}
 
 		static MasterRunner.Settings settings(ClusterProperties properties, Environment environment) {
+			return settings(properties, ClusterTimeoutSettings.timeouts(properties, environment), environment);
+		}
+
+		static MasterRunner.Settings settings(ClusterProperties properties, ClusterTimeouts timeouts,
+				Environment environment) {
 			ClusterProperties.Worker worker = properties.getWorker();
 			return new MasterRunner.Settings(worker.getJvmArgs(), worker.getBackoff().getInitial(),
 					worker.getBackoff().getMax(), worker.getCrashLoop().getMaxCrashes(),
 					worker.getCrashLoop().getWindow(), (int) properties.getIpc().getMaxMessageSize().toBytes(),
-					new ClusterTimeouts(properties.getRestart().getReadyTimeout(),
-							properties.getRestart().getDrainTimeout(), properties.getRestart().getDrainQuietPeriod(),
-							properties.getRestart().getKeepAliveTimeout(), properties.getShutdownTimeout(),
-							environment.getProperty("spring.lifecycle.timeout-per-shutdown-phase", Duration.class,
-									Duration.ofSeconds(30)),
-							properties.getIpc().getHeartbeatInterval(), Duration.ofSeconds(30)),
-					properties.getListener(), environment.getProperty("server.tomcat.accept-count", Integer.class, 100),
+					timeouts, properties.getListener(),
+					environment.getProperty("server.tomcat.accept-count", Integer.class, 100),
 					ListenPorts.address(environment.getProperty("server.address")));
 		}
 

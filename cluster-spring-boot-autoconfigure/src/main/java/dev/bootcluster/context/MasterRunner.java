@@ -91,14 +91,13 @@ public class MasterRunner implements SmartLifecycle {
 			}
 			RestartPolicy policy = new RestartPolicy(this.settings.initialBackoff(), this.settings.maxBackoff(),
 					this.settings.maxCrashes(), this.settings.crashWindow(), Clock.systemUTC());
+			ClusterTimeouts timeouts = this.settings.timeouts();
 			SupervisorSettings supervisorSettings = new SupervisorSettings(this.launch.workers(),
-					this.launch.ports().server(), this.settings.timeouts(), (shared != null) ? "shared" : "reuseport",
-					migrate);
+					this.launch.ports().server(), timeouts, (shared != null) ? "shared" : "reuseport", migrate);
 			Supervisor supervisor = new Supervisor(supervisorSettings, (workerId, candidate, token) -> {
 				WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
 						ProcessHandle.current().pid(), this.launch.ports().server(), this.launch.ports().management(),
-						this.settings.maxMessageSize(), this.settings.timeouts().heartbeatInterval().toMillis(),
-						shared != null);
+						this.settings.maxMessageSize(), timeouts.heartbeatInterval().toMillis(), shared != null);
 				List<String> workerCommand = (jar != null)
 						? ApplicationJar.withJar(command, candidate ? jar.candidate() : jar.lastGood()) : command;
 				ProcessBuilder builder = new ProcessBuilder(workerCommand);
