@@ -180,27 +180,16 @@ class MessageHubTest {
 	}
 
 	@Test
-	void ackTimeoutCompletesWithTheAcknowledgementsReceivedSoFar() throws Exception {
-		MessageHub impatient = hub(Duration.ofMillis(200));
+	void ackTimeoutCompletesWithTheAcknowledgementsReceivedSoFar() {
+		// long enough for the answering worker's acknowledgement to come in before it
+		MessageHub impatient = hub(Duration.ofSeconds(2));
 		Worker one = worker(1, 101, true);
-		Worker stalled = worker(2, 102, true);
-		// The hub's write to the stalled worker blocks until the test drains it, so the
-		// worker that answers acknowledges before the timeout even starts: no race with
-		// the clock.
-		stalled.link.fillUntilBlocked();
-		ExecutorService publisher = Executors.newSingleThreadExecutor();
-		try {
-			CompletableFuture<CompletableFuture<Result>> publishing = CompletableFuture
-				.supplyAsync(() -> impatient.publish(0, 0, "t", null, json("1"), false), publisher);
-			impatient.delivered(one.pid, one.link.receive(Deliver.class).deliveryId());
-			assertThat(publishing).isNotDone();
-			stalled.link.drainInBackground();
-			assertThat(publishing).succeedsWithin(TIMEOUT);
-			assertThat(publishing.join()).succeedsWithin(TIMEOUT).isEqualTo(new Result(1, 2));
-		}
-		finally {
-			publisher.shutdownNow();
-		}
+		// reads nothing
+		worker(2, 102, true);
+		CompletableFuture<Result> result = impatient.publish(0, 0, "t", null, json("1"), false);
+		impatient.delivered(one.pid, one.link.receive(Deliver.class).deliveryId());
+		assertThat(result).isNotDone();
+		assertThat(result).succeedsWithin(TIMEOUT).isEqualTo(new Result(1, 2));
 	}
 
 	@Test
@@ -244,10 +233,10 @@ class MessageHubTest {
 	}
 
 	@Test
-	void recipientWhoseConnectionIsGoneIsNotAwaited() {
+	void recipientWhoseConnectionIsClosedIsNotAwaited() {
 		Worker alive = worker(1, 101, true);
 		Worker gone = worker(2, 102, true);
-		gone.link.worker().close();
+		gone.link.master().close();
 		CompletableFuture<Result> result = this.hub.publish(0, 0, "t", null, json("1"), false);
 		assertThat(result).isNotDone();
 		this.hub.delivered(alive.pid, alive.link.receive(Deliver.class).deliveryId());
