@@ -139,7 +139,7 @@ public final class IpcServer implements Closeable {
 				// refused (and logged by the handler): nothing more is read from it
 				return;
 			}
-			// MERGE: channel.describe(peer.describe());
+			channel.describe(peer.describe());
 			while (true) {
 				Message message = channel.receive();
 				if (message == null) {

@@ -466,7 +466,7 @@ public final class Supervisor {
 			if (channel == null) {
 				throw new IOException("no IPC connection");
 			}
-			channel.send(drain);
+			channel.sendUrgent(drain);
 		}
 		catch (IOException ex) {
 			logger.warn("Cannot ask " + worker + " to drain (" + ex.getMessage() + "); stopping it with SIGTERM");

@@ -196,7 +196,7 @@ final class WorkerLinks implements IpcServer.Handler {
 				sendStatus(channel, request.requestId());
 			}
 			else if (message instanceof Message.RestartRequest request) {
-				channel.send(this.supervisor.rollingRestart(request.requestId(), request.trigger()));
+				channel.sendUrgent(this.supervisor.rollingRestart(request.requestId(), request.trigger()));
 			}
 			else if (message instanceof Message.Liveness liveness) {
 				this.supervisor.liveness(worker, liveness.broken());
@@ -218,10 +218,10 @@ final class WorkerLinks implements IpcServer.Handler {
 	private void sendStatus(IpcChannel channel, long requestId) throws IOException {
 		ClusterSnapshot snapshot = this.supervisor.buildSnapshot();
 		try {
-			channel.send(new Message.StatusReply(requestId, snapshot));
+			channel.sendUrgent(new Message.StatusReply(requestId, snapshot));
 		}
 		catch (MessageTooLargeException ex) {
-			channel.send(new Message.StatusReply(requestId, withoutLines(snapshot)));
+			channel.sendUrgent(new Message.StatusReply(requestId, withoutLines(snapshot)));
 		}
 	}
 
