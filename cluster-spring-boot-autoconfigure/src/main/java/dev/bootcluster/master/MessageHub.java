@@ -43,10 +43,9 @@ import dev.bootcluster.ipc.MessageTooLargeException;
  * ({@link Message.PublishReply}, {@link Message.Answer}) go urgently, ahead of the
  * deliveries queued for the worker; deliveries and {@link Message.Welcome} in order.
  * <p>
- * Lock order: the hub's lock is never taken while the supervisor's is held (the
- * supervisor calls in after releasing its own); the recipients are read from volatile
- * fields without locks. The lock guards the retained values and makes the queuing of each
- * delivery (and of a welcome's replay) one step.
+ * The hub's lock guards the retained values and makes the queuing of each delivery (and
+ * of a welcome's replay) one step; it is the only lock taken here, and nothing blocks
+ * while it is held. The recipients are a list the supervisor's loop publishes.
  */
 public final class MessageHub implements Closeable {
 
