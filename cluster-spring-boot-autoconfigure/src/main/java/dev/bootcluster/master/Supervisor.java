@@ -544,9 +544,14 @@ public final class Supervisor {
 
 	private void begin(Replacement replacement) {
 		Slot slot = replacement.slot;
-		if (this.stopping || slot.current.state == WorkerState.FAILED) {
+		if (this.stopping) {
 			replacement.cancel();
 			return;
+		}
+		if (slot.current.state == WorkerState.FAILED) {
+			// a rollout may bring the fix: the slot starts afresh, breaker and all
+			slot.tracker.reset();
+			slot.givingUp = null;
 		}
 		slot.replacement = replacement;
 		replacement.start();

@@ -169,6 +169,23 @@ class SupervisorTest {
 	}
 
 	@Test
+	void aRolloutStartsTheNewBuildInAFailedSlot(CapturedOutput log) {
+		this.maxCrashes = 1;
+		Supervisor supervisor = start(2);
+		readyAll();
+		exit(this.starts.get(1).process(), 1);
+		assertThat(worker(2).state()).isEqualTo(WorkerState.FAILED);
+		supervisor.startRollingRestart(1, "deploy the fix");
+		ready(awaitStart(2));
+		Start fixed = awaitStart(3);
+		assertThat(fixed.slot()).isEqualTo(2);
+		assertThat(fixed.candidate()).isTrue();
+		ready(fixed);
+		awaitRollout(State.SUCCEEDED);
+		assertThat(worker(2).state()).isEqualTo(WorkerState.READY);
+	}
+
+	@Test
 	void aStartThatFailsIsRetriedAsACrash(CapturedOutput log) {
 		this.failingStarts.add(1);
 		start(2);
