@@ -160,13 +160,19 @@ final class Replacement {
 	void exited(Worker worker, int status) {
 		if (worker == this.fresh && worker.owner == this) {
 			String what = (worker.startFailure != null) ? "could not be started (" + worker.startFailure + ")"
-					: "exited with status " + status + " before it was READY (" + ExitStatus.describe(status) + ")";
+					: "exited with status " + status + " before it was READY" + described(status);
 			failed(what);
 		}
 		else if (worker == this.old && this.fresh != null && this.fresh.owner == null) {
 			cancelTimer();
 			end();
 		}
+	}
+
+	/** What an exit status means, when it says more than its number. */
+	private static String described(int status) {
+		String description = ExitStatus.describe(status);
+		return description.equals("exit status " + status) ? "" : " (" + description + ")";
 	}
 
 	private void failed(String what) {

@@ -178,7 +178,7 @@ public final class RollingRestart {
 			this.failureLines = lines;
 			if (this.replaced.isEmpty()) {
 				end(State.ROLLED_BACK, "rolled back",
-						reason + "; no worker had the new build, the old ones kept serving", lines);
+						reason + "; no worker had the new build yet: the old workers keep serving", lines);
 				return;
 			}
 			logger.warn("Rolling restart " + this.id + ": " + reason + "; rolling " + this.replaced.size()

@@ -40,7 +40,7 @@ class DeployIT extends ClusterTestSupport {
 
 		SampleBuilds.deploy(ClusterProcess.sampleJar(), this.cluster.jar(), "sample.fail-on-start=true\n");
 		Map<String, Object> restart = restartAndWait();
-		assertThat(restart).as(restart.toString()).containsEntry("state", "FAILED").containsEntry("replaced", 0);
+		assertThat(restart).as(restart.toString()).containsEntry("state", "ROLLED_BACK").containsEntry("replaced", 0);
 		assertThat((String) restart.get("reason")).contains("exited with status 1 before it was READY")
 			.contains("the old workers keep serving");
 		assertThat((List<String>) restart.get("lastLines"))
