@@ -3,6 +3,8 @@ package dev.bootcluster.context;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -29,13 +31,17 @@ import dev.bootcluster.worker.WorkerAgent;
  * fatal), and it is how a worker leaves during a rolling restart, when the master says
  * so: readiness becomes REFUSING_TRAFFIC (liveness stays CORRECT), every listener closes
  * (new connections go to the other workers), requests in progress finish, keep-alive
- * connections are told to close, and after a quiet period the worker exits 0.
+ * connections are told to close, and after a quiet period the worker exits 0, all within
+ * the drain timeout. The main server's request executor is where the worker's heartbeats
+ * prove it can still serve.
  */
 public class WorkerDrain implements ApplicationListener<WebServerInitializedEvent> {
 
 	private static final Log logger = LogFactory.getLog(WorkerDrain.class);
 
 	private static final long CONNECTION_POLL_MILLIS = 20;
+
+	private final WorkerAgent agent;
 
 	private final ApplicationContext context;
 
@@ -47,16 +53,26 @@ public class WorkerDrain implements ApplicationListener<WebServerInitializedEven
 
 	private final List<Server> servers = new CopyOnWriteArrayList<>();
 
+	/** Ends the worker once drained (a test's stand-in for {@code System.exit(0)}). */
+	private final Runnable exit;
+
 	/**
 	 * @param kinds the server implementations registered for this worker's class path
 	 * @param shared whether the main server accepts from the master's shared socket
 	 */
 	public WorkerDrain(WorkerAgent agent, ApplicationContext context, RequestTracker requests,
 			Supplier<List<WorkerWebServer>> kinds, boolean shared) {
+		this(agent, context, requests, kinds, shared, () -> System.exit(0));
+	}
+
+	WorkerDrain(WorkerAgent agent, ApplicationContext context, RequestTracker requests,
+			Supplier<List<WorkerWebServer>> kinds, boolean shared, Runnable exit) {
+		this.agent = agent;
 		this.context = context;
 		this.requests = requests;
 		this.kinds = kinds;
 		this.shared = shared;
+		this.exit = exit;
 		agent.onDrain(this::drain);
 	}
 
@@ -77,9 +93,23 @@ public class WorkerDrain implements ApplicationListener<WebServerInitializedEven
 				"management");
 		kind.verifyListener(server, this.shared && !management);
 		this.servers.add(new Server(server, kind));
+		if (!management) {
+			Executor executor = kind.requestExecutor(server);
+			if (executor != null) {
+				// from now on a heartbeat says the server runs requests, not just that
+				// the JVM lives
+				this.agent.heartbeatProbe(executor);
+			}
+		}
 	}
 
+	/**
+	 * Drains and exits, within {@code timeoutMillis} of the Drain's arrival: the wait for
+	 * a quiet period, then the wait for keep-alive clients (at most
+	 * {@code keepAliveMillis}), get what remains of it.
+	 */
 	void drain(Message.Drain drain) {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drain.timeoutMillis());
 		logger.info("Draining: refusing traffic and closing " + this.servers.size() + " listener(s)");
 		AvailabilityChangeEvent.publish(this.context, ReadinessState.REFUSING_TRAFFIC);
 		this.requests.startDraining();
@@ -87,8 +117,8 @@ public class WorkerDrain implements ApplicationListener<WebServerInitializedEven
 		int left = 0;
 		try {
 			left = this.requests.awaitQuiet(Duration.ofMillis(drain.quietPeriodMillis()),
-					Duration.ofMillis(drain.timeoutMillis()));
-			awaitConnectionsClosed(Math.min(drain.keepAliveMillis(), drain.timeoutMillis()));
+					Duration.ofMillis(remainingMillis(deadline)));
+			awaitConnectionsClosed(Math.min(drain.keepAliveMillis(), remainingMillis(deadline)));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -99,7 +129,11 @@ public class WorkerDrain implements ApplicationListener<WebServerInitializedEven
 		else {
 			logger.info("Drained; exiting");
 		}
-		System.exit(0);
+		this.exit.run();
+	}
+
+	private static long remainingMillis(long deadline) {
+		return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
 	}
 
 	/** Waits for keep-alive clients, each told {@code Connection: close}, to close. */

@@ -1,5 +1,9 @@
 package dev.bootcluster.web;
 
+import java.util.concurrent.Executor;
+
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.web.server.WebServer;
 
 /**
@@ -34,5 +38,14 @@ public interface WorkerWebServer {
 
 	/** Connections the server still has open (in progress or idle keep-alive). */
 	int openConnections(WebServer server);
+
+	/**
+	 * What runs the server's request handling (its request thread pool, or its event
+	 * loops), for a heartbeat to prove that it still runs tasks: a task submitted here
+	 * waits, as a request would, while every request thread is busy or stuck.
+	 * @param server a started server this implementation {@linkplain #supports supports}
+	 * @return the executor, or null when the server has none to share
+	 */
+	@Nullable Executor requestExecutor(WebServer server);
 
 }

@@ -38,6 +38,8 @@ final class HubSockets implements AutoCloseable {
 
 	private final FrameCodec codec;
 
+	private final long maxQueuedBytes;
+
 	private final Path root;
 
 	private final Path socket;
@@ -46,8 +48,17 @@ final class HubSockets implements AutoCloseable {
 
 	private final List<Link> links = new ArrayList<>();
 
+	/** Master ends with the default bound of what they may queue. */
 	HubSockets(FrameCodec codec) throws IOException {
+		this(codec, IpcChannel.defaultMaxQueuedBytes(codec));
+	}
+
+	/**
+	 * @param maxQueuedBytes the bound of what each master end may queue
+	 */
+	HubSockets(FrameCodec codec, long maxQueuedBytes) throws IOException {
 		this.codec = codec;
+		this.maxQueuedBytes = maxQueuedBytes;
 		// under /tmp, not the (possibly long) java.io.tmpdir: socket paths are limited to
 		// ~107 bytes
 		this.root = Files.createTempDirectory(Path.of("/tmp"), "hub-");
@@ -62,8 +73,8 @@ final class HubSockets implements AutoCloseable {
 			SocketChannel workerSocket = SocketChannel.open(StandardProtocolFamily.UNIX);
 			workerSocket.connect(UnixDomainSocketAddress.of(this.socket));
 			SocketChannel masterSocket = this.server.accept();
-			Link link = new Link(new IpcChannel(masterSocket, this.codec), new IpcChannel(workerSocket, this.codec),
-					masterSocket, workerSocket);
+			Link link = new Link(new IpcChannel(masterSocket, this.codec, this.maxQueuedBytes),
+					new IpcChannel(workerSocket, this.codec), masterSocket, workerSocket);
 			this.links.add(link);
 			return link;
 		}

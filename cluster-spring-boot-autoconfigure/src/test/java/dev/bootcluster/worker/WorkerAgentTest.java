@@ -208,8 +208,11 @@ class WorkerAgentTest {
 		// room in the agent's queue for more than the connection buffers
 		Connected link = connect(256 * 1024, 600_000);
 		link.master().send(new Message.Welcome(0));
-		assertThat(assertTimeoutPreemptively(TIMEOUT, () -> link.agent().startDelivery((deliver) -> {
-		}, TIMEOUT))).isZero();
+		// a delivery's listener runs after its acknowledgement was queued
+		CompletableFuture<Long> acknowledged = new CompletableFuture<>();
+		assertThat(assertTimeoutPreemptively(TIMEOUT,
+				() -> link.agent().startDelivery((deliver) -> acknowledged.complete(deliver.deliveryId()), TIMEOUT)))
+			.isZero();
 		JsonNode large = JsonNodeFactory.instance.stringNode("x".repeat(60 * 1024));
 		// while the master reads nothing: requests enough to block the agent's writer
 		// with some of them still queued
@@ -232,7 +235,7 @@ class WorkerAgentTest {
 		long queued = link.agent().channel().queuedBytes();
 		assertThat(queued).as("bytes still queued behind the blocked writer").isPositive();
 		link.master().send(deliver(1));
-		await().atMost(TIMEOUT).until(() -> link.agent().channel().queuedBytes() > queued);
+		assertThat(acknowledged).succeedsWithin(TIMEOUT).isEqualTo(1L);
 		List<Message> received = new ArrayList<>();
 		while (received.stream().filter(Message.Ask.class::isInstance).count() < requests
 				|| !received.contains(new Message.Delivered(1))) {

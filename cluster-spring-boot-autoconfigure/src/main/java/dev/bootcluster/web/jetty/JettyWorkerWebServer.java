@@ -5,9 +5,11 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.web.server.WebServer;
@@ -90,6 +92,12 @@ public class JettyWorkerWebServer implements WorkerWebServer {
 			open += connector.getConnectedEndPoints().size();
 		}
 		return open;
+	}
+
+	/** The server's thread pool, which runs every connector's requests. */
+	@Override
+	public @Nullable Executor requestExecutor(WebServer server) {
+		return ((JettyWebServer) server).getServer().getThreadPool();
 	}
 
 	private static List<ServerConnector> connectors(WebServer server) {

@@ -24,6 +24,9 @@ class ClusterLoopResources implements LoopResources {
 
 	private final @Nullable ServerSocketChannel inherited;
 
+	/** The loops handed out for the server's connections, once it asked for them. */
+	private volatile @Nullable EventLoopGroup serverLoops;
+
 	/**
 	 * @param loops the loops to run on, resolved at bind time (the resource factory
 	 * starts after the web server factory is customized)
@@ -57,9 +60,20 @@ class ClusterLoopResources implements LoopResources {
 		return this.loops.get().onChannelClass(channelType, group);
 	}
 
+	/** Reactor Netty asks at bind time for the loops its connections run on. */
 	@Override
 	public EventLoopGroup onServer(boolean useNative) {
-		return this.loops.get().onServer(useNative);
+		EventLoopGroup group = this.loops.get().onServer(useNative);
+		this.serverLoops = group;
+		return group;
+	}
+
+	/**
+	 * The loops the server's connections (and so its request handling) run on, or null
+	 * before it bound.
+	 */
+	@Nullable EventLoopGroup serverLoops() {
+		return this.serverLoops;
 	}
 
 	@Override

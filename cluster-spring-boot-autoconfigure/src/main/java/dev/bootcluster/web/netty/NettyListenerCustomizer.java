@@ -50,7 +50,7 @@ public class NettyListenerCustomizer implements WebServerFactoryCustomizer<Netty
 		factory.addServerCustomizers((server) -> {
 			ClusterLoopResources resources = new ClusterLoopResources(loops, inherited);
 			return ((inherited != null) ? server.runOn(resources, false) : server.runOn(resources))
-				.doOnBound(this.servers::bound)
+				.doOnBound((bound) -> this.servers.bound(bound, resources))
 				.doOnConnection(this.servers::connected);
 		});
 	}

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +45,10 @@ public class NettyWorkerWebServer implements WorkerWebServer {
 
 	private final Map<Integer, AtomicInteger> connections = new ConcurrentHashMap<>();
 
-	void bound(DisposableServer server) {
+	private final Map<Integer, ClusterLoopResources> loops = new ConcurrentHashMap<>();
+
+	void bound(DisposableServer server, ClusterLoopResources resources) {
+		this.loops.put(server.port(), resources);
 		boundAt(server.port()).complete(server);
 	}
 
@@ -101,6 +105,21 @@ public class NettyWorkerWebServer implements WorkerWebServer {
 	public int openConnections(WebServer server) {
 		AtomicInteger open = this.connections.get(server.getPort());
 		return (open != null) ? Math.max(0, open.get()) : 0;
+	}
+
+	/**
+	 * The event loops the server's connections run on (requests are handled on them), or
+	 * the loop of its listening channel if those are not known.
+	 */
+	@Override
+	public @Nullable Executor requestExecutor(WebServer server) {
+		ClusterLoopResources resources = this.loops.get(server.getPort());
+		Executor loops = (resources != null) ? resources.serverLoops() : null;
+		if (loops != null) {
+			return loops;
+		}
+		CompletableFuture<DisposableServer> bound = this.servers.get(server.getPort());
+		return (bound != null && bound.isDone()) ? bound.join().channel().eventLoop() : null;
 	}
 
 	private DisposableServer bound(WebServer server) {

@@ -1,8 +1,11 @@
 package dev.bootcluster.web.tomcat;
 
+import java.util.concurrent.Executor;
+
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.ProtocolHandler;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.WebServer;
@@ -64,6 +67,12 @@ public class TomcatWorkerWebServer implements WorkerWebServer {
 			}
 		}
 		return (int) open;
+	}
+
+	/** The main connector's executor: its request threads (or virtual threads). */
+	@Override
+	public @Nullable Executor requestExecutor(WebServer server) {
+		return ((TomcatWebServer) server).getTomcat().getConnector().getProtocolHandler().getExecutor();
 	}
 
 	private static Connector[] connectors(WebServer server) {
