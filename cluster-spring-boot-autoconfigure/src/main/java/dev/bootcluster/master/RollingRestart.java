@@ -256,6 +256,9 @@ public final class RollingRestart {
 			else if (state == State.ABORTED) {
 				logger.warn("Rolling restart " + this.id + " ABORTED: " + reason);
 			}
+			else if (state == State.ROLLED_BACK) {
+				logger.warn("Rolling restart " + this.id + " ROLLED_BACK after " + took.toMillis() + " ms: " + reason);
+			}
 			else {
 				logger
 					.error("Rolling restart " + this.id + " " + state + " after " + took.toMillis() + " ms: " + reason);

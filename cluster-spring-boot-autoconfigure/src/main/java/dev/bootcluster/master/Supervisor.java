@@ -321,6 +321,9 @@ public final class Supervisor {
 
 	private String report(Worker worker, ExitCause cause, int status) {
 		String who = worker.toString();
+		if (worker.owner != null) {
+			return "Replacement " + who + " exited before it was READY: " + ExitStatus.explain(status);
+		}
 		return switch (cause) {
 			case CRASHED -> (worker.slot.retiring == worker || worker.slot.current != worker)
 					? "Retiring " + who + " crashed: " + ExitStatus.explain(status)

@@ -112,7 +112,7 @@ class SupervisorTest {
 
 	@Test
 	void firstStartHasNoHistory() {
-		Supervisor supervisor = start(2);
+		start(2);
 		readyAll();
 		WorkerSnapshot worker = worker(1);
 		assertThat(worker.pid()).isEqualTo(this.starts.get(0).process().pid());
@@ -123,12 +123,12 @@ class SupervisorTest {
 		assertThat(worker.restarts()).isZero();
 		assertThat(worker.replacements()).isZero();
 		assertThat(worker.lastExit()).isNull();
-		assertThat(supervisor.snapshot().restarts()).isZero();
+		assertThat(this.supervisor.snapshot().restarts()).isZero();
 	}
 
 	@Test
 	void crashIsRestartedAfterTheBackoffWithTheCrashedProcessAsLastExit(CapturedOutput log) {
-		Supervisor supervisor = start(2);
+		start(2);
 		readyAll();
 		FakeProcess victim = this.starts.get(0).process();
 		exit(victim, 137);
@@ -150,7 +150,7 @@ class SupervisorTest {
 			assertThat(exit.cause()).isEqualTo(ExitCause.CRASHED);
 		});
 		assertThat(worker(2).restarts()).isZero();
-		assertThat(supervisor.snapshot().restarts()).isOne();
+		assertThat(this.supervisor.snapshot().restarts()).isOne();
 		assertThat(log).contains("worker-1 (pid " + victim.pid() + ") crashed: killed (SIGKILL), exit 137");
 	}
 
@@ -171,11 +171,11 @@ class SupervisorTest {
 	@Test
 	void aRolloutStartsTheNewBuildInAFailedSlot(CapturedOutput log) {
 		this.maxCrashes = 1;
-		Supervisor supervisor = start(2);
+		start(2);
 		readyAll();
 		exit(this.starts.get(1).process(), 1);
 		assertThat(worker(2).state()).isEqualTo(WorkerState.FAILED);
-		supervisor.startRollingRestart(1, "deploy the fix");
+		this.supervisor.startRollingRestart(1, "deploy the fix");
 		ready(awaitStart(2));
 		Start fixed = awaitStart(3);
 		assertThat(fixed.slot()).isEqualTo(2);
@@ -199,10 +199,10 @@ class SupervisorTest {
 
 	@Test
 	void workersTheMasterStopsLeaveAsStopped(CapturedOutput log) {
-		Supervisor supervisor = start(2);
+		start(2);
 		readyAll();
 		long pid = this.starts.get(0).process().pid();
-		supervisor.stop(Duration.ofSeconds(5));
+		this.supervisor.stop(Duration.ofSeconds(5));
 		settle(() -> worker(1).lastExit() != null && worker(2).lastExit() != null);
 		assertThat(worker(1).state()).isEqualTo(WorkerState.STOPPED);
 		assertThat(worker(1).lastExit().cause()).isEqualTo(ExitCause.STOPPED);
@@ -230,10 +230,10 @@ class SupervisorTest {
 
 	@Test
 	void rollingRestartReplacesEveryWorkerSurgeFirst(CapturedOutput log) {
-		Supervisor supervisor = start(2);
+		start(2);
 		readyAll();
 		List<Long> old = List.of(pid(0), pid(1));
-		assertThat(supervisor.startRollingRestart(1, "test").started()).isTrue();
+		assertThat(this.supervisor.startRollingRestart(1, "test").started()).isTrue();
 		Start first = awaitStart(2);
 		assertThat(first.candidate()).isTrue();
 		assertThat(this.starts.get(0).process().isAlive()).as("the old worker serves until the new one is READY")
@@ -243,7 +243,7 @@ class SupervisorTest {
 		ready(awaitStart(3));
 		RestartOperation operation = awaitRollout(State.SUCCEEDED);
 		assertThat(operation.replaced()).isEqualTo(2);
-		ClusterSnapshot snapshot = supervisor.snapshot();
+		ClusterSnapshot snapshot = this.supervisor.snapshot();
 		assertThat(snapshot.restarts()).isZero();
 		for (int slot = 1; slot <= 2; slot++) {
 			WorkerSnapshot worker = snapshot.workers().get(slot - 1);
@@ -264,19 +264,19 @@ class SupervisorTest {
 
 	@Test
 	void aSecondRestartRequestReportsTheRunningOne() {
-		Supervisor supervisor = start(1);
+		start(1);
 		readyAll();
-		assertThat(supervisor.startRollingRestart(1, "first").started()).isTrue();
-		assertThat(supervisor.startRollingRestart(2, "second").started()).isFalse();
-		assertThat(supervisor.startRollingRestart(2, "second").operation().trigger()).isEqualTo("first");
+		assertThat(this.supervisor.startRollingRestart(1, "first").started()).isTrue();
+		assertThat(this.supervisor.startRollingRestart(2, "second").started()).isFalse();
+		assertThat(this.supervisor.startRollingRestart(2, "second").operation().trigger()).isEqualTo("first");
 	}
 
 	@Test
 	void replacementFailingAtWorkerTwoOfThreeRollsTheFirstBack(CapturedOutput log) {
 		this.output.put(4, List.of("Caused by: the new build cannot start twice"));
-		Supervisor supervisor = start(3);
+		start(3);
 		readyAll();
-		supervisor.startRollingRestart(1, "test");
+		this.supervisor.startRollingRestart(1, "test");
 		ready(awaitStart(3));
 		settle(() -> !this.starts.get(0).process().isAlive());
 		Start second = awaitStart(4);
@@ -285,7 +285,7 @@ class SupervisorTest {
 		Start rollback = awaitStart(5);
 		assertThat(rollback.slot()).isEqualTo(1);
 		assertThat(rollback.candidate()).as("the previous build").isFalse();
-		assertThat(supervisor.snapshot().restart().state()).isEqualTo(State.ROLLING_BACK);
+		assertThat(this.supervisor.snapshot().restart().state()).isEqualTo(State.ROLLING_BACK);
 		assertThat(this.starts.get(2).process().isAlive()).as("the new build serves until the old one is READY")
 			.isTrue();
 		ready(rollback);
@@ -294,7 +294,7 @@ class SupervisorTest {
 			.contains("1 worker(s) already on the new build were replaced from the previous one");
 		assertThat(operation.lastLines()).contains("Caused by: the new build cannot start twice");
 		assertThat(this.starts).hasSize(6);
-		ClusterSnapshot snapshot = supervisor.snapshot();
+		ClusterSnapshot snapshot = this.supervisor.snapshot();
 		assertThat(snapshot.workers()).extracting(WorkerSnapshot::state).containsOnly(WorkerState.READY);
 		assertThat(snapshot.workers()).extracting(WorkerSnapshot::pid).containsExactly(pid(5), pid(1), pid(2));
 		assertThat(worker(1).startedFor()).isEqualTo(StartReason.ROLLBACK);
@@ -305,10 +305,7 @@ class SupervisorTest {
 
 	@Test
 	void replacementNotReadyInTimeIsRemovedAndTheOldWorkerKeepsServing() {
-		Supervisor supervisor = start(1);
-		readyAll();
-		supervisor.startRollingRestart(1, "test");
-		Start fresh = awaitStart(1);
+		Start fresh = rollout(1);
 		advance(TIMEOUTS.ready());
 		RestartOperation operation = awaitRollout(State.ROLLED_BACK);
 		assertThat(operation.reason()).contains("was not READY within 60 s (cluster.restart.ready-timeout)");
@@ -320,9 +317,9 @@ class SupervisorTest {
 
 	@Test
 	void rollbackThatFailsToo(CapturedOutput log) {
-		Supervisor supervisor = start(2);
+		start(2);
 		readyAll();
-		supervisor.startRollingRestart(1, "test");
+		this.supervisor.startRollingRestart(1, "test");
 		ready(awaitStart(2));
 		exit(awaitStart(3).process(), 1);
 		exit(awaitStart(4).process(), 2);
@@ -335,10 +332,7 @@ class SupervisorTest {
 
 	@Test
 	void crashOfAnOldWorkerDuringARolloutIsRestartedAndTheRolloutGoesOn() {
-		Supervisor supervisor = start(2);
-		readyAll();
-		supervisor.startRollingRestart(1, "test");
-		Start first = awaitStart(2);
+		Start first = rollout(2);
 		exit(this.starts.get(1).process(), 137);
 		this.loop.advance(BACKOFF);
 		Start restarted = awaitStart(3);
@@ -357,13 +351,10 @@ class SupervisorTest {
 
 	@Test
 	void stopDuringARolloutAbortsIt(CapturedOutput log) {
-		Supervisor supervisor = start(2);
-		readyAll();
-		supervisor.startRollingRestart(1, "test");
-		Start fresh = awaitStart(2);
-		supervisor.stop(Duration.ofSeconds(5));
-		assertThat(supervisor.snapshot().restart().state()).isEqualTo(State.ABORTED);
-		assertThat(supervisor.snapshot().restart().reason()).isEqualTo("the cluster is stopping");
+		Start fresh = rollout(2);
+		this.supervisor.stop(Duration.ofSeconds(5));
+		assertThat(this.supervisor.snapshot().restart().state()).isEqualTo(State.ABORTED);
+		assertThat(this.supervisor.snapshot().restart().reason()).isEqualTo("the cluster is stopping");
 		settle(() -> !fresh.process().isAlive() && !this.starts.get(0).process().isAlive());
 		assertThat(log).contains("Rolling restart restart-1 ABORTED: the cluster is stopping").doesNotContain("FAILED");
 	}
@@ -483,10 +474,7 @@ class SupervisorTest {
 
 	@Test
 	void hangDuringARolloutIsReplacedFirstAndTheRolloutGoesOn() {
-		Supervisor supervisor = start(2);
-		readyAll();
-		supervisor.startRollingRestart(1, "test");
-		Start first = awaitStart(2);
+		Start first = rollout(2);
 		// worker-2 stops beating while worker-1's replacement starts
 		this.silent.add(this.starts.get(1).process());
 		advance(Duration.ofSeconds(6));
@@ -576,6 +564,17 @@ class SupervisorTest {
 		supervisor.start();
 		this.loop.runPending();
 		return supervisor;
+	}
+
+	/**
+	 * Starts {@code workers} READY workers and a rolling restart; returns its first
+	 * replacement.
+	 */
+	private Start rollout(int workers) {
+		start(workers);
+		readyAll();
+		assertThat(this.supervisor.startRollingRestart(1, "test").started()).isTrue();
+		return awaitStart(workers);
 	}
 
 	private Start restartSlot(int slot) {

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.WorkerEnvironment;
 import dev.bootcluster.ipc.FrameCodec;
 import dev.bootcluster.ipc.IpcChannel;
@@ -102,6 +104,33 @@ class WorkerAgentTest {
 	 * channel closes when a thread doing I/O on it is interrupted: such a sender must
 	 * leave the link working (before, the worker lost it and halted).
 	 */
+	@Test
+	void ageIsNullBeforeTheFirstStatusThenTheTimeSinceTheLatestArrived() throws IOException {
+		assertThat(this.agent.latestStatus()).isNull();
+		assertThat(this.agent.latestStatusAge()).isNull();
+		ClusterSnapshot first = snapshot(2);
+		long firstSent = System.nanoTime();
+		this.master.send(new Message.StatusReply(0, first));
+		await().atMost(TIMEOUT).until(() -> first.equals(this.agent.latestStatus()));
+		long firstSeen = System.nanoTime();
+		// it arrived between sending and seeing it, and it ages
+		await().atMost(TIMEOUT).until(() -> this.agent.latestStatusAge().compareTo(Duration.ofMillis(50)) > 0);
+		long before = System.nanoTime();
+		Duration age = this.agent.latestStatusAge();
+		long after = System.nanoTime();
+		assertThat(age).isBetween(Duration.ofNanos(before - firstSeen), Duration.ofNanos(after - firstSent));
+		// the next push (here a pushed one, requestId 0) makes it young again
+		ClusterSnapshot second = snapshot(3);
+		long secondSent = System.nanoTime();
+		this.master.send(new Message.StatusReply(0, second));
+		await().atMost(TIMEOUT).until(() -> second.equals(this.agent.latestStatus()));
+		assertThat(this.agent.latestStatusAge()).isLessThanOrEqualTo(Duration.ofNanos(System.nanoTime() - secondSent));
+	}
+
+	private static ClusterSnapshot snapshot(int desired) {
+		return new ClusterSnapshot(ClusterRole.MASTER, 999, desired, 0, 0, 8080, List.of(), null, "reuseport", null);
+	}
+
 	@Test
 	void anInterruptedSenderLeavesTheLinkWorkingAndKeepsItsInterrupt() throws Exception {
 		AtomicBoolean keptInterrupt = new AtomicBoolean();
