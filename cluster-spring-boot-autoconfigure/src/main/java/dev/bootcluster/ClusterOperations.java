@@ -1,5 +1,7 @@
 package dev.bootcluster;
 
+import java.time.Duration;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,11 +14,21 @@ public interface ClusterOperations {
 	ClusterSnapshot status();
 
 	/**
-	 * The last status this process received, without asking the master again (for
-	 * metrics). Null before the first one arrived.
+	 * The last status this process received, without asking the master again (for metrics
+	 * and health). Null before the first one arrived.
 	 */
 	default @Nullable ClusterSnapshot lastKnownStatus() {
 		return status();
+	}
+
+	/**
+	 * How long ago {@link #lastKnownStatus()} arrived: a worker's is the status the
+	 * master pushed after its last heartbeat. Null before the first one arrived. Zero
+	 * where the status is made on the spot (this default, with {@code lastKnownStatus()}
+	 * asking {@link #status()}).
+	 */
+	default @Nullable Duration lastKnownStatusAge() {
+		return Duration.ZERO;
 	}
 
 	/**

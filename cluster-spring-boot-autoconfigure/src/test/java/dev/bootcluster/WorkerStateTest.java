@@ -7,9 +7,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static dev.bootcluster.WorkerState.BROKEN;
 import static dev.bootcluster.WorkerState.CRASHED;
 import static dev.bootcluster.WorkerState.DRAINING;
 import static dev.bootcluster.WorkerState.FAILED;
+import static dev.bootcluster.WorkerState.HUNG;
 import static dev.bootcluster.WorkerState.READY;
 import static dev.bootcluster.WorkerState.STARTING;
 import static dev.bootcluster.WorkerState.STOPPED;
@@ -48,11 +50,14 @@ class WorkerStateTest {
 	@Test
 	void transitionTable() {
 		assertTransitions(STARTING, READY, DRAINING, STOPPED, CRASHED);
-		assertTransitions(READY, DRAINING, STOPPED, CRASHED);
-		assertTransitions(DRAINING, STOPPED, CRASHED);
-		assertTransitions(STOPPED, STARTING);
-		assertTransitions(CRASHED, STARTING, FAILED, STOPPED);
-		assertTransitions(FAILED, STARTING);
+		assertTransitions(READY, HUNG, BROKEN, DRAINING, STOPPED, CRASHED);
+		assertTransitions(HUNG, DRAINING, STOPPED, CRASHED);
+		assertTransitions(BROKEN, HUNG, DRAINING, STOPPED, CRASHED);
+		assertTransitions(DRAINING, HUNG, STOPPED, CRASHED);
+		// a process that left is never started again: its slot gets a new one
+		assertTransitions(STOPPED);
+		assertTransitions(CRASHED, FAILED);
+		assertTransitions(FAILED);
 	}
 
 	@ParameterizedTest
@@ -76,7 +81,7 @@ class WorkerStateTest {
 				alive.add(state);
 			}
 		}
-		assertThat(alive).containsExactlyInAnyOrder(STARTING, READY, DRAINING);
+		assertThat(alive).containsExactlyInAnyOrder(STARTING, READY, HUNG, BROKEN, DRAINING);
 	}
 
 	private static void assertTransitions(WorkerState from, WorkerState... allowed) {

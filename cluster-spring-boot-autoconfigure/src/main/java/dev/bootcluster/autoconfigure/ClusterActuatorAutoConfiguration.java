@@ -41,10 +41,15 @@ public final class ClusterActuatorAutoConfiguration {
 	@ConditionalOnEnabledHealthIndicator("cluster")
 	static class HealthConfiguration {
 
+		/**
+		 * Answers from the status the master pushes after every heartbeat; stale after
+		 * three heartbeat intervals (at least 5 s).
+		 */
 		@Bean
 		@ConditionalOnMissingBean(name = "clusterHealthIndicator")
-		ClusterHealthIndicator clusterHealthIndicator(ClusterOperations operations) {
-			return new ClusterHealthIndicator(operations);
+		ClusterHealthIndicator clusterHealthIndicator(ClusterOperations operations, ClusterProperties properties) {
+			return new ClusterHealthIndicator(operations,
+					ClusterTimeoutSettings.statusStaleAfter(properties.getIpc().getHeartbeatInterval()));
 		}
 
 	}

@@ -1,5 +1,7 @@
 package dev.bootcluster.autoconfigure;
 
+import java.time.Duration;
+
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -26,6 +28,7 @@ import dev.bootcluster.context.StandaloneClusterOperations;
 import dev.bootcluster.context.WorkerDrain;
 import dev.bootcluster.context.WorkerReadinessBridge;
 import dev.bootcluster.ipc.FrameCodec;
+import dev.bootcluster.master.ClusterTimeouts;
 import dev.bootcluster.master.MessageHub;
 import dev.bootcluster.messaging.ClusterMessenger;
 import dev.bootcluster.messaging.MasterClusterMessenger;
@@ -63,6 +66,24 @@ public final class ClusterAutoConfiguration {
 		return new FrameCodec((int) properties.getIpc().getMaxMessageSize().toBytes());
 	}
 
+	/**
+	 * The timeouts, validated with Boot's shutdown phase where there is a cluster: a
+	 * contradictory combination fails the master at startup, before any worker starts
+	 * (and a worker whose profile-specific configuration contradicts itself, which the
+	 * master cannot see). A standalone application uses no cluster timeout, so its
+	 * shutdown phase is not held against them.
+	 */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClusterRole({ ClusterRole.MASTER, ClusterRole.WORKER })
+	static class TimeoutsConfiguration {
+
+		@Bean
+		ClusterTimeouts clusterTimeouts(ClusterProperties properties, Environment environment) {
+			return ClusterTimeoutSettings.timeouts(properties, environment);
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	@ConditionalOnClusterRole(ClusterRole.MASTER)
 	@ConditionalOnBean(MasterLaunch.class)
@@ -74,9 +95,9 @@ public final class ClusterAutoConfiguration {
 		}
 
 		@Bean
-		MasterRunner clusterMasterRunner(MasterLaunch launch, ClusterProperties properties,
+		MasterRunner clusterMasterRunner(MasterLaunch launch, ClusterProperties properties, ClusterTimeouts timeouts,
 				ConfigurableApplicationContext context, MessageHub hub) {
-			return new MasterRunner(launch, settings(properties, context.getEnvironment()), context, hub);
+			return new MasterRunner(launch, settings(properties, timeouts, context.getEnvironment()), context, hub);
 		}
 
 		@Bean
@@ -88,14 +109,17 @@ public final class ClusterAutoConfiguration {
 		}
 
 		static MasterRunner.Settings settings(ClusterProperties properties, Environment environment) {
+			return settings(properties, ClusterTimeoutSettings.timeouts(properties, environment), environment);
+		}
+
+		static MasterRunner.Settings settings(ClusterProperties properties, ClusterTimeouts timeouts,
+				Environment environment) {
 			ClusterProperties.Worker worker = properties.getWorker();
 			return new MasterRunner.Settings(worker.getJvmArgs(), worker.getBackoff().getInitial(),
 					worker.getBackoff().getMax(), worker.getCrashLoop().getMaxCrashes(),
 					worker.getCrashLoop().getWindow(), (int) properties.getIpc().getMaxMessageSize().toBytes(),
-					properties.getIpc().getHeartbeatInterval(), properties.getShutdownTimeout(),
-					properties.getRestart().getReadyTimeout(), properties.getRestart().getDrainTimeout(),
-					properties.getRestart().getDrainQuietPeriod(), properties.getRestart().getKeepAliveTimeout(),
-					properties.getListener(), environment.getProperty("server.tomcat.accept-count", Integer.class, 100),
+					timeouts, properties.getListener(),
+					environment.getProperty("server.tomcat.accept-count", Integer.class, 100),
 					ListenPorts.address(environment.getProperty("server.address")));
 		}
 

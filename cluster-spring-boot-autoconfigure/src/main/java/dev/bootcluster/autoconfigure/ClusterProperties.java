@@ -47,9 +47,10 @@ public class ClusterProperties implements InitializingBean {
 	private final Restart restart = new Restart();
 
 	/**
-	 * How long a graceful cluster stop (SIGTERM or SIGINT to the master) may take before
-	 * the remaining workers are killed. Above Boot's 30 s shutdown phase so workers can
-	 * finish.
+	 * How long a worker may take to stop after SIGTERM before it gets SIGKILL, and so how
+	 * long a graceful cluster stop (SIGTERM or SIGINT to the master) may take. Longer
+	 * than spring.lifecycle.timeout-per-shutdown-phase (30s by default), so that SIGKILL
+	 * does not cut a worker's graceful shutdown short.
 	 */
 	private Duration shutdownTimeout = Duration.ofSeconds(35);
 
@@ -97,12 +98,16 @@ public class ClusterProperties implements InitializingBean {
 		this.shutdownTimeout = shutdownTimeout;
 	}
 
+	/**
+	 * Checks every property on its own and the timeouts against each other (see
+	 * {@link ClusterTimeoutSettings}).
+	 * @throws ClusterConfigurationException for the first invalid one
+	 */
 	@Override
 	public void afterPropertiesSet() {
 		if (this.workers != null) {
 			WorkerCount.parse(this.workers);
 		}
-		requirePositive("cluster.shutdown-timeout", this.shutdownTimeout);
 		if (!List.of("auto", "reuseport", "shared").contains(this.listener)) {
 			throw new ClusterConfigurationException("cluster.listener", this.listener, "auto, reuseport or shared");
 		}
@@ -110,26 +115,17 @@ public class ClusterProperties implements InitializingBean {
 		requirePositive("cluster.worker.backoff.max", this.worker.backoff.max);
 		if (this.worker.backoff.max.compareTo(this.worker.backoff.initial) < 0) {
 			throw new ClusterConfigurationException("cluster.worker.backoff.max", this.worker.backoff.max,
-					"a duration not shorter than cluster.worker.backoff.initial (" + this.worker.backoff.initial + ")");
+					"a duration not shorter than cluster.worker.backoff.initial ("
+							+ ClusterTimeoutSettings.format(this.worker.backoff.initial) + ")");
 		}
 		if (this.worker.crashLoop.maxCrashes < 1) {
 			throw new ClusterConfigurationException("cluster.worker.crash-loop.max-crashes",
 					this.worker.crashLoop.maxCrashes, "a whole number of at least 1");
 		}
 		requirePositive("cluster.worker.crash-loop.window", this.worker.crashLoop.window);
-		requirePositive("cluster.ipc.heartbeat-interval", this.ipc.heartbeatInterval);
-		requirePositive("cluster.ipc.request-timeout", this.ipc.requestTimeout);
-		requirePositive("cluster.restart.ready-timeout", this.restart.readyTimeout);
-		requirePositive("cluster.restart.drain-timeout", this.restart.drainTimeout);
-		if (this.restart.keepAliveTimeout.isNegative()) {
-			throw new ClusterConfigurationException("cluster.restart.keep-alive-timeout", this.restart.keepAliveTimeout,
-					"a duration of 0 or more");
-		}
-		if (this.restart.drainQuietPeriod.isNegative()
-				|| this.restart.drainQuietPeriod.compareTo(this.restart.drainTimeout) >= 0) {
-			throw new ClusterConfigurationException("cluster.restart.drain-quiet-period", this.restart.drainQuietPeriod,
-					"a duration from 0 to less than cluster.restart.drain-timeout (" + this.restart.drainTimeout + ")");
-		}
+		// every timeout rule lives there; the one with Boot's shutdown phase is checked
+		// where there is a cluster (ClusterAutoConfiguration)
+		ClusterTimeoutSettings.validate(this);
 		long size = this.ipc.maxMessageSize.toBytes();
 		if (size < 1024 || size > Integer.MAX_VALUE) {
 			throw new ClusterConfigurationException("cluster.ipc.max-message-size", this.ipc.maxMessageSize,
@@ -151,9 +147,25 @@ public class ClusterProperties implements InitializingBean {
 		 */
 		private List<String> jvmArgs = new ArrayList<>();
 
+		/**
+		 * How long a READY worker may go without a heartbeat before the master takes it
+		 * as hung: it logs the worker's thread dump, starts a replacement and kills it.
+		 * At least 3 times cluster.ipc.heartbeat-interval, so that one missed heartbeat
+		 * does not make a worker hung.
+		 */
+		private Duration heartbeatTimeout = Duration.ofSeconds(30);
+
 		private final Backoff backoff = new Backoff();
 
 		private final CrashLoop crashLoop = new CrashLoop();
+
+		public Duration getHeartbeatTimeout() {
+			return this.heartbeatTimeout;
+		}
+
+		public void setHeartbeatTimeout(Duration heartbeatTimeout) {
+			this.heartbeatTimeout = heartbeatTimeout;
+		}
 
 		public List<String> getJvmArgs() {
 			return this.jvmArgs;
@@ -244,12 +256,15 @@ public class ClusterProperties implements InitializingBean {
 		private DataSize maxMessageSize = DataSize.ofMegabytes(1);
 
 		/**
-		 * Interval between worker heartbeats to the master.
+		 * Interval between worker heartbeats to the master, each answered with the
+		 * cluster status the worker's 'cluster' health contributor reports. At least 1ms.
 		 */
 		private Duration heartbeatInterval = Duration.ofSeconds(1);
 
 		/**
-		 * How long a worker waits for the master to answer a request.
+		 * How long a worker waits for the master to answer a request (status, restart,
+		 * messenger requests), how long a broadcast waits for acknowledgements, and how
+		 * long a starting worker waits for the retained values.
 		 */
 		private Duration requestTimeout = Duration.ofSeconds(5);
 
@@ -283,26 +298,33 @@ public class ClusterProperties implements InitializingBean {
 
 		/**
 		 * How long a replacement may take to become READY during a rolling restart before
-		 * the rollout stops and the old workers keep serving.
+		 * the rollout stops and the old workers keep serving. Longer than
+		 * cluster.ipc.request-timeout.
 		 */
 		private Duration readyTimeout = Duration.ofSeconds(120);
 
 		/**
-		 * How long a draining worker may take to finish its requests and exit before it
-		 * gets SIGTERM (then, after cluster.shutdown-timeout, SIGKILL).
+		 * How long a draining worker may take to finish its requests, its quiet period
+		 * and its wait for keep-alive clients. It then exits with Boot's graceful
+		 * shutdown (spring.lifecycle.timeout-per-shutdown-phase); the master waits for
+		 * both before it sends SIGTERM, then cluster.shutdown-timeout before SIGKILL.
+		 * Longer than cluster.restart.drain-quiet-period and
+		 * cluster.restart.keep-alive-timeout together.
 		 */
 		private Duration drainTimeout = Duration.ofSeconds(30);
 
 		/**
 		 * How long a draining worker waits with no request in progress before it exits,
 		 * so that connections it accepted just before closing its listener are served.
+		 * Shares cluster.restart.drain-timeout with cluster.restart.keep-alive-timeout.
 		 */
 		private Duration drainQuietPeriod = Duration.ofMillis(500);
 
 		/**
-		 * How long a draining worker waits for clients to close their keep-alive
-		 * connections (each is told 'Connection: close' on its next response) before
-		 * closing idle ones itself.
+		 * How long a draining worker waits, after its quiet period, for clients to close
+		 * their keep-alive connections (each is told 'Connection: close' on its next
+		 * response) before closing idle ones itself. Less than
+		 * cluster.restart.drain-timeout minus cluster.restart.drain-quiet-period.
 		 */
 		private Duration keepAliveTimeout = Duration.ofSeconds(5);
 

@@ -5,10 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 
 import org.apache.commons.logging.Log;
@@ -25,6 +23,7 @@ import dev.bootcluster.ipc.FrameCodec;
 import dev.bootcluster.ipc.IpcServer;
 import dev.bootcluster.ipc.SocketDirectory;
 import dev.bootcluster.master.ApplicationJar;
+import dev.bootcluster.master.ClusterTimeouts;
 import dev.bootcluster.master.JvmLaunch;
 import dev.bootcluster.master.LaunchCommand;
 import dev.bootcluster.master.MessageHub;
@@ -72,7 +71,6 @@ public class MasterRunner implements SmartLifecycle {
 	@Override
 	public void start() {
 		try {
-			String token = newToken();
 			SocketDirectory directory = SocketDirectory.create(Path.of(System.getProperty("java.io.tmpdir")),
 					ProcessHandle.current().pid());
 			JvmLaunch jvm = JvmLaunch.current(this.launch.mainArguments());
@@ -93,14 +91,13 @@ public class MasterRunner implements SmartLifecycle {
 			}
 			RestartPolicy policy = new RestartPolicy(this.settings.initialBackoff(), this.settings.maxBackoff(),
 					this.settings.maxCrashes(), this.settings.crashWindow(), Clock.systemUTC());
+			ClusterTimeouts timeouts = this.settings.timeouts();
 			SupervisorSettings supervisorSettings = new SupervisorSettings(this.launch.workers(),
-					this.launch.ports().server(), this.settings.readyTimeout(), this.settings.drainTimeout(),
-					this.settings.drainQuietPeriod(), this.settings.keepAliveTimeout(), this.settings.shutdownTimeout(),
-					(shared != null) ? "shared" : "reuseport", migrate);
-			Supervisor supervisor = new Supervisor(supervisorSettings, (workerId, candidate) -> {
+					this.launch.ports().server(), timeouts, (shared != null) ? "shared" : "reuseport", migrate);
+			Supervisor supervisor = new Supervisor(supervisorSettings, (workerId, candidate, token) -> {
 				WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
 						ProcessHandle.current().pid(), this.launch.ports().server(), this.launch.ports().management(),
-						this.settings.maxMessageSize(), this.settings.heartbeat().toMillis(), shared != null);
+						this.settings.maxMessageSize(), timeouts.heartbeatInterval().toMillis(), shared != null);
 				List<String> workerCommand = (jar != null)
 						? ApplicationJar.withJar(command, candidate ? jar.candidate() : jar.lastGood()) : command;
 				ProcessBuilder builder = new ProcessBuilder(workerCommand);
@@ -111,7 +108,7 @@ public class MasterRunner implements SmartLifecycle {
 			if (jar != null) {
 				supervisor.onRolloutOutcome(new JarDeployment(jar));
 			}
-			this.server = new IpcServer(directory, token, new FrameCodec(this.settings.maxMessageSize()), supervisor);
+			this.server = new IpcServer(directory, new FrameCodec(this.settings.maxMessageSize()), supervisor);
 			this.server.start();
 			this.supervisor = supervisor;
 			supervisor.start();
@@ -215,7 +212,7 @@ public class MasterRunner implements SmartLifecycle {
 	public void stop() {
 		Supervisor supervisor = this.supervisor;
 		if (supervisor != null) {
-			supervisor.stop(this.settings.shutdownTimeout());
+			supervisor.stop(this.settings.timeouts().shutdown());
 		}
 		if (this.server != null) {
 			this.server.close();
@@ -241,12 +238,6 @@ public class MasterRunner implements SmartLifecycle {
 		// stop after everything else in the master (so master beans see workers stop
 		// first)
 		return SmartLifecycle.DEFAULT_PHASE - 1;
-	}
-
-	private static String newToken() {
-		byte[] bytes = new byte[32];
-		new SecureRandom().nextBytes(bytes);
-		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
 	}
 
 	/** Keeps the last good build across rollouts. */
@@ -284,21 +275,14 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param maxCrashes crashes within {@code crashWindow} that mark a slot FAILED
 	 * @param crashWindow crash-loop window
 	 * @param maxMessageSize IPC frame limit
-	 * @param heartbeat heartbeat interval
-	 * @param shutdownTimeout how long a graceful stop may take
-	 * @param readyTimeout how long a replacement may take to be READY
-	 * @param drainTimeout how long a draining worker may take to exit
-	 * @param drainQuietPeriod how long a draining worker waits without requests
-	 * @param keepAliveTimeout how long a draining worker waits for keep-alive clients to
-	 * close
+	 * @param timeouts every timeout, validated together
 	 * @param listener {@code cluster.listener}: auto, reuseport or shared
 	 * @param acceptCount backlog of a shared socket ({@code server.tomcat.accept-count})
 	 * @param address address a shared socket binds ({@code server.address})
 	 */
 	public record Settings(List<String> jvmArguments, Duration initialBackoff, Duration maxBackoff, int maxCrashes,
-			Duration crashWindow, int maxMessageSize, Duration heartbeat, Duration shutdownTimeout,
-			Duration readyTimeout, Duration drainTimeout, Duration drainQuietPeriod, Duration keepAliveTimeout,
-			String listener, int acceptCount, @Nullable InetAddress address) {
+			Duration crashWindow, int maxMessageSize, ClusterTimeouts timeouts, String listener, int acceptCount,
+			@Nullable InetAddress address) {
 
 		public Settings {
 			jvmArguments = List.copyOf(jvmArguments);

@@ -7,8 +7,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,17 +18,17 @@ import org.jspecify.annotations.Nullable;
 import dev.bootcluster.ipc.Message.Hello;
 
 /**
- * The master's end of IPC: accepts workers on a Unix domain socket, checks the token in
- * each worker's first frame, then hands every message to a {@link Handler}. A peer that
- * breaks the protocol is disconnected with a logged reason; the server keeps running.
+ * The master's end of IPC: accepts workers on a Unix domain socket, has the
+ * {@link Handler} authenticate each one by its first frame (a hello with the worker's own
+ * token), then hands it every message the peer sends. A refused peer is disconnected at
+ * once and nothing else it sent is read; a peer that breaks the protocol is disconnected
+ * with a logged reason; the server keeps running.
  */
 public final class IpcServer implements Closeable {
 
 	private static final Log logger = LogFactory.getLog(IpcServer.class);
 
 	private final SocketDirectory directory;
-
-	private final byte[] token;
 
 	private final FrameCodec codec;
 
@@ -42,9 +40,8 @@ public final class IpcServer implements Closeable {
 
 	private final Set<IpcChannel> connections = ConcurrentHashMap.newKeySet();
 
-	public IpcServer(SocketDirectory directory, String token, FrameCodec codec, Handler handler) throws IOException {
+	public IpcServer(SocketDirectory directory, FrameCodec codec, Handler handler) throws IOException {
 		this.directory = directory;
-		this.token = token.getBytes(StandardCharsets.UTF_8);
 		this.codec = codec;
 		this.handler = handler;
 		this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -81,6 +78,7 @@ public final class IpcServer implements Closeable {
 	}
 
 	private void serve(IpcChannel channel) {
+		Peer peer = null;
 		Hello hello = null;
 		this.connections.add(channel);
 		if (this.closed.get()) {
@@ -94,11 +92,13 @@ public final class IpcServer implements Closeable {
 			if (!(first instanceof Hello candidate)) {
 				throw new MalformedFrameException("First frame must be hello, was " + typeName(first));
 			}
-			if (!MessageDigest.isEqual(this.token, candidate.token().getBytes(StandardCharsets.UTF_8))) {
-				throw new MalformedFrameException("Bad cluster token from pid " + candidate.pid());
-			}
 			hello = candidate;
-			this.handler.connected(hello, channel);
+			peer = this.handler.authenticate(candidate, channel);
+			if (peer == null) {
+				// refused (and logged by the handler): nothing more is read from it
+				return;
+			}
+			// MERGE: channel.describe(peer.describe());
 			while (true) {
 				Message message = channel.receive();
 				if (message == null) {
@@ -107,31 +107,36 @@ public final class IpcServer implements Closeable {
 				if (message instanceof Hello) {
 					throw new MalformedFrameException("Unexpected second hello");
 				}
-				this.handler.received(hello, channel, message);
+				this.handler.received(peer, channel, message);
 			}
 		}
 		catch (MalformedFrameException ex) {
-			logger.warn("Closing IPC connection of misbehaving peer " + describe(hello) + ": " + ex.getMessage());
+			logger.warn("Closing IPC connection of misbehaving peer " + describe(peer, hello) + ": " + ex.getMessage());
 		}
 		catch (IOException ex) {
 			if (!this.closed.get()) {
-				logger.debug("IPC connection of " + describe(hello) + " ended: " + ex.getMessage());
+				logger.debug("IPC connection of " + describe(peer, hello) + " ended: " + ex.getMessage());
 			}
 		}
 		catch (RuntimeException ex) {
-			logger.error("Handling a message from " + describe(hello) + " failed; closing its connection", ex);
+			logger.error("Handling a message from " + describe(peer, hello) + " failed; closing its connection", ex);
 		}
 		finally {
 			channel.close();
 			this.connections.remove(channel);
-			if (hello != null) {
-				this.handler.disconnected(hello, channel);
+			if (peer != null) {
+				this.handler.disconnected(peer, channel);
 			}
 		}
 	}
 
-	private static String describe(@Nullable Hello hello) {
-		return (hello != null) ? "worker-" + hello.workerId() + " (pid " + hello.pid() + ")" : "unauthenticated peer";
+	private static String describe(@Nullable Peer peer, @Nullable Hello hello) {
+		if (peer != null) {
+			return peer.describe();
+		}
+		return (hello != null)
+				? "unauthenticated peer claiming worker-" + hello.workerId() + " (pid " + hello.pid() + ")"
+				: "unauthenticated peer";
 	}
 
 	private static String typeName(Message message) {
@@ -153,15 +158,30 @@ public final class IpcServer implements Closeable {
 	}
 
 	/**
-	 * Receives what authenticated workers send. Called on the connection's reader thread.
+	 * Authenticates peers and receives what they send. Called on the connection's reader
+	 * thread: it must not block.
 	 */
 	public interface Handler {
 
-		void connected(Hello hello, IpcChannel channel);
+		/**
+		 * Decides whether the peer that sent {@code hello} is one of the master's own
+		 * workers.
+		 * @return the peer to hand its messages with, or null to refuse it (the handler
+		 * logs why; the connection is closed and nothing it sent is acted on)
+		 */
+		@Nullable Peer authenticate(Hello hello, IpcChannel channel);
 
-		void received(Hello hello, IpcChannel channel, Message message) throws IOException;
+		void received(Peer peer, IpcChannel channel, Message message) throws IOException;
 
-		void disconnected(Hello hello, IpcChannel channel);
+		void disconnected(Peer peer, IpcChannel channel);
+
+	}
+
+	/** An authenticated peer. */
+	public interface Peer {
+
+		/** Who it is, for log lines: {@code worker-N (pid P)}. */
+		String describe();
 
 	}
 

@@ -6,7 +6,16 @@ import java.util.Objects;
 /**
  * Every timeout of the master and its workers, in one place. They are derived and
  * validated together (with Boot's {@code spring.lifecycle.timeout-per-shutdown-phase}) by
- * the auto-configuration, so that none contradicts another.
+ * the auto-configuration ({@code ClusterTimeoutSettings}), so that none contradicts
+ * another: the quiet period and the keep-alive wait fit in the drain, the heartbeat
+ * timeout is at least three heartbeat intervals, and the shutdown timeout is longer than
+ * the shutdown phase.
+ * <p>
+ * A worker asked to drain waits for its quiet period and then for keep-alive clients,
+ * within {@code drain}, and exits with Boot's graceful shutdown (within
+ * {@code shutdownPhase}); the master waits {@link #retire()} for it, then sends SIGTERM,
+ * then after {@code shutdown} SIGKILL. A graceful cluster stop sends SIGTERM to every
+ * worker and kills what is left after {@code shutdown}.
  *
  * @param ready how long a replacement may take to become READY
  * @param drain how long a draining worker may take, from the drain request until it

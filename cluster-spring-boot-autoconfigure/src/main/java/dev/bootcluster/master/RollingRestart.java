@@ -2,14 +2,11 @@ package dev.bootcluster.master;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.Executor;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -17,16 +14,18 @@ import org.jspecify.annotations.Nullable;
 
 import dev.bootcluster.RestartOperation;
 import dev.bootcluster.RestartOperation.State;
+import dev.bootcluster.WorkerSnapshot.ExitCause;
+import dev.bootcluster.WorkerSnapshot.StartReason;
 import dev.bootcluster.ipc.Message;
-import dev.bootcluster.master.Supervisor.ReplacementFailedException;
-import dev.bootcluster.master.Supervisor.Worker;
 
 /**
- * Replaces the workers one at a time, surge first: start the replacement from the build
- * on disk, wait until it is READY, then drain the old worker and wait for it to exit. A
- * replacement that exits or is not READY in time stops the rollout: it is removed, the
- * old workers keep serving, and the operation reports FAILED with the reason and the
- * replacement's last lines.
+ * Replaces the workers one at a time with the build on disk, each through a
+ * {@link Replacement} (surge first, drain after). When a replacement fails at worker k,
+ * the k−1 workers already on the new build are replaced again from the previous build
+ * through the same step, and the operation ends ROLLED_BACK with the reason and the
+ * failing worker's last lines; FAILED only if the rollback itself fails. A cluster stop
+ * ends it ABORTED. Runs on the supervisor's loop; the build's files are prepared and kept
+ * or discarded by the {@link Listener} on the launcher thread.
  */
 public final class RollingRestart {
 
@@ -34,183 +33,245 @@ public final class RollingRestart {
 
 	private final Supervisor supervisor;
 
-	private final SupervisorSettings settings;
-
 	private final Clock clock;
 
-	private final ExecutorService executor = Executors.newSingleThreadExecutor((task) -> {
-		Thread thread = new Thread(task, "cluster-rolling-restart");
-		thread.setDaemon(true);
-		return thread;
-	});
+	private final Executor launcher;
 
-	private final AtomicLong ids = new AtomicLong();
+	private long ids;
 
 	private @Nullable RestartOperation latest;
 
 	private @Nullable Listener listener;
 
-	RollingRestart(Supervisor supervisor, SupervisorSettings settings, Clock clock) {
+	/** The operation running, or null. */
+	private @Nullable Run running;
+
+	RollingRestart(Supervisor supervisor, Clock clock, Executor launcher) {
 		this.supervisor = supervisor;
-		this.settings = settings;
 		this.clock = clock;
+		this.launcher = launcher;
 	}
 
 	void setListener(Listener listener) {
 		this.listener = listener;
 	}
 
-	synchronized @Nullable RestartOperation latest() {
+	@Nullable RestartOperation latest() {
 		return this.latest;
 	}
 
 	/** Starts a rolling restart, or reports the one already running. */
-	Message.RestartReply start(long requestId, String trigger) {
-		// Taken before this object's lock: Supervisor.snapshot() holds the supervisor's
-		// lock while it reads latest(), so holding ours while taking the supervisor's
-		// would deadlock the master.
-		List<Integer> slots = this.supervisor.slotIds();
-		synchronized (this) {
-			return start(requestId, trigger, slots);
-		}
-	}
-
-	private Message.RestartReply start(long requestId, String trigger, List<Integer> slots) {
+	Message.RestartReply start(long requestId, String trigger, List<Slot> slots) {
 		if (this.latest != null && this.latest.inProgress()) {
 			return new Message.RestartReply(requestId, false, this.latest);
 		}
-		if (this.supervisor.isStopping()) {
-			throw new IllegalStateException("the cluster is stopping");
-		}
-		String id = "restart-" + this.ids.incrementAndGet();
+		String id = "restart-" + (++this.ids);
 		RestartOperation operation = new RestartOperation(id, State.RUNNING, trigger, 0, slots.size(), "starting",
 				this.clock.instant(), null, null, List.of());
 		this.latest = operation;
 		logger.info("Rolling restart " + id + " of " + slots.size() + " workers started (" + trigger + ")");
-		this.executor.execute(() -> run(id, slots));
+		Run run = new Run(id, slots);
+		this.running = run;
+		Listener building = this.listener;
+		if (building == null) {
+			run.next();
+		}
+		else {
+			this.launcher.execute(() -> {
+				String failure = null;
+				try {
+					building.started();
+				}
+				catch (RuntimeException ex) {
+					failure = String.valueOf(ex.getMessage());
+				}
+				String failed = failure;
+				this.supervisor.loop().execute(() -> {
+					if (failed != null) {
+						run.end(State.FAILED, "preparing the new build", "preparing the new build failed: " + failed,
+								List.of());
+					}
+					else {
+						run.next();
+					}
+				});
+			});
+		}
 		return new Message.RestartReply(requestId, true, operation);
 	}
 
-	private void run(String id, List<Integer> slots) {
-		int replaced = 0;
-		List<String> notes = new java.util.ArrayList<>();
-		if (this.listener != null) {
-			try {
-				this.listener.started();
-			}
-			catch (RuntimeException ex) {
-				fail(id, replaced, "preparing the new build", ex.getMessage(), List.of());
-				return;
-			}
+	/** The cluster is stopping: the rollout running, if any, ends ABORTED. */
+	void abort(String why) {
+		Run run = this.running;
+		if (run != null) {
+			run.end(State.ABORTED, "aborted", why, List.of());
 		}
-		for (int slotId : slots) {
-			if (this.supervisor.isStopping()) {
-				fail(id, replaced, "cluster stopping", "the cluster is stopping", List.of());
+	}
+
+	/** One rollout: forward through the slots, then back through those replaced. */
+	private final class Run {
+
+		private final String id;
+
+		private final List<Slot> slots;
+
+		private int next;
+
+		private final List<Slot> replaced = new ArrayList<>();
+
+		private final List<String> notes = new ArrayList<>();
+
+		private final Deque<Slot> rollback = new ArrayDeque<>();
+
+		private @Nullable String failure;
+
+		private List<String> failureLines = List.of();
+
+		private @Nullable String rollbackFailure;
+
+		private int rolledBack;
+
+		Run(String id, List<Slot> slots) {
+			this.id = id;
+			this.slots = slots;
+		}
+
+		private boolean current() {
+			return RollingRestart.this.running == this;
+		}
+
+		void next() {
+			if (!current()) {
 				return;
 			}
-			update(id, replaced, "starting a replacement for worker-" + slotId);
-			Worker fresh = this.supervisor.startReplacement(slotId);
-			if (fresh == null) {
-				fail(id, replaced, "starting a replacement for worker-" + slotId,
-						"the replacement for worker-" + slotId + " could not be started", List.of());
+			if (this.next == this.slots.size()) {
+				String step = this.notes.isEmpty() ? "done" : "done; " + String.join("; ", this.notes);
+				end(State.SUCCEEDED, step, null, List.of());
 				return;
 			}
-			update(id, replaced, "waiting for replacement worker-" + slotId + " (pid " + fresh.pid() + ") to be READY");
-			String failure = awaitReady(fresh);
-			if (failure != null) {
-				this.supervisor.rollback(slotId, fresh);
-				List<String> lines = this.supervisor.lastLines(slotId);
-				fail(id, replaced, "rolled back worker-" + slotId, "replacement worker-" + slotId + " (pid "
-						+ fresh.pid() + ") " + failure + "; the old workers keep serving", lines);
+			Slot slot = this.slots.get(this.next++);
+			update(State.RUNNING, this.replaced.size(), "replacing worker-" + slot.id);
+			RollingRestart.this.supervisor.replace(slot, StartReason.RESTART, true, Replacement.Retire.DRAIN,
+					ExitCause.REPLACED, new Replacement.Outcome() {
+
+						@Override
+						public void replaced(Replacement replacement) {
+							if (current()) {
+								Run.this.replaced.add(slot);
+								update(State.RUNNING, Run.this.replaced.size(), "replaced worker-" + slot.id);
+								next();
+							}
+						}
+
+						@Override
+						public void failed(Replacement replacement, String reason, List<String> lines) {
+							if (current()) {
+								startRollback(reason, lines);
+							}
+						}
+
+					});
+		}
+
+		private void startRollback(String reason, List<String> lines) {
+			this.failure = reason;
+			this.failureLines = lines;
+			if (this.replaced.isEmpty()) {
+				end(State.ROLLED_BACK, "rolled back",
+						reason + "; no worker had the new build, the old ones kept serving", lines);
 				return;
 			}
-			Worker old = this.supervisor.drainRetiring(slotId);
-			if (old != null) {
-				update(id, replaced, "draining worker-" + slotId + " (pid " + old.pid() + ")");
-				String timedOut = this.supervisor.awaitExit(old, this.settings.drainTimeout().plusSeconds(5));
-				if (timedOut != null) {
-					notes.add(timedOut);
+			logger.warn("Rolling restart " + this.id + ": " + reason + "; rolling " + this.replaced.size()
+					+ " worker(s) back to the previous build");
+			for (int i = this.replaced.size() - 1; i >= 0; i--) {
+				this.rollback.add(this.replaced.get(i));
+			}
+			rollbackNext();
+		}
+
+		private void rollbackNext() {
+			if (!current()) {
+				return;
+			}
+			Slot slot = this.rollback.poll();
+			if (slot == null) {
+				if (this.rollbackFailure != null) {
+					end(State.FAILED, "rollback failed", this.failure + "; then the rollback failed: "
+							+ this.rollbackFailure + " (that worker still runs the new build)", this.failureLines);
 				}
+				else {
+					end(State.ROLLED_BACK, "rolled back " + this.rolledBack + " worker(s) to the previous build",
+							this.failure + "; " + this.rolledBack + " worker(s) already on the new build were "
+									+ "replaced from the previous one",
+							this.failureLines);
+				}
+				return;
 			}
-			replaced++;
-			update(id, replaced, "replaced worker-" + slotId);
-		}
-		finish(id, replaced, notes);
-	}
+			update(State.ROLLING_BACK, this.replaced.size() - this.rolledBack,
+					"rolling worker-" + slot.id + " back to the previous build");
+			RollingRestart.this.supervisor.replace(slot, StartReason.ROLLBACK, false, Replacement.Retire.DRAIN,
+					ExitCause.REPLACED, new Replacement.Outcome() {
 
-	private @Nullable String awaitReady(Worker fresh) {
-		Duration timeout = this.settings.readyTimeout();
-		try {
-			fresh.ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-			return null;
+						@Override
+						public void replaced(Replacement replacement) {
+							Run.this.rolledBack++;
+							rollbackNext();
+						}
+
+						@Override
+						public void failed(Replacement replacement, String reason, List<String> lines) {
+							Run.this.rollbackFailure = (Run.this.rollbackFailure == null) ? reason
+									: Run.this.rollbackFailure + "; " + reason;
+							rollbackNext();
+						}
+
+					});
 		}
-		catch (TimeoutException ex) {
-			return "was not READY within " + timeout.toSeconds() + " s (cluster.restart.ready-timeout)";
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof ReplacementFailedException failed) {
-				return "exited with status " + failed.status() + " before it was READY";
+
+		private void update(State state, int replacedCount, String step) {
+			RestartOperation current = RollingRestart.this.latest;
+			if (current != null && current.id().equals(this.id)) {
+				RollingRestart.this.latest = new RestartOperation(this.id, state, current.trigger(), replacedCount,
+						current.total(), step, current.startedAt(), null, null, List.of());
 			}
-			return "failed: " + ex.getCause();
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return "was interrupted";
-		}
-	}
 
-	private synchronized void update(String id, int replaced, String step) {
-		RestartOperation current = this.latest;
-		if (current != null && current.id().equals(id)) {
-			this.latest = new RestartOperation(id, State.RUNNING, current.trigger(), replaced, current.total(), step,
-					current.startedAt(), null, null, List.of());
+		void end(State state, String step, @Nullable String reason, List<String> lines) {
+			if (!current()) {
+				return;
+			}
+			RollingRestart.this.running = null;
+			RestartOperation current = RollingRestart.this.latest;
+			RestartOperation operation = new RestartOperation(this.id, state,
+					(current != null) ? current.trigger() : "?", this.replaced.size() - this.rolledBack,
+					this.slots.size(), step,
+					(current != null) ? current.startedAt() : RollingRestart.this.clock.instant(),
+					RollingRestart.this.clock.instant(), reason, lines);
+			RollingRestart.this.latest = operation;
+			Duration took = Duration.between(operation.startedAt(), operation.finishedAt());
+			if (state == State.SUCCEEDED) {
+				logger.info("Rolling restart " + this.id + " SUCCEEDED: " + operation.replaced()
+						+ " workers replaced in " + took.toMillis() + " ms");
+			}
+			else if (state == State.ABORTED) {
+				logger.warn("Rolling restart " + this.id + " ABORTED: " + reason);
+			}
+			else {
+				logger
+					.error("Rolling restart " + this.id + " " + state + " after " + took.toMillis() + " ms: " + reason);
+			}
+			RollingRestart.this.supervisor.rolloutEnded();
+			Listener building = RollingRestart.this.listener;
+			if (building != null) {
+				RollingRestart.this.launcher.execute(() -> building.finished(operation));
+			}
 		}
-	}
 
-	private void fail(String id, int replaced, String step, String reason, List<String> lines) {
-		RestartOperation operation;
-		synchronized (this) {
-			RestartOperation current = this.latest;
-			operation = new RestartOperation(id, State.FAILED, (current != null) ? current.trigger() : "?", replaced,
-					(current != null) ? current.total() : 0, step,
-					(current != null) ? current.startedAt() : this.clock.instant(), this.clock.instant(), reason,
-					lines);
-			this.latest = operation;
-		}
-		logger.error("Rolling restart " + id + " FAILED: " + reason);
-		// outside this object's lock, as everywhere: the supervisor's lock is taken
-		// before it
-		this.supervisor.rolloutEnded();
-		if (this.listener != null) {
-			this.listener.finished(operation);
-		}
-	}
-
-	private void finish(String id, int replaced, List<String> notes) {
-		RestartOperation operation;
-		synchronized (this) {
-			RestartOperation current = this.latest;
-			operation = new RestartOperation(id, State.SUCCEEDED, (current != null) ? current.trigger() : "?", replaced,
-					replaced, notes.isEmpty() ? "done" : "done; " + String.join("; ", notes),
-					(current != null) ? current.startedAt() : this.clock.instant(), this.clock.instant(), null,
-					List.of());
-			this.latest = operation;
-		}
-		Duration took = Duration.between(operation.startedAt(), operation.finishedAt());
-		logger.info("Rolling restart " + id + " SUCCEEDED: " + replaced + " workers replaced in " + took.toMillis()
-				+ " ms");
-		this.supervisor.rolloutEnded();
-		if (this.listener != null) {
-			this.listener.finished(operation);
-		}
-	}
-
-	void shutdown() {
-		this.executor.shutdownNow();
 	}
 
 	/**
-	 * Told when a rollout starts and how it ended (the master keeps the last good build).
+	 * Told, on the launcher thread, when a rollout starts and how it ended (the master
+	 * keeps the last good build).
 	 */
 	public interface Listener {
 

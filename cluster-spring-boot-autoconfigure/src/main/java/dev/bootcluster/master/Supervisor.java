@@ -2,18 +2,23 @@ package dev.bootcluster.master;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -27,7 +32,6 @@ import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
 import dev.bootcluster.WorkerExit;
 import dev.bootcluster.WorkerSnapshot;
-import dev.bootcluster.WorkerSnapshot.Exit;
 import dev.bootcluster.WorkerSnapshot.ExitCause;
 import dev.bootcluster.WorkerSnapshot.StartReason;
 import dev.bootcluster.WorkerState;
@@ -39,20 +43,31 @@ import dev.bootcluster.ipc.MessageTooLargeException;
 import dev.bootcluster.master.RestartPolicy.Decision;
 
 /**
- * Keeps {@code desired} workers running: starts them, replaces crashed ones as the
- * {@link RestartPolicy} decides, rolls restarts through them, answers their IPC messages
- * and stops them all gracefully. It logs one {@code Cluster ready} line each time every
- * slot becomes READY (at start, after recovering from a crash, at the end of a rolling
- * restart), and gives a worker that exits {@link WorkerExit#MISCONFIGURED} before it was
- * READY up at once, telling the {@link #onFatal fatal callback}, since restarting it
- * would only fail again.
+ * Keeps {@code desired} workers running: starts them, replaces crashed, hung and broken
+ * ones, rolls restarts through them, answers their IPC messages and stops them all
+ * gracefully.
+ * <p>
+ * All of its state belongs to one {@link SupervisorLoop loop} thread: process exits, IPC
+ * messages, timers and operator commands reach it as tasks, and nothing on it blocks on
+ * I/O or on a process start (processes are started, and signals sent, on a launcher
+ * thread; IPC sends only queue). Every worker state change goes through
+ * {@link #transition}, which enforces {@link WorkerState}'s table.
+ * <p>
+ * It logs one {@code Cluster ready} line each time every slot becomes READY, and gives a
+ * worker that exits {@link WorkerExit#MISCONFIGURED} before it was READY up at once,
+ * telling the {@link #onFatal fatal callback}, since restarting it would only fail again.
+ * Only its own workers can command it: each process gets a single-use token, and a
+ * connection is acted on only once its hello presented the token of a process the master
+ * started (with that process's pid).
  */
 public final class Supervisor implements IpcServer.Handler {
 
 	private static final Log logger = LogFactory.getLog(Supervisor.class);
 
-	/** Lines kept per worker slot for failure reports. */
-	static final int LAST_LINES = 50;
+	/** Lines of a thread dump kept. */
+	static final int THREAD_DUMP_LINES = 10_000;
+
+	private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
 	private final SupervisorSettings settings;
 
@@ -60,195 +75,285 @@ public final class Supervisor implements IpcServer.Handler {
 
 	private final RestartPolicy policy;
 
-	private final Clock clock;
+	private final MessageHub messages;
+
+	private final SupervisorLoop loop;
+
+	private final Executor launcher;
+
+	private final @Nullable ExecutorService ownedLauncher;
+
+	private final WorkerSignals signals;
 
 	private final PrintStream out;
 
 	private final PrintStream err;
 
-	private final ScheduledExecutorService scheduler;
+	private final SecureRandom random = new SecureRandom();
 
 	private final Map<Integer, Slot> slots = new LinkedHashMap<>();
 
-	/** Every live worker process by PID, to route IPC messages. */
-	private final Map<Long, Worker> workers = new ConcurrentHashMap<>();
+	/** Workers launched and not yet seen to exit. */
+	private final Set<Worker> live = new LinkedHashSet<>();
+
+	/** Unused tokens of launched workers (read by IPC reader threads). */
+	private final Map<String, Worker> tokens = new ConcurrentHashMap<>();
 
 	private final RollingRestart rollingRestart;
 
-	private final MessageHub messages;
+	/** Where messages go: workers with a connection, STARTING or READY. */
+	private volatile List<MessageHub.Recipient> recipients = List.of();
 
 	private long restarts;
 
-	private volatile boolean stopping;
+	private boolean stopping;
+
+	private final CompletableFuture<Void> allExited = new CompletableFuture<>();
+
+	private SupervisorLoop.@Nullable Timer heartbeatCheck;
 
 	private volatile @Nullable Consumer<String> fatal;
 
-	/**
-	 * Whether the fatal callback was called: once is enough, the cluster is going down.
-	 */
+	/** Whether the fatal callback was called: once is enough. */
 	private boolean fatalReported;
 
 	/**
 	 * Whether {@code Cluster ready} was logged since the cluster last had a slot that was
-	 * not READY, so that it is logged once per recovery, not on every READY.
+	 * not READY.
 	 */
 	private boolean announcedReady;
 
 	public Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy, MessageHub messages) {
-		this(settings, starter, policy, messages, System.out, System.err);
+		this(settings, starter, policy, messages, new ThreadLoop(policy.clock()), null, WorkerSignals.SYSTEM,
+				System.out, System.err);
 	}
 
+	/**
+	 * @param launcher where processes are started and signals sent, or null for a thread
+	 * of its own
+	 */
 	Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy, MessageHub messages,
-			PrintStream out, PrintStream err) {
+			SupervisorLoop loop, @Nullable Executor launcher, WorkerSignals signals, PrintStream out, PrintStream err) {
 		this.settings = settings;
-		this.messages = messages;
-		messages.recipients(this::recipients);
 		this.starter = starter;
 		this.policy = policy;
-		this.clock = policy.clock();
+		this.messages = messages;
+		this.loop = loop;
+		if (launcher != null) {
+			this.launcher = launcher;
+			this.ownedLauncher = null;
+		}
+		else {
+			ExecutorService executor = Executors.newSingleThreadExecutor((task) -> {
+				Thread thread = new Thread(task, "cluster-launcher");
+				thread.setDaemon(true);
+				return thread;
+			});
+			this.launcher = executor;
+			this.ownedLauncher = executor;
+		}
+		this.signals = signals;
 		this.out = out;
 		this.err = err;
-		this.scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "cluster-supervisor");
-			thread.setDaemon(true);
-			return thread;
-		});
-		this.rollingRestart = new RollingRestart(this, settings, this.clock);
+		this.rollingRestart = new RollingRestart(this, loop.clock(), this.launcher);
+		messages.recipients(() -> this.recipients);
 	}
 
-	SupervisorSettings settings() {
-		return this.settings;
+	SupervisorLoop loop() {
+		return this.loop;
 	}
 
-	boolean isStopping() {
-		return this.stopping;
+	ClusterTimeouts timeouts() {
+		return this.settings.timeouts();
+	}
+
+	private Clock clock() {
+		return this.loop.clock();
 	}
 
 	/** Starts every worker slot. */
-	public synchronized void start() {
-		logger.info("Starting " + this.settings.desired() + " workers on port " + this.settings.port() + " (master pid "
-				+ ProcessHandle.current().pid() + ")");
-		for (int id = 1; id <= this.settings.desired(); id++) {
-			Slot slot = new Slot(id);
-			this.slots.put(id, slot);
-			launch(slot, StartReason.START);
-		}
+	public void start() {
+		this.loop.execute(() -> {
+			logger.info("Starting " + this.settings.desired() + " workers on port " + this.settings.port()
+					+ " (master pid " + ProcessHandle.current().pid() + ")");
+			for (int id = 1; id <= this.settings.desired(); id++) {
+				Slot slot = new Slot(id, this.policy.newTracker());
+				this.slots.put(id, slot);
+				launch(slot, StartReason.START, false);
+			}
+			Duration interval = timeouts().heartbeatInterval();
+			this.heartbeatCheck = this.loop.schedule(interval, this::checkHeartbeats);
+		});
 	}
 
 	/**
 	 * Registers what to do when a worker exits {@link WorkerExit#MISCONFIGURED} before it
-	 * was READY (outside a rolling restart): the application cannot run as a cluster
-	 * worker, so the master does not restart it. Called at most once, on a thread of its
-	 * own (it may stop the cluster and exit the JVM), with a one-line reason; the slot's
-	 * last lines are already logged.
+	 * was READY (outside a replacement): the application cannot run as a cluster worker,
+	 * so the master does not restart it. Called at most once, on a thread of its own (it
+	 * may stop the cluster and exit the JVM), with a one-line reason.
 	 */
 	public void onFatal(Consumer<String> reason) {
 		this.fatal = reason;
 	}
 
 	/**
-	 * Starts a process in {@code slot}; for a rolling restart the current one (if any)
-	 * becomes the retiring one.
-	 * @param reason why: {@link StartReason#RESTART} starts the new build, the others the
-	 * last good one
-	 * @return the new worker, or null if the process could not be started
+	 * Registers what prepares the new build when a rollout starts and keeps or discards
+	 * it when it ends.
 	 */
-	private @Nullable Worker launch(Slot slot, StartReason reason) {
-		boolean candidate = reason == StartReason.RESTART;
-		Process process;
-		try {
-			process = this.starter.start(slot.id, candidate);
-		}
-		catch (IOException | RuntimeException ex) {
-			logger.error("Could not start worker-" + slot.id + ": " + ex.getMessage());
-			if (!candidate) {
-				slot.current = null;
-				clusterChanged();
-				scheduleAfterCrash(slot, null);
-			}
-			return null;
-		}
-		Worker worker = new Worker(slot, new WorkerProcess(slot.id, process, this.clock.instant()), reason);
-		if (candidate) {
-			slot.retiring = slot.current;
-		}
+	public void onRolloutOutcome(RollingRestart.Listener listener) {
+		this.loop.execute(() -> this.rollingRestart.setListener(listener));
+	}
+
+	// ---- processes ----
+
+	/**
+	 * Creates the worker, makes it the slot's current one and has the launcher start its
+	 * process.
+	 */
+	Worker launch(Slot slot, StartReason reason, boolean candidate) {
+		byte[] secret = new byte[32];
+		this.random.nextBytes(secret);
+		String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+		Worker worker = new Worker(slot, reason, candidate, token);
+		this.live.add(worker);
+		this.tokens.put(token, worker);
 		slot.current = worker;
-		slot.failed = false;
-		this.workers.put(worker.pid(), worker);
-		worker.process.relayOutput(this.out, this.err, slot.lines);
-		logger
-			.info("Started worker-" + slot.id + " (pid " + worker.pid() + ")" + (candidate ? " as a replacement" : ""));
 		clusterChanged();
-		worker.process.onExitAndOutputRelayed().whenComplete((exited, ex) -> exited(worker));
+		Instant launchedAt = clock().instant();
+		this.launcher.execute(() -> {
+			Process process;
+			try {
+				process = this.starter.start(slot.id, candidate, token);
+			}
+			catch (IOException | RuntimeException ex) {
+				String why = String.valueOf(ex.getMessage());
+				this.loop.execute(() -> startFailed(worker, why));
+				return;
+			}
+			worker.pid = process.pid();
+			this.loop.execute(() -> started(worker, new WorkerProcess(slot.id, process, launchedAt)));
+		});
 		return worker;
 	}
 
-	private void exited(Worker worker) {
-		String fatalReason;
-		synchronized (this) {
-			fatalReason = recordExit(worker);
+	private void started(Worker worker, WorkerProcess process) {
+		worker.process = process;
+		Slot slot = worker.slot;
+		process.relayOutput(this.out, this.err, slot.lines);
+		logger.info("Started " + worker + ((worker.startedFor == StartReason.START) ? ""
+				: " (" + worker.startedFor.name().toLowerCase() + ")"));
+		process.onExitAndOutputRelayed().whenComplete((exited, ex) -> this.loop.execute(() -> exited(worker)));
+		Long claimed = worker.claimedPid;
+		if (claimed != null && claimed != worker.pid) {
+			refuse(worker, "its hello claimed pid " + claimed);
 		}
-		if (fatalReason != null) {
-			reportFatal(fatalReason);
+		if (this.stopping || worker.stopCause != null) {
+			if (worker.stopCause == null) {
+				worker.stopCause = ExitCause.STOPPED;
+			}
+			process.terminate();
 		}
 	}
 
-	/**
-	 * Records the exit of a worker in its slot, and restarts it as the policy decides.
-	 * @return the reason to give the fatal callback, or null
-	 */
-	private @Nullable String recordExit(Worker worker) {
-		this.workers.remove(worker.pid());
-		Slot slot = worker.slot;
-		int status = worker.process.exitValue();
+	private void startFailed(Worker worker, String why) {
+		logger.error("Could not start worker-" + worker.slot.id + ": " + why);
+		worker.startFailure = why;
+		this.tokens.remove(worker.token);
+		transition(worker, WorkerState.CRASHED);
+		left(worker, -1);
+		Replacement owner = worker.owner;
+		if (owner != null) {
+			owner.exited(worker, -1);
+		}
+		else if (worker.slot.current == worker && !this.stopping) {
+			restartAfterCrash(worker.slot, null);
+		}
+	}
+
+	private void exited(Worker worker) {
+		WorkerProcess process = worker.process;
+		if (process == null) {
+			return;
+		}
+		int status = process.exitValue();
+		this.tokens.remove(worker.token);
 		closeChannel(worker);
-		worker.exitStatus = status;
-		boolean wasCurrent = slot.current == worker;
+		Slot slot = worker.slot;
+		ExitCause stopCause = worker.stopCause;
+		ExitCause cause = (stopCause != null) ? stopCause : (this.stopping ? ExitCause.STOPPED : ExitCause.CRASHED);
+		boolean crashed = cause == ExitCause.CRASHED || cause == ExitCause.HUNG;
+		transition(worker, crashed ? WorkerState.CRASHED : WorkerState.STOPPED);
+		slot.left(worker, status, cause, clock().instant());
 		if (slot.retiring == worker) {
 			slot.retiring = null;
 		}
-		ExitCause stopCause = worker.stopCause;
-		ExitCause cause = (stopCause != null) ? stopCause : (this.stopping ? ExitCause.STOPPED : ExitCause.CRASHED);
-		slot.left(worker, status, cause, this.clock.instant());
-		String who = "worker-" + slot.id + " (pid " + worker.pid() + ")";
-		if (cause != ExitCause.CRASHED) {
-			worker.state = WorkerState.STOPPED;
-			logger.info(who + " " + stopped(cause, status));
-			worker.exited.complete(status);
-			clusterChanged();
-			notifyAll();
-			return null;
+		String reported = report(worker, cause, status);
+		Replacement owner = worker.owner;
+		Replacement replacing = slot.replacement;
+		// the slot's own process, gone: what comes next is for the slot to decide
+		boolean slotDecides = owner == null && slot.current == worker && !this.stopping;
+		boolean restart = crashed && slotDecides;
+		if (!crashed) {
+			logger.info(reported);
 		}
-		worker.state = WorkerState.CRASHED;
-		worker.exited.complete(status);
+		else if (!restart || slot.givingUp != null || !misconfigured(worker, status)) {
+			logger.warn(reported);
+		}
+		left(worker, status);
+		if (owner != null) {
+			// a new process that never became READY: its replacement step decides, even
+			// for MISCONFIGURED (the old workers of the last good build still run)
+			owner.exited(worker, status);
+		}
+		else if (replacing != null) {
+			replacing.exited(worker, status);
+		}
+		if (slotDecides && slot.givingUp != null) {
+			giveUp(slot, slot.givingUp, status);
+		}
+		else if (!restart) {
+			return;
+		}
+		else if (misconfigured(worker, status)) {
+			misconfigured(slot, worker);
+		}
+		else {
+			restartAfterCrash(slot, status);
+		}
+	}
+
+	private static boolean misconfigured(Worker worker, int status) {
+		return status == WorkerExit.MISCONFIGURED && worker.readyMillis == null;
+	}
+
+	/** Forgets a worker that left; completes the stop once none is left. */
+	private void left(Worker worker, int status) {
+		this.live.remove(worker);
+		publishRecipients();
 		clusterChanged();
-		if (worker.candidate && !worker.ready.isDone()) {
-			// a replacement that never became READY: the rolling restart decides
-			// (rollback), even for MISCONFIGURED: the old workers of the last good build
-			// still run
-			worker.ready.completeExceptionally(new ReplacementFailedException(status));
-			logger.warn("Replacement " + who + " crashed before it was READY: " + ExitStatus.explain(status));
-			return null;
+		if (this.stopping && this.live.isEmpty()) {
+			this.allExited.complete(null);
 		}
-		if (!wasCurrent) {
-			logger.warn("Retiring " + who + " crashed: " + ExitStatus.explain(status));
-			return null;
-		}
-		if (status == WorkerExit.MISCONFIGURED && worker.readyMillis == null) {
-			return misconfigured(slot, who);
-		}
-		logger.warn(who + " crashed: " + ExitStatus.explain(status));
-		scheduleAfterCrash(slot, status);
-		return null;
+	}
+
+	private String report(Worker worker, ExitCause cause, int status) {
+		String who = worker.toString();
+		return switch (cause) {
+			case CRASHED -> (worker.slot.retiring == worker || worker.slot.current != worker)
+					? "Retiring " + who + " crashed: " + ExitStatus.explain(status)
+					: who + " crashed: " + ExitStatus.explain(status);
+			case HUNG -> who + " (hung) is gone: " + ExitStatus.explain(status);
+			case REPLACED -> who + " " + stopped("replaced and stopped", status);
+			case BROKEN -> who + " " + stopped("replaced (liveness BROKEN) and stopped", status);
+			case STOPPED -> who + " " + stopped("stopped", status);
+		};
 	}
 
 	/**
-	 * How a worker the master asked to leave left:
 	 * {@code stopped gracefully (SIGTERM, exit 143)},
-	 * {@code replaced and stopped gracefully (exited normally, exit 0)} after a drain.
+	 * {@code replaced and stopped gracefully (exited normally, exit 0)}.
 	 */
-	private static String stopped(ExitCause cause, int status) {
-		String what = (cause == ExitCause.REPLACED) ? "replaced and stopped" : "stopped";
+	private static String stopped(String what, int status) {
 		if (ExitStatus.isGraceful(status)) {
 			String signal = ExitStatus.signal(status);
 			return what + " gracefully (" + ((signal != null) ? signal : ExitStatus.describe(status)) + ", exit "
@@ -260,82 +365,176 @@ public final class Supervisor implements IpcServer.Handler {
 	/**
 	 * Gives a slot up whose worker exited MISCONFIGURED before it was READY: every
 	 * restart would fail the same way, so none is scheduled.
-	 * @return the reason for the fatal callback, or null when it was told already
 	 */
-	private @Nullable String misconfigured(Slot slot, String who) {
-		slot.failed = true;
+	private void misconfigured(Slot slot, Worker worker) {
+		transition(worker, WorkerState.FAILED);
 		if (this.fatalReported) {
-			// the other slots usually fail alike at the same moment: one report with
-			// lines is enough
-			logger.error(who + " also exited with status " + WorkerExit.MISCONFIGURED
+			// the other slots usually fail alike at the same moment: one report is enough
+			logger.error(worker + " also exited with status " + WorkerExit.MISCONFIGURED
 					+ " (EX_CONFIG) before it was READY; not restarted");
-			return null;
+			return;
 		}
-		StringBuilder report = new StringBuilder(who + " exited with status " + WorkerExit.MISCONFIGURED
+		StringBuilder report = new StringBuilder(worker + " exited with status " + WorkerExit.MISCONFIGURED
 				+ " (EX_CONFIG) before it was READY: the application cannot run as a cluster worker, so the master "
 				+ "does not restart it. Why, in its last lines:");
 		slot.lines.lines().forEach((line) -> report.append(System.lineSeparator()).append("    ").append(line));
 		logger.error(report);
 		this.fatalReported = true;
-		return who + " exited misconfigured (EX_CONFIG, exit " + WorkerExit.MISCONFIGURED
-				+ ") before it was READY: the application cannot run as a cluster worker (its last lines are logged)";
+		reportFatal(worker + " exited misconfigured (EX_CONFIG, exit " + WorkerExit.MISCONFIGURED
+				+ ") before it was READY: the application cannot run as a cluster worker (its last lines are logged)");
 	}
 
-	/**
-	 * Tells the fatal callback, outside the supervisor's lock: it may stop the cluster.
-	 */
 	private void reportFatal(String reason) {
 		Consumer<String> callback = this.fatal;
 		if (callback == null) {
 			logger.error("No fatal callback registered; the cluster keeps running without the failed slot");
 			return;
 		}
-		// Not on the thread that reported the exit (a process reaper): the callback waits
-		// for the other workers to stop, whose exits that thread may have to report.
+		// not on the loop: the callback stops the cluster and waits for it
 		Thread thread = new Thread(() -> callback.accept(reason), "cluster-fatal");
 		thread.start();
 	}
 
 	/**
-	 * Restarts a crashed slot after its backoff, or gives it up when the crash-loop
-	 * breaker trips.
-	 * @param status the crashed process's exit status, or null when the process could not
-	 * be started
+	 * Restarts a slot whose process crashed (or could not be replaced) after its backoff,
+	 * or gives it up when the crash-loop breaker trips.
+	 * @param status the exit status, or null when there is none (a start that failed)
 	 */
-	private void scheduleAfterCrash(Slot slot, @Nullable Integer status) {
+	void restartAfterCrash(Slot slot, @Nullable Integer status) {
 		Decision decision = slot.tracker.recordCrash();
 		if (decision instanceof Decision.Restart restart) {
 			logger.info("Restarting worker-" + slot.id + " in " + restart.delay().toMillis() + " ms");
-			this.scheduler.schedule(() -> restart(slot), restart.delay().toMillis(), TimeUnit.MILLISECONDS);
+			slot.restartTimer = this.loop.schedule(restart.delay(), () -> restart(slot));
 		}
 		else if (decision instanceof Decision.GiveUp giveUp) {
-			slot.failed = true;
-			String last = "its last start failed";
-			if (status != null) {
-				String description = ExitStatus.describe(status);
-				last = "last exit status " + status
-						+ (description.equals("exit status " + status) ? "" : ", " + description);
-			}
-			StringBuilder report = new StringBuilder(
-					"worker-" + slot.id + " FAILED: " + giveUp.reason() + "; " + last + ". Its last lines:");
-			slot.lines.lines().forEach((line) -> report.append(System.lineSeparator()).append("    ").append(line));
-			logger.error(report);
+			giveUp(slot, giveUp.reason(), status);
 		}
 	}
 
-	private synchronized void restart(Slot slot) {
-		if (this.stopping || slot.failed || (slot.current != null && slot.current.state.isAlive())) {
+	private void giveUp(Slot slot, String reason, @Nullable Integer status) {
+		Worker worker = slot.current;
+		if (worker.state.isAlive()) {
+			// marked FAILED once it is gone
+			slot.givingUp = reason;
+			return;
+		}
+		if (worker.state == WorkerState.CRASHED) {
+			transition(worker, WorkerState.FAILED);
+		}
+		else {
+			// it stopped as asked (a replacement that was removed): a failed start of its
+			// own
+			Worker failed = new Worker(slot, worker.startedFor, worker.candidate, "");
+			failed.state = WorkerState.CRASHED;
+			slot.current = failed;
+			transition(failed, WorkerState.FAILED);
+		}
+		String last = "its last start failed";
+		if (status != null) {
+			String description = ExitStatus.describe(status);
+			last = "last exit status " + status
+					+ (description.equals("exit status " + status) ? "" : ", " + description);
+		}
+		StringBuilder report = new StringBuilder(
+				"worker-" + slot.id + " FAILED: " + reason + "; " + last + ". Its last lines:");
+		slot.lines.lines().forEach((line) -> report.append(System.lineSeparator()).append("    ").append(line));
+		logger.error(report);
+	}
+
+	private void restart(Slot slot) {
+		slot.restartTimer = null;
+		Worker current = slot.current;
+		if (this.stopping || current.state == WorkerState.FAILED || slot.replacement != null
+				|| (current.state.isAlive() && current.stopCause == null)) {
 			return;
 		}
 		slot.restarts++;
 		this.restarts++;
-		launch(slot, StartReason.CRASH);
+		launch(slot, StartReason.CRASH, false);
+	}
+
+	/** SIGTERM: Boot's graceful shutdown. */
+	void terminate(Worker worker) {
+		WorkerProcess process = worker.process;
+		if (process != null) {
+			process.terminate();
+		}
+	}
+
+	/** SIGKILL. A worker still being started is killed once its process is seen. */
+	void kill(Worker worker) {
+		WorkerProcess process = worker.process;
+		if (process != null) {
+			process.kill();
+		}
+		else if (worker.stopCause == null) {
+			worker.stopCause = ExitCause.STOPPED;
+		}
+	}
+
+	/** Asks a worker to drain; one without an IPC connection gets SIGTERM. */
+	void drain(Worker worker) {
+		transition(worker, WorkerState.DRAINING);
+		ClusterTimeouts timeouts = timeouts();
+		Message.Drain drain = new Message.Drain(timeouts.drainQuietPeriod().toMillis(), timeouts.keepAlive().toMillis(),
+				timeouts.drain().toMillis());
+		IpcChannel channel = worker.channel;
+		try {
+			if (channel == null) {
+				throw new IOException("no IPC connection");
+			}
+			channel.send(drain);
+		}
+		catch (IOException ex) {
+			logger.warn("Cannot ask " + worker + " to drain (" + ex.getMessage() + "); stopping it with SIGTERM");
+			terminate(worker);
+		}
+	}
+
+	// ---- state ----
+
+	/**
+	 * Moves a worker to {@code next}, as the state table allows; an illegal transition is
+	 * a bug: logged as an error (and failing with assertions enabled, as in the tests),
+	 * and not made.
+	 */
+	void transition(Worker worker, WorkerState next) {
+		WorkerState from = worker.state;
+		if (from == next) {
+			return;
+		}
+		if (!from.canTransitionTo(next)) {
+			String message = "Illegal worker state transition of " + worker + ": " + from + " -> " + next;
+			logger.error(message);
+			assert false : message;
+			return;
+		}
+		worker.state = next;
+		publishRecipients();
+		clusterChanged();
+	}
+
+	private void publishRecipients() {
+		List<MessageHub.Recipient> list = new ArrayList<>();
+		for (Slot slot : this.slots.values()) {
+			addRecipient(list, slot.current);
+			if (slot.retiring != null) {
+				addRecipient(list, slot.retiring);
+			}
+		}
+		this.recipients = List.copyOf(list);
+	}
+
+	private static void addRecipient(List<MessageHub.Recipient> list, Worker worker) {
+		IpcChannel channel = worker.channel;
+		if (channel != null && (worker.state == WorkerState.STARTING || worker.state == WorkerState.READY)) {
+			list.add(new MessageHub.Recipient(worker.slot.id, worker.pid, channel, worker.state == WorkerState.READY));
+		}
 	}
 
 	/**
 	 * Logs {@code Cluster ready} when every slot has just become READY, except during a
-	 * rolling restart, whose end {@link #rolloutEnded} reports it; forgets it when a slot
-	 * is not READY.
+	 * rolling restart, whose end reports it; forgets it when a slot is not READY.
 	 */
 	private void clusterChanged() {
 		int desired = this.settings.desired();
@@ -353,268 +552,358 @@ public final class Supervisor implements IpcServer.Handler {
 				+ " (listener " + this.settings.listener() + ")");
 	}
 
-	// ---- rolling restart steps (called by RollingRestart on its own thread) ----
-
-	synchronized List<Integer> slotIds() {
-		return new ArrayList<>(this.slots.keySet());
+	private int readyCount() {
+		return (int) this.slots.values().stream().filter((slot) -> slot.state() == WorkerState.READY).count();
 	}
 
-	/** Starts the replacement of a slot's worker from the new build. */
-	synchronized @Nullable Worker startReplacement(int slotId) {
-		if (this.stopping) {
-			return null;
-		}
-		return launch(this.slots.get(slotId), StartReason.RESTART);
-	}
+	// ---- replacements ----
 
 	/**
-	 * Puts the old worker back after a failed replacement, and removes the replacement.
+	 * Replaces the process of a slot through a {@link Replacement} step, at once or once
+	 * the step running in the slot ended.
 	 */
-	synchronized void rollback(int slotId, Worker replacement) {
-		Slot slot = this.slots.get(slotId);
-		if (replacement.stopCause == null) {
-			replacement.stopCause = ExitCause.STOPPED;
+	void replace(Slot slot, StartReason reason, boolean candidate, Replacement.Retire retire, ExitCause retireCause,
+			Replacement.Outcome outcome) {
+		Replacement replacement = new Replacement(this, slot, reason, candidate, retire, retireCause, outcome);
+		if (slot.replacement != null) {
+			slot.waiting.add(replacement);
+			return;
 		}
-		if (slot.current == replacement) {
-			slot.current = slot.retiring;
-			slot.retiring = null;
-		}
-		if (replacement.process.isAlive()) {
-			replacement.process.kill();
-		}
-		if (slot.current == null && !this.stopping) {
-			// the old worker was already gone (its start had failed, or it crashed during
-			// the rollout): fall back to the last good build, a crash replacement like
-			// any other
-			slot.restarts++;
-			this.restarts++;
-			launch(slot, StartReason.CRASH);
-		}
+		begin(replacement);
 	}
 
-	/** Told by the rolling restart once it ended, whatever the outcome. */
-	synchronized void rolloutEnded() {
+	private void begin(Replacement replacement) {
+		Slot slot = replacement.slot;
+		if (this.stopping || slot.current.state == WorkerState.FAILED) {
+			replacement.cancel();
+			return;
+		}
+		slot.replacement = replacement;
+		replacement.start();
+	}
+
+	/** Told by a replacement step once it ended, whichever way. */
+	void replacementEnded(Replacement replacement) {
+		Slot slot = replacement.slot;
+		if (slot.replacement == replacement) {
+			slot.replacement = null;
+		}
 		clusterChanged();
-	}
-
-	/** Lines the slot's processes logged last. */
-	synchronized List<String> lastLines(int slotId) {
-		return this.slots.get(slotId).lines.lines();
-	}
-
-	/**
-	 * Asks the retiring worker of a slot to drain; returns it, or null if there is none.
-	 */
-	synchronized @Nullable Worker drainRetiring(int slotId) {
-		Slot slot = this.slots.get(slotId);
-		Worker old = slot.retiring;
-		if (old == null) {
-			return null;
+		Replacement next = slot.waiting.poll();
+		if (next != null) {
+			begin(next);
 		}
-		old.stopCause = ExitCause.REPLACED;
-		old.state = WorkerState.DRAINING;
-		IpcChannel channel = old.channel;
-		try {
-			if (channel == null) {
-				throw new IOException("no IPC connection");
+	}
+
+	private void checkHeartbeats() {
+		if (this.stopping) {
+			return;
+		}
+		Instant now = clock().instant();
+		Duration timeout = timeouts().heartbeatTimeout();
+		for (Slot slot : this.slots.values()) {
+			for (Worker worker : new Worker[] { slot.current, slot.retiring }) {
+				if (worker == null || worker.state != WorkerState.READY) {
+					continue;
+				}
+				Instant last = worker.lastHeartbeat;
+				if (last == null || (worker.readyAt != null && worker.readyAt.isAfter(last))) {
+					last = worker.readyAt;
+				}
+				if (last != null && Duration.between(last, now).compareTo(timeout) > 0) {
+					hung(worker, Duration.between(last, now));
+				}
 			}
-			channel.send(new Message.Drain(this.settings.drainQuietPeriod().toMillis(),
-					this.settings.keepAliveTimeout().toMillis(), this.settings.drainTimeout().toMillis()));
 		}
-		catch (IOException ex) {
-			logger.warn("Cannot ask worker-" + slot.id + " (pid " + old.pid() + ") to drain (" + ex.getMessage()
-					+ "); stopping it with SIGTERM");
-			old.process.terminate();
-		}
-		return old;
+		this.heartbeatCheck = this.loop.schedule(timeouts().heartbeatInterval(), this::checkHeartbeats);
 	}
 
 	/**
-	 * Waits for a stopping worker to exit: drain timeout, then SIGTERM, then SIGKILL.
-	 * @return null when it exited within the drain timeout, else what had to be done
+	 * A READY worker missed its heartbeats: thread dump first (for a few seconds), then a
+	 * replacement; it is killed once the replacement is READY.
 	 */
-	@Nullable String awaitExit(Worker worker, Duration drainTimeout) {
-		if (waitFor(worker, drainTimeout)) {
-			return null;
+	private void hung(Worker worker, Duration silent) {
+		transition(worker, WorkerState.HUNG);
+		logger
+			.warn(worker + " is HUNG: no heartbeat for " + silent.toMillis() + " ms (cluster.worker.heartbeat-timeout="
+					+ timeouts().heartbeatTimeout().toMillis() + "ms); asking it for a thread dump (SIGQUIT)");
+		WorkerProcess process = worker.process;
+		if (process != null) {
+			process.startCapture(THREAD_DUMP_LINES);
 		}
-		String who = "worker-" + worker.slot.id + " (pid " + worker.pid() + ")";
-		logger.warn(who + " was still running " + drainTimeout.toMillis() + " ms after it was asked to drain "
-				+ "(requests still in progress or a stuck shutdown); sending SIGTERM");
-		worker.process.terminate();
-		if (waitFor(worker, this.settings.shutdownTimeout())) {
-			return who + " was still running after the drain timeout; stopped with SIGTERM";
-		}
-		logger.warn(who + " ignored SIGTERM for " + this.settings.shutdownTimeout().toSeconds() + " s; killing it");
-		worker.process.kill();
-		waitFor(worker, Duration.ofSeconds(10));
-		return who + " was still running after the drain timeout and SIGTERM; killed";
+		long pid = worker.pid;
+		this.launcher.execute(() -> {
+			String done = this.signals.threadDump(pid);
+			logger.info(worker + ": " + done);
+		});
+		this.loop.schedule(ClusterTimeouts.THREAD_DUMP, () -> afterThreadDump(worker));
 	}
 
-	private static boolean waitFor(Worker worker, Duration timeout) {
-		try {
-			// the exit as the supervisor recorded it, so the slot's history is up to date
-			worker.exited.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-			return true;
+	private void afterThreadDump(Worker worker) {
+		WorkerProcess process = worker.process;
+		List<String> dump = (process != null) ? process.stopCapture() : List.of();
+		long dumped = dump.stream().filter((line) -> line.startsWith("Full thread dump")).count();
+		logger.warn(worker + (dumped > 0 ? " printed a thread dump (" + dump.size() + " lines, above)"
+				: " printed no thread dump within " + ClusterTimeouts.THREAD_DUMP.toSeconds() + " s"));
+		Slot slot = worker.slot;
+		if (!worker.state.isAlive() || this.stopping) {
+			return;
 		}
-		catch (TimeoutException ex) {
-			return false;
+		if (slot.current != worker) {
+			// a replacement of this slot is under way: it kills it once its new process
+			// is
+			// READY
+			return;
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
-		catch (ExecutionException ex) {
-			return true;
-		}
+		replaceFailed(worker, StartReason.HUNG, Replacement.Retire.KILL, ExitCause.HUNG, "hung");
 	}
+
+	/**
+	 * Replaces a worker that hung or broke, counting it as a crash for the crash-loop
+	 * breaker.
+	 */
+	private void replaceFailed(Worker worker, StartReason reason, Replacement.Retire retire, ExitCause cause,
+			String what) {
+		Slot slot = worker.slot;
+		Decision decision = slot.tracker.recordCrash();
+		if (decision instanceof Decision.GiveUp giveUp) {
+			slot.givingUp = giveUp.reason() + " (counting this " + what + " worker)";
+			worker.stopCause = cause;
+			if (retire == Replacement.Retire.KILL) {
+				kill(worker);
+			}
+			else {
+				terminate(worker);
+			}
+			return;
+		}
+		slot.restarts++;
+		this.restarts++;
+		replace(slot, reason, worker.candidate, retire, cause, new Replacement.Outcome() {
+
+			@Override
+			public void replaced(Replacement replacement) {
+				logger.info("worker-" + slot.id + " replaced: the " + what + " process is gone");
+			}
+
+			@Override
+			public void failed(Replacement replacement, String reasonText, List<String> lines) {
+				// the replacement step fell back to a crash restart
+			}
+
+		});
+	}
+
+	// ---- rolling restart ----
 
 	/**
 	 * Starts a rolling restart unless one is running.
 	 * @param trigger what asked for it, for the status
+	 * @throws IllegalStateException when the cluster is stopping
 	 */
 	public Message.RestartReply startRollingRestart(long requestId, String trigger) {
-		return this.rollingRestart.start(requestId, trigger);
+		return this.loop.call(() -> rollingRestart(requestId, trigger), CALL_TIMEOUT);
 	}
 
-	/**
-	 * Registers what to do when a rolling restart succeeds (the new build becomes the
-	 * last good).
-	 */
-	public void onRolloutOutcome(RollingRestart.Listener listener) {
-		this.rollingRestart.setListener(listener);
+	private Message.RestartReply rollingRestart(long requestId, String trigger) {
+		if (this.stopping) {
+			throw new IllegalStateException("the cluster is stopping");
+		}
+		return this.rollingRestart.start(requestId, trigger, List.copyOf(this.slots.values()));
 	}
 
-	// ---- IPC ----
+	/** Told by the rolling restart once it ended, whatever the outcome. */
+	void rolloutEnded() {
+		clusterChanged();
+	}
+
+	// ---- IPC (reader threads) ----
 
 	@Override
-	public void connected(Hello hello, IpcChannel channel) {
-		synchronized (this) {
-			Worker worker = this.workers.get(hello.pid());
-			if (worker == null || worker.slot.id != hello.workerId()) {
-				logger.warn("Rejecting IPC connection from pid " + hello.pid() + " claiming to be worker-"
-						+ hello.workerId() + ": no such worker process");
-				channel.close();
-				return;
-			}
-			closeChannel(worker);
-			worker.channel = channel;
+	public IpcServer.@Nullable Peer authenticate(Hello hello, IpcChannel channel) {
+		// single use: a token is gone once presented, whatever comes of it
+		Worker worker = this.tokens.remove(hello.token());
+		String refused = null;
+		if (worker == null) {
+			refused = "its token is not one the master gave a process it is starting";
 		}
-		// After the channel is visible to broadcasts, so no retained value is missed (one
-		// sent in between may arrive twice; the worker keeps the newest of each topic).
-		// Outside the supervisor's lock: the hub's lock is always taken first.
+		else if (worker.slot.id != hello.workerId()) {
+			refused = "its token is worker-" + worker.slot.id + "'s";
+		}
+		else if (worker.pid != -1 && worker.pid != hello.pid()) {
+			refused = "its token is that of pid " + worker.pid;
+		}
+		if (refused != null) {
+			logger.warn("Refusing IPC connection from a peer claiming to be worker-" + hello.workerId() + " (pid "
+					+ hello.pid() + "): " + refused);
+			return null;
+		}
+		this.loop.execute(() -> connected(worker, hello, channel));
+		return worker;
+	}
+
+	@Override
+	public void received(IpcServer.Peer peer, IpcChannel channel, Message message) {
+		Worker worker = (Worker) peer;
+		if (message instanceof Message.Delivered delivered) {
+			this.messages.delivered(worker.pid, delivered.deliveryId());
+		}
+		else if (message instanceof Message.Publish publish) {
+			this.messages.publishFrom(worker.slot.id, publish, channel);
+		}
+		else if (message instanceof Message.Ask ask) {
+			this.messages.ask(worker.slot.id, ask, channel);
+		}
+		else if (message instanceof Message.Ready || message instanceof Message.Heartbeat
+				|| message instanceof Message.StatusRequest || message instanceof Message.RestartRequest
+				|| message instanceof Message.Liveness) {
+			this.loop.execute(() -> handle(worker, channel, message));
+		}
+		else {
+			logger.warn("Ignoring " + message.getClass().getSimpleName() + " sent to the master by " + worker);
+		}
+	}
+
+	@Override
+	public void disconnected(IpcServer.Peer peer, IpcChannel channel) {
+		Worker worker = (Worker) peer;
+		this.messages.disconnected(worker.pid);
+		this.loop.execute(() -> {
+			if (worker.channel == channel) {
+				worker.channel = null;
+				publishRecipients();
+			}
+		});
+	}
+
+	// ---- IPC (loop) ----
+
+	private void connected(Worker worker, Hello hello, IpcChannel channel) {
+		if (!worker.state.isAlive()) {
+			channel.close();
+			return;
+		}
+		if (worker.pid == -1) {
+			// the launcher has not reported the start yet: checked when it does
+			worker.claimedPid = hello.pid();
+		}
+		closeChannel(worker);
+		worker.channel = channel;
+		publishRecipients();
+		// after the channel is visible to broadcasts, so no retained value is missed (one
+		// sent in between may arrive twice; the worker keeps the newest of each topic)
 		this.messages.welcome(channel);
 	}
 
-	/** Workers with an IPC connection that are starting or READY: where messages go. */
-	private List<MessageHub.Recipient> recipients() {
-		List<MessageHub.Recipient> recipients = new ArrayList<>();
-		for (Worker worker : this.workers.values()) {
-			IpcChannel channel = worker.channel;
-			WorkerState state = worker.state;
-			if (channel != null && (state == WorkerState.STARTING || state == WorkerState.READY)) {
-				recipients
-					.add(new MessageHub.Recipient(worker.slot.id, worker.pid(), channel, state == WorkerState.READY));
-			}
-		}
-		return recipients;
+	private void refuse(Worker worker, String why) {
+		logger.warn("Refusing the IPC connection of " + worker + ": " + why);
+		closeChannel(worker);
+		publishRecipients();
 	}
 
-	@Override
-	public void received(Hello hello, IpcChannel channel, Message message) throws IOException {
-		if (message instanceof Message.Ready) {
-			ready(hello);
+	private void handle(Worker worker, IpcChannel channel, Message message) {
+		if (worker.channel != channel) {
+			return;
 		}
-		else if (message instanceof Message.Heartbeat heartbeat) {
-			heartbeat(hello, heartbeat);
-			sendStatus(channel, 0);
+		try {
+			if (message instanceof Message.Ready) {
+				ready(worker);
+			}
+			else if (message instanceof Message.Heartbeat heartbeat) {
+				heartbeat(worker, heartbeat.heapUsedBytes());
+				sendStatus(channel, 0);
+			}
+			else if (message instanceof Message.StatusRequest request) {
+				sendStatus(channel, request.requestId());
+			}
+			else if (message instanceof Message.RestartRequest request) {
+				channel.send(rollingRestart(request.requestId(), request.trigger()));
+			}
+			else if (message instanceof Message.Liveness liveness) {
+				liveness(worker, liveness.broken());
+			}
 		}
-		else if (message instanceof Message.StatusRequest request) {
-			sendStatus(channel, request.requestId());
+		catch (IOException ex) {
+			logger.debug("Cannot answer " + worker + ": " + ex.getMessage());
 		}
-		else if (message instanceof Message.RestartRequest request) {
-			channel.send(startRollingRestart(request.requestId(), request.trigger()));
+		catch (IllegalStateException ex) {
+			logger.info(
+					"Not acting on " + message.getClass().getSimpleName() + " from " + worker + ": " + ex.getMessage());
 		}
-		else if (message instanceof Message.Delivered delivered) {
-			this.messages.delivered(hello.pid(), delivered.deliveryId());
+	}
+
+	/** A worker reported READY. */
+	void ready(Worker worker) {
+		if (worker.state != WorkerState.STARTING) {
+			return;
 		}
-		else if (message instanceof Message.Publish publish) {
-			this.messages.publishFrom(hello.workerId(), publish, channel);
+		Instant now = clock().instant();
+		worker.readyAt = now;
+		WorkerProcess process = worker.process;
+		worker.readyMillis = (process != null) ? Duration.between(process.startedAt(), now).toMillis() : 0;
+		logger.info(worker + " READY in " + worker.readyMillis + " ms");
+		transition(worker, WorkerState.READY);
+		Replacement owner = worker.owner;
+		if (owner != null) {
+			owner.freshReady();
 		}
-		else if (message instanceof Message.Ask ask) {
-			this.messages.ask(hello.workerId(), ask, channel);
+	}
+
+	/** A worker proved it can still serve. */
+	void heartbeat(Worker worker, long heapUsedBytes) {
+		worker.lastHeartbeat = clock().instant();
+		worker.heapUsedBytes = heapUsedBytes;
+	}
+
+	/** The live worker with this pid, or null (for the tests). */
+	@Nullable Worker worker(long pid) {
+		return this.live.stream().filter((worker) -> worker.pid == pid).findFirst().orElse(null);
+	}
+
+	void liveness(Worker worker, boolean broken) {
+		if (!broken || worker.state != WorkerState.READY) {
+			return;
 		}
-		else {
-			logger.warn("Ignoring " + message.getClass().getSimpleName() + " sent to the master by worker-"
-					+ hello.workerId());
+		transition(worker, WorkerState.BROKEN);
+		logger.warn(worker + " reported LivenessState.BROKEN: replacing it (it drains once the replacement is READY)");
+		if (worker.slot.current == worker) {
+			replaceFailed(worker, StartReason.LIVENESS, Replacement.Retire.DRAIN, ExitCause.BROKEN,
+					"broken (liveness)");
 		}
 	}
 
 	/**
 	 * Sends the status; when it is over the IPC size limit (many slots with failure
-	 * reports), sends it without the failure lines rather than failing the worker's
-	 * connection.
+	 * reports), sends it without the failure lines.
 	 */
 	private void sendStatus(IpcChannel channel, long requestId) throws IOException {
-		ClusterSnapshot snapshot = snapshot();
+		ClusterSnapshot snapshot = buildSnapshot();
 		try {
 			channel.send(new Message.StatusReply(requestId, snapshot));
 		}
 		catch (MessageTooLargeException ex) {
-			List<WorkerSnapshot> trimmed = snapshot.workers()
-				.stream()
-				.map((w) -> new WorkerSnapshot(w.id(), w.pid(), w.state(), w.startedFor(), w.startedAt(),
-						w.uptimeMillis(), w.readyMillis(), w.lastHeartbeat(), w.heapUsedBytes(), w.restarts(),
-						w.replacements(), w.lastExit(), List.of()))
-				.toList();
-			RestartOperation restart = snapshot.restart();
-			if (restart != null) {
-				restart = new RestartOperation(restart.id(), restart.state(), restart.trigger(), restart.replaced(),
-						restart.total(), restart.step(), restart.startedAt(), restart.finishedAt(), restart.reason(),
-						List.of());
-			}
-			channel.send(new Message.StatusReply(requestId,
-					new ClusterSnapshot(snapshot.role(), snapshot.masterPid(), snapshot.desired(), snapshot.ready(),
-							snapshot.restarts(), snapshot.port(), trimmed, restart, snapshot.listener(),
-							snapshot.tcpMigrateReq())));
+			channel.send(new Message.StatusReply(requestId, withoutLines(snapshot)));
 		}
 	}
 
-	/**
-	 * A worker reported READY (package-private: the tests' stand-in for its IPC message).
-	 */
-	synchronized void ready(Hello hello) {
-		Worker worker = this.workers.get(hello.pid());
-		if (worker != null && worker.state == WorkerState.STARTING) {
-			worker.state = WorkerState.READY;
-			worker.readyMillis = Duration.between(worker.process.startedAt(), this.clock.instant()).toMillis();
-			logger
-				.info("worker-" + worker.slot.id + " (pid " + hello.pid() + ") READY in " + worker.readyMillis + " ms");
-			worker.ready.complete(null);
-			clusterChanged();
-			notifyAll();
+	private static ClusterSnapshot withoutLines(ClusterSnapshot snapshot) {
+		List<WorkerSnapshot> trimmed = snapshot.workers()
+			.stream()
+			.map((w) -> new WorkerSnapshot(w.id(), w.pid(), w.state(), w.startedFor(), w.startedAt(), w.uptimeMillis(),
+					w.readyMillis(), w.lastHeartbeat(), w.heapUsedBytes(), w.restarts(), w.replacements(), w.lastExit(),
+					List.of()))
+			.toList();
+		RestartOperation restart = snapshot.restart();
+		if (restart != null) {
+			restart = new RestartOperation(restart.id(), restart.state(), restart.trigger(), restart.replaced(),
+					restart.total(), restart.step(), restart.startedAt(), restart.finishedAt(), restart.reason(),
+					List.of());
 		}
+		return new ClusterSnapshot(snapshot.role(), snapshot.masterPid(), snapshot.desired(), snapshot.ready(),
+				snapshot.restarts(), snapshot.port(), trimmed, restart, snapshot.listener(), snapshot.tcpMigrateReq());
 	}
 
-	private synchronized void heartbeat(Hello hello, Message.Heartbeat heartbeat) {
-		Worker worker = this.workers.get(hello.pid());
-		if (worker != null) {
-			worker.lastHeartbeat = this.clock.instant();
-			worker.heapUsedBytes = heartbeat.heapUsedBytes();
-		}
-	}
-
-	@Override
-	public void disconnected(Hello hello, IpcChannel channel) {
-		synchronized (this) {
-			Worker worker = this.workers.get(hello.pid());
-			if (worker != null && worker.channel == channel) {
-				worker.channel = null;
-			}
-		}
-		this.messages.disconnected(hello.pid());
-	}
-
-	private static void closeChannel(Worker worker) {
+	private void closeChannel(Worker worker) {
 		IpcChannel channel = worker.channel;
 		if (channel != null) {
 			channel.close();
@@ -624,12 +913,13 @@ public final class Supervisor implements IpcServer.Handler {
 
 	// ---- status ----
 
-	private int readyCount() {
-		return (int) this.slots.values().stream().filter((slot) -> slot.state() == WorkerState.READY).count();
+	/** The cluster as the loop sees it now. */
+	public ClusterSnapshot snapshot() {
+		return this.loop.call(this::buildSnapshot, CALL_TIMEOUT);
 	}
 
-	public synchronized ClusterSnapshot snapshot() {
-		Instant now = this.clock.instant();
+	private ClusterSnapshot buildSnapshot() {
+		Instant now = clock().instant();
 		List<WorkerSnapshot> snapshots = new ArrayList<>();
 		for (Slot slot : this.slots.values()) {
 			snapshots.add(slot.snapshot(now));
@@ -643,176 +933,90 @@ public final class Supervisor implements IpcServer.Handler {
 
 	/**
 	 * Stops every worker gracefully (SIGTERM, so each runs Boot's graceful shutdown),
-	 * waiting up to {@code timeout} before killing what is left.
+	 * waiting up to {@code timeout} before killing what is left; a rolling restart under
+	 * way ends ABORTED.
 	 */
 	public void stop(Duration timeout) {
-		List<WorkerProcess> running = new ArrayList<>();
-		synchronized (this) {
-			if (this.stopping) {
-				return;
-			}
-			this.stopping = true;
-			for (Worker worker : this.workers.values()) {
-				if (worker.stopCause == null) {
-					worker.stopCause = ExitCause.STOPPED;
-				}
-				if (worker.state.isAlive()) {
-					worker.state = WorkerState.DRAINING;
-				}
-				running.add(worker.process);
-			}
+		boolean first;
+		try {
+			first = this.loop.call(this::beginStop, CALL_TIMEOUT);
 		}
-		this.scheduler.shutdownNow();
-		this.rollingRestart.shutdown();
-		logger.info("Stopping " + running.size() + " workers (timeout " + timeout.toSeconds() + " s)");
-		running.forEach(WorkerProcess::terminate);
-		long deadline = System.nanoTime() + timeout.toNanos();
-		for (WorkerProcess worker : running) {
+		catch (IllegalStateException ex) {
+			return;
+		}
+		if (!first || this.loop.inLoop()) {
+			return;
+		}
+		try {
+			this.allExited.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (TimeoutException ex) {
+			this.loop.execute(this::killRemaining);
 			try {
-				worker.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+				this.allExited.get(Replacement.KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
 			}
-			catch (TimeoutException ex) {
-				logger.warn("worker-" + worker.workerId() + " (pid " + worker.pid() + ") did not stop within "
-						+ timeout.toSeconds() + " s; killing it");
-				worker.kill();
+			catch (TimeoutException | ExecutionException ignored) {
+				logger.error("Some workers were not seen to exit after SIGKILL");
 			}
-			catch (InterruptedException ex) {
+			catch (InterruptedException interrupted) {
 				Thread.currentThread().interrupt();
-				worker.kill();
 			}
-			catch (ExecutionException ex) {
-				// onExit does not fail
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.loop.execute(this::killRemaining);
+		}
+		catch (ExecutionException ex) {
+			// never completed exceptionally
+		}
+		finally {
+			this.loop.shutdown();
+			if (this.ownedLauncher != null) {
+				this.ownedLauncher.shutdownNow();
 			}
 		}
 	}
 
-	/** A replacement exited before it was READY. */
-	static final class ReplacementFailedException extends Exception {
-
-		private final int status;
-
-		ReplacementFailedException(int status) {
-			super("exited with status " + status + " before it was READY", null, false, false);
-			this.status = status;
+	private boolean beginStop() {
+		if (this.stopping) {
+			return false;
 		}
-
-		int status() {
-			return this.status;
+		this.stopping = true;
+		if (this.heartbeatCheck != null) {
+			this.heartbeatCheck.cancel();
 		}
-
+		this.rollingRestart.abort("the cluster is stopping");
+		for (Slot slot : this.slots.values()) {
+			if (slot.restartTimer != null) {
+				slot.restartTimer.cancel();
+			}
+			if (slot.replacement != null) {
+				slot.replacement.cancel();
+			}
+			slot.waiting.clear();
+		}
+		logger.info("Stopping " + this.live.size() + " workers (timeout " + timeouts().shutdown().toSeconds() + " s)");
+		for (Worker worker : this.live) {
+			if (worker.stopCause == null) {
+				worker.stopCause = ExitCause.STOPPED;
+			}
+			if (worker.state == WorkerState.STARTING || worker.state == WorkerState.READY
+					|| worker.state == WorkerState.BROKEN) {
+				transition(worker, WorkerState.DRAINING);
+			}
+			terminate(worker);
+		}
+		if (this.live.isEmpty()) {
+			this.allExited.complete(null);
+		}
+		return true;
 	}
 
-	/** One worker process and what the master knows of it. */
-	static final class Worker {
-
-		final Slot slot;
-
-		final WorkerProcess process;
-
-		/** Started from the new build by a rolling restart (READY or not). */
-		final boolean candidate;
-
-		/** Why the master started it. */
-		final StartReason startedFor;
-
-		final CompletableFuture<Void> ready = new CompletableFuture<>();
-
-		final CompletableFuture<Integer> exited = new CompletableFuture<>();
-
-		volatile WorkerState state = WorkerState.STARTING;
-
-		volatile @Nullable IpcChannel channel;
-
-		/**
-		 * Why the master asked it to leave, or null while it has not (an exit then is a
-		 * crash).
-		 */
-		volatile @Nullable ExitCause stopCause;
-
-		volatile @Nullable Long readyMillis;
-
-		volatile @Nullable Instant lastHeartbeat;
-
-		volatile long heapUsedBytes;
-
-		volatile @Nullable Integer exitStatus;
-
-		Worker(Slot slot, WorkerProcess process, StartReason startedFor) {
-			this.slot = slot;
-			this.process = process;
-			this.startedFor = startedFor;
-			this.candidate = startedFor == StartReason.RESTART;
+	private void killRemaining() {
+		for (Worker worker : this.live) {
+			logger.warn(worker + " did not stop within " + timeouts().shutdown().toSeconds() + " s; killing it");
+			kill(worker);
 		}
-
-		long pid() {
-			return this.process.pid();
-		}
-
-		int slotId() {
-			return this.slot.id;
-		}
-
-	}
-
-	/**
-	 * A worker id: its current process, during a rolling restart the one it replaces, and
-	 * its history (crash replacements, rolling-restart replacements, the last process
-	 * that left).
-	 */
-	final class Slot {
-
-		final int id;
-
-		final LineBuffer lines = new LineBuffer(LAST_LINES);
-
-		final RestartPolicy.Tracker tracker = Supervisor.this.policy.newTracker();
-
-		@Nullable Worker current;
-
-		@Nullable Worker retiring;
-
-		boolean failed;
-
-		/** Crash replacements started in this slot. */
-		int restarts;
-
-		/** Processes of this slot drained by a rolling restart. */
-		int replacements;
-
-		@Nullable Exit lastExit;
-
-		Slot(int id) {
-			this.id = id;
-		}
-
-		/** Records that a process left the slot. */
-		void left(Worker worker, int status, ExitCause cause, Instant at) {
-			this.lastExit = new Exit(worker.pid(), status, cause, at);
-			if (cause == ExitCause.REPLACED) {
-				this.replacements++;
-			}
-		}
-
-		WorkerState state() {
-			if (this.failed) {
-				return WorkerState.FAILED;
-			}
-			return (this.current != null) ? this.current.state : WorkerState.CRASHED;
-		}
-
-		WorkerSnapshot snapshot(Instant now) {
-			Worker worker = this.current;
-			WorkerState state = state();
-			long pid = (worker != null) ? worker.pid() : -1;
-			Instant startedAt = (worker != null) ? worker.process.startedAt() : null;
-			long uptime = (startedAt != null && state.isAlive()) ? Duration.between(startedAt, now).toMillis() : 0;
-			List<String> lastLines = (state == WorkerState.FAILED) ? this.lines.lines() : List.of();
-			return new WorkerSnapshot(this.id, pid, state, (worker != null) ? worker.startedFor : null, startedAt,
-					uptime, (worker != null) ? worker.readyMillis : null,
-					(worker != null) ? worker.lastHeartbeat : null, (worker != null) ? worker.heapUsedBytes : 0,
-					this.restarts, this.replacements, this.lastExit, lastLines);
-		}
-
 	}
 
 }

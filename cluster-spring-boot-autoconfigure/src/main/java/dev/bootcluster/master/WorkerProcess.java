@@ -7,8 +7,13 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * One running worker JVM: its process, and two threads that relay its stdout and stderr
@@ -27,6 +32,9 @@ final class WorkerProcess {
 	private final CompletableFuture<Void> stdoutDrained = new CompletableFuture<>();
 
 	private final CompletableFuture<Void> stderrDrained = new CompletableFuture<>();
+
+	/** Lines kept while a thread dump is expected, or null. */
+	private volatile @Nullable List<String> capture;
 
 	WorkerProcess(int workerId, Process process, Instant startedAt) {
 		this.workerId = workerId;
@@ -81,6 +89,29 @@ final class WorkerProcess {
 		this.process.destroyForcibly();
 	}
 
+	/**
+	 * Starts keeping what the process prints (a thread dump it was asked for), up to
+	 * {@code maxLines} lines.
+	 */
+	void startCapture(int maxLines) {
+		this.capture = Collections.synchronizedList(new ArrayList<>());
+		this.captureLimit = maxLines;
+	}
+
+	/** Stops keeping lines; returns those kept since {@link #startCapture}. */
+	List<String> stopCapture() {
+		List<String> kept = this.capture;
+		this.capture = null;
+		if (kept == null) {
+			return List.of();
+		}
+		synchronized (kept) {
+			return List.copyOf(kept);
+		}
+	}
+
+	private volatile int captureLimit;
+
 	void relayOutput(PrintStream out, PrintStream err, LineBuffer buffer) {
 		relay(this.process.getInputStream(), out, buffer, "out", this.stdoutDrained);
 		relay(this.process.getErrorStream(), err, buffer, "err", this.stderrDrained);
@@ -93,6 +124,10 @@ final class WorkerProcess {
 				String line;
 				while ((line = reader.readLine()) != null) {
 					buffer.add(line);
+					List<String> kept = this.capture;
+					if (kept != null && kept.size() < this.captureLimit) {
+						kept.add(line);
+					}
 					target.println(this.prefix + line);
 				}
 			}

@@ -11,8 +11,9 @@ public interface WorkerStarter {
 	/**
 	 * @param workerId the slot
 	 * @param candidate true to start the build on disk now (a rolling restart), false to
-	 * start the last build known to work (first start, crash replacement)
+	 * start the last build known to work (first start, crash replacement, rollback)
+	 * @param token the single-use secret the process presents to the master in its hello
 	 */
-	Process start(int workerId, boolean candidate) throws IOException;
+	Process start(int workerId, boolean candidate, String token) throws IOException;
 
 }

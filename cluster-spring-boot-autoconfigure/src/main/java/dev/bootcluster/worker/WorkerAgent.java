@@ -125,6 +125,9 @@ public final class WorkerAgent implements Closeable {
 
 	private volatile @Nullable ClusterSnapshot latest;
 
+	/** When {@link #latest} arrived ({@code System.nanoTime()}), written before it. */
+	private volatile long latestAtNanos;
+
 	private volatile boolean closed;
 
 	private WorkerAgent(WorkerEnvironment environment, IpcChannel channel) {
@@ -379,6 +382,14 @@ public final class WorkerAgent implements Closeable {
 	}
 
 	/**
+	 * How long ago the latest status arrived (pushed after each heartbeat, or the answer
+	 * to a request); null before the first.
+	 */
+	public @Nullable Duration latestStatusAge() {
+		return (this.latest != null) ? Duration.ofNanos(System.nanoTime() - this.latestAtNanos) : null;
+	}
+
+	/**
 	 * Sends on the writer thread and waits until it is written, uninterruptibly (an
 	 * interrupt of the caller is kept for it): the caller sees why a send failed.
 	 */
@@ -492,6 +503,7 @@ public final class WorkerAgent implements Closeable {
 
 	private void handle(Message message) throws IOException {
 		if (message instanceof Message.StatusReply reply) {
+			this.latestAtNanos = System.nanoTime();
 			this.latest = reply.snapshot();
 			complete(reply.requestId(), reply);
 		}

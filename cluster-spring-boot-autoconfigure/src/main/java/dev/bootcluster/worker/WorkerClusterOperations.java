@@ -40,6 +40,11 @@ public class WorkerClusterOperations implements ClusterOperations {
 	}
 
 	@Override
+	public @Nullable Duration lastKnownStatusAge() {
+		return this.agent.latestStatusAge();
+	}
+
+	@Override
 	public ClusterRole role() {
 		return ClusterRole.WORKER;
 	}

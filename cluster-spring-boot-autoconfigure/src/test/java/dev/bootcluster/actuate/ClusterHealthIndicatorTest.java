@@ -1,6 +1,8 @@
 package dev.bootcluster.actuate;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,7 +14,6 @@ import org.springframework.boot.health.contributor.Status;
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.WorkerState;
-import dev.bootcluster.ipc.IpcException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Tests for {@link ClusterHealthIndicator}.
  */
 class ClusterHealthIndicatorTest {
+
+	private static final Duration STALE_AFTER = Duration.ofSeconds(5);
 
 	@Test
 	void allReadyIsUp() {
@@ -30,7 +33,9 @@ class ClusterHealthIndicatorTest {
 			.containsEntry("ready", 3)
 			.containsEntry("worker-1", WorkerState.READY)
 			.containsEntry("worker-2", WorkerState.READY)
-			.containsEntry("worker-3", WorkerState.READY);
+			.containsEntry("worker-3", WorkerState.READY)
+			.containsEntry("statusAgeMillis", 0L)
+			.containsEntry("stale", false);
 	}
 
 	@ParameterizedTest
@@ -72,18 +77,67 @@ class ClusterHealthIndicatorTest {
 		assertThat(health.getDetails()).containsEntry("role", ClusterRole.STANDALONE).containsKey("worker-0");
 	}
 
+	/** A probe costs no round trip: the status the master pushed is the answer. */
 	@Test
-	void masterUnreachableIsDown() {
+	void answersFromThePushedStatusWithoutAskingTheMaster() {
+		AtomicInteger asked = new AtomicInteger();
+		ClusterSnapshot pushed = Snapshots.cluster(WorkerState.READY, WorkerState.READY);
 		StubClusterOperations operations = new StubClusterOperations(ClusterRole.WORKER, 1, () -> {
-			throw new IpcException("The master did not answer within 5000 ms");
+			asked.incrementAndGet();
+			return Snapshots.cluster(WorkerState.CRASHED, WorkerState.CRASHED);
+		}, pushed).lastKnownAge(Duration.ofMillis(800));
+		Health health = new ClusterHealthIndicator(operations, STALE_AFTER).health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("ready", 2)
+			.containsEntry("worker-1", WorkerState.READY)
+			.containsEntry("statusAgeMillis", 800L)
+			.containsEntry("stale", false);
+		assertThat(asked).hasValue(0);
+	}
+
+	@Test
+	void statusAsOldAsTheLimitIsStillFresh() {
+		Health health = health(Snapshots.cluster(WorkerState.READY), STALE_AFTER);
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails()).containsEntry("stale", false);
+	}
+
+	@Test
+	void staleStatusIsDegradedEvenWhenEveryWorkerWasReady() {
+		Health health = health(Snapshots.cluster(WorkerState.READY, WorkerState.READY), STALE_AFTER.plusMillis(1));
+		assertThat(health.getStatus()).isEqualTo(ClusterHealthIndicator.DEGRADED);
+		assertThat(health.getDetails()).containsEntry("stale", true)
+			.containsEntry("statusAgeMillis", 5001L)
+			.containsEntry("staleAfterMillis", 5000L)
+			.containsEntry("ready", 2)
+			.containsEntry("worker-1", WorkerState.READY)
+			.containsEntry("worker-2", WorkerState.READY);
+		assertThat(String.valueOf(health.getDetails().get("reason"))).contains("5001 ms old");
+	}
+
+	@Test
+	void noStatusYetIsDegradedAndStale() {
+		StubClusterOperations operations = new StubClusterOperations(ClusterRole.WORKER, 1, () -> {
+			throw new AssertionError("the health contributor must not ask the master");
 		}, null);
-		Health health = new ClusterHealthIndicator(operations).health();
-		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-		assertThat(String.valueOf(health.getDetails().get("error"))).contains("did not answer");
+		Health health = new ClusterHealthIndicator(operations, STALE_AFTER).health();
+		assertThat(health.getStatus()).isEqualTo(ClusterHealthIndicator.DEGRADED);
+		assertThat(health.getDetails()).containsEntry("role", ClusterRole.WORKER)
+			.containsEntry("stale", true)
+			.containsEntry("staleAfterMillis", 5000L)
+			.doesNotContainKey("statusAgeMillis");
+		assertThat(String.valueOf(health.getDetails().get("reason"))).contains("no cluster status");
+	}
+
+	private static Health health(ClusterSnapshot snapshot, Duration age) {
+		StubClusterOperations operations = new StubClusterOperations(ClusterRole.WORKER, 2, () -> {
+			throw new AssertionError("the health contributor must not ask the master");
+		}, snapshot).lastKnownAge(age);
+		return new ClusterHealthIndicator(operations, STALE_AFTER).health();
 	}
 
 	private static Health health(ClusterSnapshot snapshot) {
-		return new ClusterHealthIndicator(StubClusterOperations.returning(snapshot)).health();
+		return new ClusterHealthIndicator(StubClusterOperations.returning(snapshot), STALE_AFTER).health();
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.bootcluster.actuate;
 
+import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -28,6 +29,8 @@ final class StubClusterOperations implements ClusterOperations {
 
 	private @Nullable String lastTrigger;
 
+	private Duration lastKnownAge = Duration.ZERO;
+
 	StubClusterOperations(ClusterRole role, int workerId, Supplier<ClusterSnapshot> status,
 			@Nullable ClusterSnapshot lastKnown) {
 		this.role = role;
@@ -45,6 +48,12 @@ final class StubClusterOperations implements ClusterOperations {
 		return this;
 	}
 
+	/** How old the last known status is (while there is one); zero unless set. */
+	StubClusterOperations lastKnownAge(Duration age) {
+		this.lastKnownAge = age;
+		return this;
+	}
+
 	@Nullable String lastTrigger() {
 		return this.lastTrigger;
 	}
@@ -57,6 +66,11 @@ final class StubClusterOperations implements ClusterOperations {
 	@Override
 	public @Nullable ClusterSnapshot lastKnownStatus() {
 		return this.lastKnown;
+	}
+
+	@Override
+	public @Nullable Duration lastKnownStatusAge() {
+		return (this.lastKnown != null) ? this.lastKnownAge : null;
 	}
 
 	@Override

@@ -10,6 +10,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -28,6 +33,7 @@ import dev.bootcluster.context.MasterRunner;
 import dev.bootcluster.context.StandaloneClusterOperations;
 import dev.bootcluster.context.WorkerDrain;
 import dev.bootcluster.context.WorkerReadinessBridge;
+import dev.bootcluster.master.ClusterTimeouts;
 import dev.bootcluster.web.RequestTracker;
 import dev.bootcluster.web.jetty.JettyListenerCustomizer;
 import dev.bootcluster.web.jetty.JettyWorkerWebServer;
@@ -197,6 +203,58 @@ class ClusterAutoConfigurationTest {
 		});
 	}
 
+	/**
+	 * The contributor answers from the status the master pushes after every heartbeat, so
+	 * it is stale after three heartbeat intervals (at least 5 s).
+	 */
+	@ParameterizedTest
+	@CsvSource({ "1s, 5000", "4s, 12000" })
+	void healthIndicatorIsStaleAfterThreeHeartbeatIntervals(String interval, long staleAfterMillis) {
+		ClusterOperations old = new StandaloneClusterOperations(new MockEnvironment()) {
+
+			@Override
+			public Duration lastKnownStatusAge() {
+				return Duration.ofMinutes(1);
+			}
+
+		};
+		this.runner
+			.withPropertyValues("cluster.ipc.heartbeat-interval=" + interval, "cluster.worker.heartbeat-timeout=1m")
+			.withBean(ClusterOperations.class, () -> old)
+			.run((context) -> {
+				Health health = context.getBean(ClusterHealthIndicator.class).health();
+				assertThat(health.getStatus()).isEqualTo(ClusterHealthIndicator.DEGRADED);
+				assertThat(health.getDetails()).containsEntry("stale", true)
+					.containsEntry("staleAfterMillis", staleAfterMillis);
+			});
+	}
+
+	/**
+	 * Boot leaves DEGRADED out of the overall status unless the status order ranks it, as
+	 * the README shows.
+	 */
+	@Test
+	void statusOrderMakesADegradedClusterTheOverallStatus() {
+		ClusterOperations old = new StandaloneClusterOperations(new MockEnvironment()) {
+
+			@Override
+			public Duration lastKnownStatusAge() {
+				return Duration.ofMinutes(1);
+			}
+
+		};
+		ApplicationContextRunner health = this.runner
+			.withConfiguration(AutoConfigurations.of(HealthContributorRegistryAutoConfiguration.class,
+					HealthEndpointAutoConfiguration.class))
+			.withPropertyValues("management.endpoints.web.exposure.include=health")
+			.withBean(ClusterOperations.class, () -> old);
+		health.run((context) -> assertThat(context.getBean(HealthEndpoint.class).health().getStatus())
+			.isEqualTo(Status.UP));
+		health.withPropertyValues("management.endpoint.health.status.order=DOWN,OUT_OF_SERVICE,DEGRADED,UP,UNKNOWN")
+			.run((context) -> assertThat(context.getBean(HealthEndpoint.class).health().getStatus())
+				.isEqualTo(ClusterHealthIndicator.DEGRADED));
+	}
+
 	@Test
 	void healthIndicatorFollowsHealthDefaults() {
 		this.runner.withPropertyValues("management.health.defaults.enabled=false")
@@ -233,12 +291,10 @@ class ClusterAutoConfigurationTest {
 			assertThat(settings.maxCrashes()).isEqualTo(5);
 			assertThat(settings.crashWindow()).isEqualTo(Duration.ofSeconds(60));
 			assertThat(settings.maxMessageSize()).isEqualTo(1024 * 1024);
-			assertThat(settings.heartbeat()).isEqualTo(Duration.ofSeconds(1));
-			assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(35));
-			assertThat(settings.readyTimeout()).isEqualTo(Duration.ofSeconds(120));
-			assertThat(settings.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
-			assertThat(settings.drainQuietPeriod()).isEqualTo(Duration.ofMillis(500));
-			assertThat(settings.keepAliveTimeout()).isEqualTo(Duration.ofSeconds(5));
+			assertThat(properties.getWorker().getHeartbeatTimeout()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(settings.timeouts()).isEqualTo(new ClusterTimeouts(Duration.ofSeconds(120),
+					Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(5), Duration.ofSeconds(35),
+					Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(30)));
 		});
 	}
 
@@ -249,6 +305,7 @@ class ClusterAutoConfigurationTest {
 					"cluster.worker.backoff.initial=250ms", "cluster.worker.backoff.max=30s",
 					"cluster.worker.crash-loop.max-crashes=3", "cluster.worker.crash-loop.window=2m",
 					"cluster.ipc.max-message-size=2MB", "cluster.ipc.heartbeat-interval=500ms",
+					"cluster.worker.heartbeat-timeout=1500ms", "spring.lifecycle.timeout-per-shutdown-phase=40s",
 					"cluster.shutdown-timeout=45s", "cluster.restart.ready-timeout=90s",
 					"cluster.restart.drain-timeout=20s", "cluster.restart.drain-quiet-period=0s",
 					"cluster.restart.keep-alive-timeout=0s", "cluster.listener=shared",
@@ -268,12 +325,10 @@ class ClusterAutoConfigurationTest {
 				assertThat(settings.maxCrashes()).isEqualTo(3);
 				assertThat(settings.crashWindow()).isEqualTo(Duration.ofMinutes(2));
 				assertThat(settings.maxMessageSize()).isEqualTo(2 * 1024 * 1024);
-				assertThat(settings.heartbeat()).isEqualTo(Duration.ofMillis(500));
-				assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(45));
-				assertThat(settings.readyTimeout()).isEqualTo(Duration.ofSeconds(90));
-				assertThat(settings.drainTimeout()).isEqualTo(Duration.ofSeconds(20));
-				assertThat(settings.drainQuietPeriod()).isZero();
-				assertThat(settings.keepAliveTimeout()).isZero();
+				assertThat(settings.timeouts()).isEqualTo(new ClusterTimeouts(Duration.ofSeconds(90),
+						Duration.ofSeconds(20), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(45),
+						Duration.ofSeconds(40), Duration.ofMillis(500), Duration.ofMillis(1500)));
+				assertThat(settings.timeouts().retire()).isEqualTo(Duration.ofSeconds(60));
 			});
 	}
 
@@ -284,21 +339,30 @@ class ClusterAutoConfigurationTest {
 					cluster.workers=abc                                                  | cluster.workers                       | abc       | 'auto' or a whole number from 1 to 256
 					cluster.workers=257                                                  | cluster.workers                       | 257       | 'auto' or a whole number from 1 to 256
 					cluster.workers=-1                                                   | cluster.workers                       | -1        | 'auto' or a whole number from 1 to 256
-					cluster.worker.backoff.initial=0s                                    | cluster.worker.backoff.initial        | PT0S      | a positive duration
-					cluster.worker.backoff.initial=-1s                                   | cluster.worker.backoff.initial        | PT-1S     | a positive duration
-					cluster.worker.backoff.initial=100ms;cluster.worker.backoff.max=50ms | cluster.worker.backoff.max            | PT0.05S   | a duration not shorter than cluster.worker.backoff.initial
+					cluster.worker.backoff.initial=0s                                    | cluster.worker.backoff.initial        | 0s        | a positive duration
+					cluster.worker.backoff.initial=-1s                                   | cluster.worker.backoff.initial        | -1s       | a positive duration
+					cluster.worker.backoff.initial=100ms;cluster.worker.backoff.max=50ms | cluster.worker.backoff.max            | 50ms      | a duration not shorter than cluster.worker.backoff.initial (100ms)
 					cluster.worker.crash-loop.max-crashes=0                              | cluster.worker.crash-loop.max-crashes | 0         | a whole number of at least 1
-					cluster.worker.crash-loop.window=0s                                  | cluster.worker.crash-loop.window      | PT0S      | a positive duration
+					cluster.worker.crash-loop.window=0s                                  | cluster.worker.crash-loop.window      | 0s        | a positive duration
 					cluster.ipc.max-message-size=10B                                     | cluster.ipc.max-message-size          | 10B       | a size from 1KB to 2047MB
 					cluster.ipc.max-message-size=2GB                                     | cluster.ipc.max-message-size          | 2147483648B | a size from 1KB to 2047MB
-					cluster.ipc.heartbeat-interval=0ms                                   | cluster.ipc.heartbeat-interval        | PT0S      | a positive duration
-					cluster.shutdown-timeout=0s                                          | cluster.shutdown-timeout              | PT0S      | a positive duration
-					cluster.ipc.request-timeout=0s                                       | cluster.ipc.request-timeout           | PT0S      | a positive duration
-					cluster.restart.ready-timeout=0s                                     | cluster.restart.ready-timeout         | PT0S      | a positive duration
-					cluster.restart.drain-timeout=-5s                                    | cluster.restart.drain-timeout         | PT-5S     | a positive duration
-					cluster.restart.keep-alive-timeout=-1s                               | cluster.restart.keep-alive-timeout    | PT-1S     | a duration of 0 or more
-					cluster.restart.drain-quiet-period=-1ms                              | cluster.restart.drain-quiet-period    | PT-0.001S | a duration from 0 to less than cluster.restart.drain-timeout
-					cluster.restart.drain-timeout=1s;cluster.restart.drain-quiet-period=1s | cluster.restart.drain-quiet-period  | PT1S      | a duration from 0 to less than cluster.restart.drain-timeout
+					cluster.ipc.heartbeat-interval=0ms                                   | cluster.ipc.heartbeat-interval        | 0s        | a positive duration of at least 1ms
+					cluster.ipc.heartbeat-interval=500us                                 | cluster.ipc.heartbeat-interval        | PT0.0005S | a positive duration of at least 1ms
+					cluster.worker.heartbeat-timeout=0s                                  | cluster.worker.heartbeat-timeout      | 0s        | a positive duration
+					cluster.worker.heartbeat-timeout=2999ms                              | cluster.worker.heartbeat-timeout      | 2999ms    | a duration of at least 3 times cluster.ipc.heartbeat-interval (1s), that is 3s or more
+					cluster.ipc.heartbeat-interval=11s                                   | cluster.worker.heartbeat-timeout      | 30s       | a duration of at least 3 times cluster.ipc.heartbeat-interval (11s), that is 33s or more
+					cluster.shutdown-timeout=0s                                          | cluster.shutdown-timeout              | 0s        | a positive duration
+					cluster.ipc.request-timeout=0s                                       | cluster.ipc.request-timeout           | 0s        | a positive duration
+					cluster.restart.ready-timeout=0s                                     | cluster.restart.ready-timeout         | 0s        | a positive duration
+					cluster.restart.ready-timeout=5s                                     | cluster.restart.ready-timeout         | 5s        | a duration longer than cluster.ipc.request-timeout (5s)
+					cluster.ipc.request-timeout=2m                                       | cluster.restart.ready-timeout         | 2m        | a duration longer than cluster.ipc.request-timeout (2m)
+					cluster.restart.drain-timeout=-5s                                    | cluster.restart.drain-timeout         | -5s       | a positive duration
+					cluster.restart.keep-alive-timeout=-1s                               | cluster.restart.keep-alive-timeout    | -1s       | a duration of 0 or more
+					cluster.restart.drain-quiet-period=-1ms                              | cluster.restart.drain-quiet-period    | -1ms      | a duration from 0 to less than cluster.restart.drain-timeout (30s)
+					cluster.restart.drain-timeout=1s;cluster.restart.drain-quiet-period=1s | cluster.restart.drain-quiet-period  | 1s        | a duration from 0 to less than cluster.restart.drain-timeout (1s)
+					cluster.restart.keep-alive-timeout=30s                               | cluster.restart.keep-alive-timeout    | 30s       | a duration from 0 to less than cluster.restart.drain-timeout (30s) minus cluster.restart.drain-quiet-period (500ms), that is under 29500ms
+					cluster.restart.keep-alive-timeout=31s;cluster.restart.drain-quiet-period=0s | cluster.restart.keep-alive-timeout | 31s  | a duration from 0 to less than cluster.restart.drain-timeout (30s) minus cluster.restart.drain-quiet-period (0s), that is under 30s
+					cluster.restart.drain-quiet-period=10s;cluster.restart.keep-alive-timeout=20s | cluster.restart.keep-alive-timeout | 20s | a duration from 0 to less than cluster.restart.drain-timeout (30s) minus cluster.restart.drain-quiet-period (10s), that is under 20s
 					cluster.listener=proxy                                               | cluster.listener                      | proxy     | auto, reuseport or shared
 					""")
 	void invalidPropertyFailsTheContextAndIsAnalyzed(String properties, String name, String value, String accepted) {
@@ -314,6 +378,67 @@ class ClusterAutoConfigurationTest {
 			assertThat(analysis.getDescription()).contains("'" + name + "'").contains("'" + value + "'");
 			assertThat(analysis.getAction()).contains("'" + name + "'").contains(accepted);
 			assertThat(analysis.getCause()).isSameAs(cause);
+		});
+	}
+
+	/**
+	 * Where there is a cluster, SIGKILL after cluster.shutdown-timeout must not cut
+	 * Boot's graceful shutdown (spring.lifecycle.timeout-per-shutdown-phase) short: the
+	 * master fails at startup, and so does a worker whose own configuration says so.
+	 */
+	@ParameterizedTest
+	@CsvSource(delimiter = '|', quoteCharacter = '"',
+			textBlock = """
+					MASTER | cluster.shutdown-timeout=30s                                                | cluster.shutdown-timeout                    | 30s | a duration longer than spring.lifecycle.timeout-per-shutdown-phase (30s)
+					MASTER | spring.lifecycle.timeout-per-shutdown-phase=35s                             | cluster.shutdown-timeout                    | 35s | a duration longer than spring.lifecycle.timeout-per-shutdown-phase (35s)
+					MASTER | spring.lifecycle.timeout-per-shutdown-phase=1m;cluster.shutdown-timeout=45s | cluster.shutdown-timeout                    | 45s | a duration longer than spring.lifecycle.timeout-per-shutdown-phase (1m)
+					WORKER | spring.lifecycle.timeout-per-shutdown-phase=40s                             | cluster.shutdown-timeout                    | 35s | a duration longer than spring.lifecycle.timeout-per-shutdown-phase (40s)
+					MASTER | spring.lifecycle.timeout-per-shutdown-phase=0s                              | spring.lifecycle.timeout-per-shutdown-phase | 0s  | a positive duration
+					""")
+	void shutdownTimeoutNotAboveBootsShutdownPhaseFailsAClusterAtStartup(String role, String properties, String name,
+			String value, String accepted) {
+		this.runner.withPropertyValues("cluster.internal.role=" + role, "cluster.workers=2")
+			.withPropertyValues(properties.split(";"))
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				Throwable failure = context.getStartupFailure();
+				assertThat(failure).hasRootCauseInstanceOf(ClusterConfigurationException.class);
+				assertThat(rootCause(failure).getProperty()).isEqualTo(name);
+				FailureAnalysis analysis = new ClusterFailureAnalyzer().analyze(failure);
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("'" + name + "'").contains("'" + value + "'");
+				assertThat(analysis.getAction()).contains("'" + name + "'").contains(accepted);
+			});
+	}
+
+	@Test
+	void masterAndWorkerHaveTheTimeoutsWithBootsShutdownPhase() {
+		for (String role : new String[] { "MASTER", "WORKER" }) {
+			this.runner
+				.withPropertyValues("cluster.internal.role=" + role, "cluster.workers=2",
+						"spring.lifecycle.timeout-per-shutdown-phase=20s", "cluster.shutdown-timeout=25s")
+				.run((context) -> {
+					assertThat(context).hasNotFailed();
+					ClusterTimeouts timeouts = context.getBean(ClusterTimeouts.class);
+					assertThat(timeouts.shutdownPhase()).isEqualTo(Duration.ofSeconds(20));
+					assertThat(timeouts.shutdown()).isEqualTo(Duration.ofSeconds(25));
+					assertThat(timeouts.retire()).isEqualTo(Duration.ofSeconds(50));
+				});
+		}
+		this.runner.withPropertyValues("cluster.internal.role=MASTER", "cluster.workers=2").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(ClusterTimeouts.class).shutdownPhase()).isEqualTo(Duration.ofSeconds(30));
+		});
+	}
+
+	/**
+	 * A standalone application uses no cluster timeout: its shutdown phase is its own.
+	 */
+	@Test
+	void standaloneKeepsAnyShutdownPhase() {
+		this.runner.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=2m").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(ClusterTimeouts.class);
 		});
 	}
 

@@ -28,6 +28,7 @@ import dev.bootcluster.ipc.Message.Deliver;
 import dev.bootcluster.ipc.Message.Delivered;
 import dev.bootcluster.ipc.Message.Drain;
 import dev.bootcluster.ipc.Message.Heartbeat;
+import dev.bootcluster.ipc.Message.Liveness;
 import dev.bootcluster.ipc.Message.Hello;
 import dev.bootcluster.ipc.Message.Publish;
 import dev.bootcluster.ipc.Message.PublishReply;
@@ -171,6 +172,7 @@ class FrameCodecPropertiesTest {
 		Arbitrary<Message> ready = Arbitraries.integers().map(Ready::new);
 		Arbitrary<Message> heartbeat = Combinators.combine(Arbitraries.integers(), Arbitraries.longs())
 			.as(Heartbeat::new);
+		Arbitrary<Message> liveness = Arbitraries.of(true, false).map(Liveness::new);
 		Arbitrary<Message> request = Arbitraries.longs().map(StatusRequest::new);
 		Arbitrary<Message> reply = Combinators.combine(Arbitraries.longs(), snapshots(text)).as(StatusReply::new);
 		Arbitrary<Message> restartRequest = Combinators.combine(Arbitraries.longs(), text).as(RestartRequest::new);
@@ -197,8 +199,8 @@ class FrameCodecPropertiesTest {
 		// null here
 		Arbitrary<Message> answer = Combinators.combine(Arbitraries.longs(), maybeText, payload, maybeText)
 			.as(Answer::new);
-		return Arbitraries.oneOf(hello, ready, heartbeat, request, reply, restartRequest, restartReply, drain, publish,
-				publishReply, deliver, delivered, welcome, ask, answer);
+		return Arbitraries.oneOf(hello, ready, heartbeat, liveness, request, reply, restartRequest, restartReply, drain,
+				publish, publishReply, deliver, delivered, welcome, ask, answer);
 	}
 
 	/**

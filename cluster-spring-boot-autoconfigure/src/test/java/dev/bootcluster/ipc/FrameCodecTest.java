@@ -30,6 +30,7 @@ import dev.bootcluster.ipc.Message.Deliver;
 import dev.bootcluster.ipc.Message.Delivered;
 import dev.bootcluster.ipc.Message.Drain;
 import dev.bootcluster.ipc.Message.Heartbeat;
+import dev.bootcluster.ipc.Message.Liveness;
 import dev.bootcluster.ipc.Message.Hello;
 import dev.bootcluster.ipc.Message.Publish;
 import dev.bootcluster.ipc.Message.PublishReply;
@@ -90,8 +91,8 @@ class FrameCodecTest {
 		ClusterSnapshot restarting = new ClusterSnapshot(ClusterRole.MASTER, 4000, 3, 3, 0, 8080,
 				List.of(ready, ready, ready), running, "shared", null);
 		return List.of(new Hello(1, 4242, "s3cr3t-t0ken"), new Hello(0, Long.MAX_VALUE, ""), new Ready(256),
-				new Heartbeat(3, Long.MAX_VALUE), new Heartbeat(-1, 0), new StatusRequest(99),
-				new StatusReply(99, snapshot), new StatusReply(0, snapshot),
+				new Heartbeat(3, Long.MAX_VALUE), new Heartbeat(-1, 0), new Liveness(true), new Liveness(false),
+				new StatusRequest(99), new StatusReply(99, snapshot), new StatusReply(0, snapshot),
 				new StatusReply(Long.MIN_VALUE,
 						new ClusterSnapshot(ClusterRole.STANDALONE, 1, 1, 1, 0, 0, List.of(), null, "standalone",
 								null)),

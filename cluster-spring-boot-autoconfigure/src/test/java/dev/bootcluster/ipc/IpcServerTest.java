@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -181,6 +182,9 @@ class IpcServerTest {
 		startServer();
 		IpcChannel intruder = connect();
 		intruder.send(new Hello(1, 111, "wrong-token"));
+		// sent at once, before the refusal: none of it may be acted on
+		intruder.send(new Ready(1));
+		intruder.send(new StatusRequest(1));
 		assertClosedByServer(intruder);
 		assertThat(this.handler.connected).isEmpty();
 		assertThat(this.handler.received).isEmpty();
@@ -378,7 +382,7 @@ class IpcServerTest {
 
 	private void startServer() throws IOException {
 		SocketDirectory directory = SocketDirectory.create(this.root, ProcessHandle.current().pid());
-		this.server = new IpcServer(directory, TOKEN, this.codec, this.handler);
+		this.server = new IpcServer(directory, this.codec, this.handler);
 		this.server.start();
 	}
 
@@ -454,13 +458,18 @@ class IpcServerTest {
 
 		final List<Hello> disconnected = new CopyOnWriteArrayList<>();
 
+		/** Accepts the hellos with the token, as the master accepts its own workers. */
 		@Override
-		public void connected(Hello hello, IpcChannel channel) {
+		public IpcServer.@Nullable Peer authenticate(Hello hello, IpcChannel channel) {
+			if (!TOKEN.equals(hello.token())) {
+				return null;
+			}
 			this.connected.add(hello);
+			return new HelloPeer(hello);
 		}
 
 		@Override
-		public void received(Hello hello, IpcChannel channel, Message message) throws IOException {
+		public void received(IpcServer.Peer peer, IpcChannel channel, Message message) throws IOException {
 			if (message instanceof Ready ready && ready.workerId() == FAILING_WORKER_ID) {
 				throw new IllegalStateException("handler failure");
 			}
@@ -471,8 +480,17 @@ class IpcServerTest {
 		}
 
 		@Override
-		public void disconnected(Hello hello, IpcChannel channel) {
-			this.disconnected.add(hello);
+		public void disconnected(IpcServer.Peer peer, IpcChannel channel) {
+			this.disconnected.add(((HelloPeer) peer).hello());
+		}
+
+	}
+
+	record HelloPeer(Hello hello) implements IpcServer.Peer {
+
+		@Override
+		public String describe() {
+			return "worker-" + this.hello.workerId() + " (pid " + this.hello.pid() + ")";
 		}
 
 	}

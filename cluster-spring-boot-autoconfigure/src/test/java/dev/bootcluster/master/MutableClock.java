@@ -11,7 +11,7 @@ import java.time.ZoneOffset;
  */
 final class MutableClock extends Clock {
 
-	private Instant now;
+	private volatile Instant now;
 
 	MutableClock(Instant start) {
 		this.now = start;
@@ -19,6 +19,10 @@ final class MutableClock extends Clock {
 
 	MutableClock() {
 		this(Instant.parse("2025-01-01T00:00:00Z"));
+	}
+
+	void set(Instant instant) {
+		this.now = instant;
 	}
 
 	void advance(Duration duration) {

@@ -1,13 +1,21 @@
 package dev.bootcluster.master;
 
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.PrintStream;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,31 +26,45 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
+import dev.bootcluster.RestartOperation.State;
 import dev.bootcluster.WorkerExit;
 import dev.bootcluster.WorkerSnapshot;
 import dev.bootcluster.WorkerSnapshot.ExitCause;
 import dev.bootcluster.WorkerSnapshot.StartReason;
 import dev.bootcluster.WorkerState;
 import dev.bootcluster.ipc.FrameCodec;
+import dev.bootcluster.ipc.IpcChannel;
+import dev.bootcluster.ipc.IpcServer;
 import dev.bootcluster.ipc.Message.Hello;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Tests for {@link Supervisor}, with {@link FakeProcess fake processes} whose exits the
- * tests decide and READY reported through {@link Supervisor#ready} (no IPC connection, so
- * a drained worker is stopped with SIGTERM).
+ * Tests for {@link Supervisor} and its {@link RollingRestart} and {@link Replacement}
+ * steps, with {@link FakeProcess fake processes} whose exits the tests decide, a
+ * {@link ManualLoop loop} the test's thread runs and a {@link MutableClock clock} only
+ * the test moves (timers, backoffs and heartbeats go by it), processes started on the
+ * loop's thread, and READY and heartbeats reported through the supervisor's
+ * package-private methods (no IPC connection, so a drained worker gets SIGTERM).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SupervisorTest {
 
 	private static final Duration WAIT = Duration.ofSeconds(10);
 
-	/** How long a test watches for a restart that must not come (the backoff is 1 ms). */
-	private static final Duration NO_RESTART = Duration.ofMillis(300);
+	private static final Duration BACKOFF = Duration.ofMillis(100);
+
+	private static final ClusterTimeouts TIMEOUTS = new ClusterTimeouts(Duration.ofSeconds(60), Duration.ofSeconds(5),
+			Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(5), Duration.ofSeconds(2),
+			Duration.ofSeconds(1), Duration.ofSeconds(5));
 
 	private static final String CLUSTER_READY = "Cluster ready: 2/2 workers on port 8080 (listener reuseport)";
+
+	private final MutableClock clock = new MutableClock();
+
+	private final ManualLoop loop = new ManualLoop(this.clock);
 
 	/** Every process started, in order. */
 	private final List<Start> starts = new CopyOnWriteArrayList<>();
@@ -50,16 +72,34 @@ class SupervisorTest {
 	/** Lines the n-th process started (from 0) prints; none by default. */
 	private final Map<Integer, List<String>> output = new ConcurrentHashMap<>();
 
+	/** Starts (from 0) that fail with an IOException. */
+	private final List<Integer> failingStarts = new CopyOnWriteArrayList<>();
+
 	private final List<String> fatal = new CopyOnWriteArrayList<>();
+
+	/** PIDs asked for a thread dump. */
+	private final List<Long> threadDumps = new CopyOnWriteArrayList<>();
 
 	private final MessageHub hub = new MessageHub(new FrameCodec(64 * 1024), Duration.ofSeconds(5));
 
 	private final PrintStream relayed = new PrintStream(OutputStream.nullOutputStream());
 
+	/**
+	 * Processes that send no heartbeats (hung); every other READY one beats each second.
+	 */
+	private final List<FakeProcess> silent = new CopyOnWriteArrayList<>();
+
+	private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+
+	private int maxCrashes = 10;
+
 	private Supervisor supervisor;
 
 	@AfterEach
-	void tearDown() {
+	void tearDown() throws Exception {
+		for (AutoCloseable closeable : this.closeables) {
+			closeable.close();
+		}
 		if (this.supervisor != null) {
 			this.supervisor.stop(Duration.ofSeconds(5));
 		}
@@ -68,10 +108,10 @@ class SupervisorTest {
 		this.hub.close();
 	}
 
-	// ---- point 1: the current process apart from the slot's history ----
+	// ---- the current process apart from the slot's history ----
 
 	@Test
-	void firstStartHasNoHistory(CapturedOutput log) {
+	void firstStartHasNoHistory() {
 		Supervisor supervisor = start(2);
 		readyAll();
 		WorkerSnapshot worker = worker(1);
@@ -87,11 +127,15 @@ class SupervisorTest {
 	}
 
 	@Test
-	void crashIsACrashReplacementWithTheCrashedProcessAsLastExit(CapturedOutput log) {
+	void crashIsRestartedAfterTheBackoffWithTheCrashedProcessAsLastExit(CapturedOutput log) {
 		Supervisor supervisor = start(2);
 		readyAll();
 		FakeProcess victim = this.starts.get(0).process();
-		victim.exit(137);
+		exit(victim, 137);
+		assertThat(worker(1).state()).isEqualTo(WorkerState.CRASHED);
+		this.loop.advance(BACKOFF.minusMillis(1));
+		assertThat(this.starts).as("not before the backoff").hasSize(2);
+		this.loop.advance(Duration.ofMillis(1));
 		Start replacement = awaitStart(2);
 		assertThat(replacement.slot()).isEqualTo(1);
 		assertThat(replacement.candidate()).as("a crash replacement starts the last good build").isFalse();
@@ -100,46 +144,40 @@ class SupervisorTest {
 		assertThat(worker.state()).isEqualTo(WorkerState.STARTING);
 		assertThat(worker.startedFor()).isEqualTo(StartReason.CRASH);
 		assertThat(worker.restarts()).isOne();
-		assertThat(worker.replacements()).isZero();
 		assertThat(worker.lastExit()).satisfies((exit) -> {
 			assertThat(exit.pid()).isEqualTo(victim.pid());
 			assertThat(exit.exitCode()).isEqualTo(137);
 			assertThat(exit.cause()).isEqualTo(ExitCause.CRASHED);
 		});
 		assertThat(worker(2).restarts()).isZero();
-		assertThat(worker(2).lastExit()).isNull();
 		assertThat(supervisor.snapshot().restarts()).isOne();
 		assertThat(log).contains("worker-1 (pid " + victim.pid() + ") crashed: killed (SIGKILL), exit 137");
 	}
 
 	@Test
-	void rollingRestartCountsReplacementsNotRestarts(CapturedOutput log) {
-		Supervisor supervisor = start(2);
-		readyAll();
-		List<Long> old = List.of(this.starts.get(0).process().pid(), this.starts.get(1).process().pid());
-		assertThat(supervisor.startRollingRestart(1, "test").started()).isTrue();
-		ready(awaitStart(2));
-		ready(awaitStart(3));
-		RestartOperation operation = awaitRollout(RestartOperation.State.SUCCEEDED);
-		assertThat(operation.replaced()).isEqualTo(2);
-		ClusterSnapshot snapshot = supervisor.snapshot();
-		assertThat(snapshot.restarts()).isZero();
-		for (int slot = 1; slot <= 2; slot++) {
-			WorkerSnapshot worker = snapshot.workers().get(slot - 1);
-			Start fresh = this.starts.get(slot + 1);
-			assertThat(fresh.candidate()).isTrue();
-			assertThat(worker.pid()).isEqualTo(fresh.process().pid());
-			assertThat(worker.state()).isEqualTo(WorkerState.READY);
-			assertThat(worker.startedFor()).isEqualTo(StartReason.RESTART);
-			assertThat(worker.restarts()).isZero();
-			assertThat(worker.replacements()).isOne();
-			assertThat(worker.lastExit()).isNotNull();
-			assertThat(worker.lastExit().pid()).isEqualTo(old.get(slot - 1));
-			assertThat(worker.lastExit().cause()).isEqualTo(ExitCause.REPLACED);
-			assertThat(worker.lastExit().exitCode()).isEqualTo(143);
+	void crashLoopBreakerMarksTheSlotFailed(CapturedOutput log) {
+		this.maxCrashes = 3;
+		this.output.put(0, List.of("boom"));
+		start(1);
+		for (int crash = 0; crash < 3; crash++) {
+			exit(this.starts.get(crash).process(), 1);
+			advance(Duration.ofSeconds(1));
 		}
-		assertThat(log)
-			.contains("worker-1 (pid " + old.get(0) + ") replaced and stopped gracefully (SIGTERM, exit 143)");
+		assertThat(this.starts).as("no restart after the third crash").hasSize(3);
+		assertThat(worker(1).state()).isEqualTo(WorkerState.FAILED);
+		assertThat(log).contains("worker-1 FAILED: crashed 3 times within 60 s");
+	}
+
+	@Test
+	void aStartThatFailsIsRetriedAsACrash(CapturedOutput log) {
+		this.failingStarts.add(1);
+		start(2);
+		assertThat(worker(2).state()).isEqualTo(WorkerState.CRASHED);
+		assertThat(worker(2).pid()).isEqualTo(-1);
+		assertThat(log).contains("Could not start worker-2: no such file");
+		this.loop.advance(BACKOFF);
+		assertThat(awaitStart(1).slot()).isEqualTo(2);
+		assertThat(worker(2).startedFor()).isEqualTo(StartReason.CRASH);
 	}
 
 	@Test
@@ -148,172 +186,481 @@ class SupervisorTest {
 		readyAll();
 		long pid = this.starts.get(0).process().pid();
 		supervisor.stop(Duration.ofSeconds(5));
-		await().atMost(WAIT).until(() -> worker(1).lastExit() != null);
+		settle(() -> worker(1).lastExit() != null && worker(2).lastExit() != null);
 		assertThat(worker(1).state()).isEqualTo(WorkerState.STOPPED);
 		assertThat(worker(1).lastExit().cause()).isEqualTo(ExitCause.STOPPED);
 		assertThat(worker(1).lastExit().exitCode()).isEqualTo(143);
-		assertThat(worker(1).restarts()).isZero();
-		await().atMost(WAIT)
-			.untilAsserted(() -> assertThat(log)
-				.contains("worker-1 (pid " + pid + ") stopped gracefully (SIGTERM, exit 143)"));
-		assertThat(log).doesNotContain("crashed");
+		assertThat(log).contains("worker-1 (pid " + pid + ") stopped gracefully (SIGTERM, exit 143)")
+			.doesNotContain("crashed");
 	}
 
-	// ---- point 3: one line when the cluster is whole ----
+	// ---- one line when the cluster is whole ----
 
 	@Test
-	void clusterReadyIsLoggedOnceEverySlotIsReadyNotOnEachReady(CapturedOutput log) {
+	void clusterReadyIsLoggedOnceEverySlotIsReadyAndAgainAfterACrash(CapturedOutput log) {
 		start(2);
 		ready(this.starts.get(0));
 		assertThat(log).doesNotContain("Cluster ready");
 		ready(this.starts.get(1));
 		assertThat(count(log, CLUSTER_READY)).isOne();
-	}
-
-	@Test
-	void clusterReadyIsLoggedAgainAfterRecoveringFromACrash(CapturedOutput log) {
-		start(2);
-		readyAll();
-		this.starts.get(1).process().exit(1);
-		Start replacement = awaitStart(2);
-		assertThat(count(log, CLUSTER_READY)).isOne();
-		ready(replacement);
+		exit(this.starts.get(1).process(), 1);
+		this.loop.advance(BACKOFF);
+		ready(awaitStart(2));
 		assertThat(count(log, CLUSTER_READY)).isEqualTo(2);
 	}
 
+	// ---- rolling restarts ----
+
 	@Test
-	void clusterReadyIsLoggedAtTheEndOfARollingRestartNotInBetween(CapturedOutput log) {
+	void rollingRestartReplacesEveryWorkerSurgeFirst(CapturedOutput log) {
 		Supervisor supervisor = start(2);
 		readyAll();
-		supervisor.startRollingRestart(1, "test");
-		// the first replacement READY makes 2/2 READY again, in the middle of the rollout
-		ready(awaitStart(2));
-		Start second = awaitStart(3);
-		assertThat(count(log, CLUSTER_READY)).isOne();
-		ready(second);
-		awaitRollout(RestartOperation.State.SUCCEEDED);
-		await().atMost(WAIT).untilAsserted(() -> assertThat(count(log, CLUSTER_READY)).isEqualTo(2));
+		List<Long> old = List.of(pid(0), pid(1));
+		assertThat(supervisor.startRollingRestart(1, "test").started()).isTrue();
+		Start first = awaitStart(2);
+		assertThat(first.candidate()).isTrue();
+		assertThat(this.starts.get(0).process().isAlive()).as("the old worker serves until the new one is READY")
+			.isTrue();
+		ready(first);
+		settle(() -> !this.starts.get(0).process().isAlive());
+		ready(awaitStart(3));
+		RestartOperation operation = awaitRollout(State.SUCCEEDED);
+		assertThat(operation.replaced()).isEqualTo(2);
+		ClusterSnapshot snapshot = supervisor.snapshot();
+		assertThat(snapshot.restarts()).isZero();
+		for (int slot = 1; slot <= 2; slot++) {
+			WorkerSnapshot worker = snapshot.workers().get(slot - 1);
+			assertThat(worker.pid()).isEqualTo(pid(slot + 1));
+			assertThat(worker.state()).isEqualTo(WorkerState.READY);
+			assertThat(worker.startedFor()).isEqualTo(StartReason.RESTART);
+			assertThat(worker.replacements()).isOne();
+			assertThat(worker.lastExit().pid()).isEqualTo(old.get(slot - 1));
+			assertThat(worker.lastExit().cause()).isEqualTo(ExitCause.REPLACED);
+		}
+		assertThat(log)
+			.contains("worker-1 (pid " + old.get(0) + ") replaced and stopped gracefully (SIGTERM, exit 143)");
 		String output = log.toString();
+		assertThat(count(log, CLUSTER_READY)).as("at the start and at the end, not in between").isEqualTo(2);
 		assertThat(output.lastIndexOf(CLUSTER_READY))
 			.isGreaterThan(output.indexOf("Rolling restart restart-1 SUCCEEDED"));
 	}
 
-	// ---- point 4: a misconfigured worker is fatal, not a crash loop ----
+	@Test
+	void aSecondRestartRequestReportsTheRunningOne() {
+		Supervisor supervisor = start(1);
+		readyAll();
+		assertThat(supervisor.startRollingRestart(1, "first").started()).isTrue();
+		assertThat(supervisor.startRollingRestart(2, "second").started()).isFalse();
+		assertThat(supervisor.startRollingRestart(2, "second").operation().trigger()).isEqualTo("first");
+	}
+
+	@Test
+	void replacementFailingAtWorkerTwoOfThreeRollsTheFirstBack(CapturedOutput log) {
+		this.output.put(4, List.of("Caused by: the new build cannot start twice"));
+		Supervisor supervisor = start(3);
+		readyAll();
+		supervisor.startRollingRestart(1, "test");
+		ready(awaitStart(3));
+		settle(() -> !this.starts.get(0).process().isAlive());
+		Start second = awaitStart(4);
+		assertThat(second.candidate()).isTrue();
+		exit(second.process(), 1);
+		Start rollback = awaitStart(5);
+		assertThat(rollback.slot()).isEqualTo(1);
+		assertThat(rollback.candidate()).as("the previous build").isFalse();
+		assertThat(supervisor.snapshot().restart().state()).isEqualTo(State.ROLLING_BACK);
+		assertThat(this.starts.get(2).process().isAlive()).as("the new build serves until the old one is READY")
+			.isTrue();
+		ready(rollback);
+		RestartOperation operation = awaitRollout(State.ROLLED_BACK);
+		assertThat(operation.reason()).contains("replacement worker-2 (pid " + pid(4) + ") exited with status 1")
+			.contains("1 worker(s) already on the new build were replaced from the previous one");
+		assertThat(operation.lastLines()).contains("Caused by: the new build cannot start twice");
+		assertThat(this.starts).hasSize(6);
+		ClusterSnapshot snapshot = supervisor.snapshot();
+		assertThat(snapshot.workers()).extracting(WorkerSnapshot::state).containsOnly(WorkerState.READY);
+		assertThat(snapshot.workers()).extracting(WorkerSnapshot::pid).containsExactly(pid(5), pid(1), pid(2));
+		assertThat(worker(1).startedFor()).isEqualTo(StartReason.ROLLBACK);
+		assertThat(worker(2).lastExit().pid()).isEqualTo(pid(4));
+		assertThat(snapshot.restarts()).as("a failed replacement is not a crash").isZero();
+		assertThat(log).contains("Rolling restart restart-1 ROLLED_BACK");
+	}
+
+	@Test
+	void replacementNotReadyInTimeIsRemovedAndTheOldWorkerKeepsServing() {
+		Supervisor supervisor = start(1);
+		readyAll();
+		supervisor.startRollingRestart(1, "test");
+		Start fresh = awaitStart(1);
+		advance(TIMEOUTS.ready());
+		RestartOperation operation = awaitRollout(State.ROLLED_BACK);
+		assertThat(operation.reason()).contains("was not READY within 60 s (cluster.restart.ready-timeout)");
+		settle(() -> !fresh.process().isAlive());
+		assertThat(worker(1).pid()).isEqualTo(pid(0));
+		assertThat(worker(1).state()).isEqualTo(WorkerState.READY);
+		assertThat(worker(1).lastExit().cause()).isEqualTo(ExitCause.STOPPED);
+	}
+
+	@Test
+	void rollbackThatFailsToo(CapturedOutput log) {
+		Supervisor supervisor = start(2);
+		readyAll();
+		supervisor.startRollingRestart(1, "test");
+		ready(awaitStart(2));
+		exit(awaitStart(3).process(), 1);
+		exit(awaitStart(4).process(), 2);
+		RestartOperation operation = awaitRollout(State.FAILED);
+		assertThat(operation.reason()).contains("then the rollback failed")
+			.contains("(that worker still runs the new build)");
+		assertThat(worker(1).pid()).as("the new build keeps serving").isEqualTo(pid(2));
+		assertThat(worker(1).state()).isEqualTo(WorkerState.READY);
+	}
+
+	@Test
+	void crashOfAnOldWorkerDuringARolloutIsRestartedAndTheRolloutGoesOn() {
+		Supervisor supervisor = start(2);
+		readyAll();
+		supervisor.startRollingRestart(1, "test");
+		Start first = awaitStart(2);
+		exit(this.starts.get(1).process(), 137);
+		this.loop.advance(BACKOFF);
+		Start restarted = awaitStart(3);
+		assertThat(restarted.slot()).isEqualTo(2);
+		assertThat(restarted.candidate()).isFalse();
+		ready(restarted);
+		ready(first);
+		Start second = awaitStart(4);
+		assertThat(second.slot()).isEqualTo(2);
+		assertThat(second.candidate()).isTrue();
+		ready(second);
+		awaitRollout(State.SUCCEEDED);
+		assertThat(worker(2).pid()).isEqualTo(second.process().pid());
+		assertThat(worker(2).restarts()).isOne();
+	}
+
+	@Test
+	void stopDuringARolloutAbortsIt(CapturedOutput log) {
+		Supervisor supervisor = start(2);
+		readyAll();
+		supervisor.startRollingRestart(1, "test");
+		Start fresh = awaitStart(2);
+		supervisor.stop(Duration.ofSeconds(5));
+		assertThat(supervisor.snapshot().restart().state()).isEqualTo(State.ABORTED);
+		assertThat(supervisor.snapshot().restart().reason()).isEqualTo("the cluster is stopping");
+		settle(() -> !fresh.process().isAlive() && !this.starts.get(0).process().isAlive());
+		assertThat(log).contains("Rolling restart restart-1 ABORTED: the cluster is stopping").doesNotContain("FAILED");
+	}
+
+	@Test
+	void misconfiguredReplacementIsRolledBackWithoutTheFatalCallback(CapturedOutput log) {
+		start(1);
+		readyAll();
+		long old = pid(0);
+		this.supervisor.startRollingRestart(1, "test");
+		Start candidate = awaitStart(1);
+		exit(candidate.process(), WorkerExit.MISCONFIGURED);
+		RestartOperation operation = awaitRollout(State.ROLLED_BACK);
+		assertThat(operation.reason()).contains("exited with status 78 before it was READY");
+		assertThat(this.fatal).isEmpty();
+		assertThat(worker(1).pid()).isEqualTo(old);
+		assertThat(worker(1).state()).isEqualTo(WorkerState.READY);
+		assertThat(worker(1).lastExit().pid()).isEqualTo(candidate.process().pid());
+		advance(Duration.ofSeconds(5));
+		assertThat(this.starts).hasSize(2);
+		assertThat(log).doesNotContain("cannot run as a cluster worker").doesNotContain("Restarting worker-1");
+	}
+
+	// ---- misconfigured workers ----
 
 	@Test
 	void misconfiguredBeforeReadyIsFatalAndNotRestarted(CapturedOutput log) {
 		this.output.put(0, List.of("APPLICATION FAILED TO START", "Reason: cluster.listener=shared needs Linux"));
-		Supervisor supervisor = start(2);
+		start(2);
 		ready(this.starts.get(1));
 		FakeProcess misconfigured = this.starts.get(0).process();
-		misconfigured.exit(WorkerExit.MISCONFIGURED);
+		exit(misconfigured, WorkerExit.MISCONFIGURED);
 		await().atMost(WAIT).until(() -> !this.fatal.isEmpty());
 		assertThat(this.fatal).singleElement()
 			.asString()
 			.contains("worker-1 (pid " + misconfigured.pid() + ")")
 			.contains("cannot run as a cluster worker");
-		assertThat(log)
-			.contains("worker-1 (pid " + misconfigured.pid() + ") exited with status 78 (EX_CONFIG) "
-					+ "before it was READY: the application cannot run as a cluster worker")
-			.contains("    Reason: cluster.listener=shared needs Linux")
-			.doesNotContain("Restarting worker-1");
-		WorkerSnapshot worker = worker(1);
-		assertThat(worker.state()).isEqualTo(WorkerState.FAILED);
-		assertThat(worker.restarts()).isZero();
-		assertThat(worker.lastExit()).isNotNull();
-		assertThat(worker.lastExit().exitCode()).isEqualTo(78);
-		assertThat(worker.lastExit().cause()).isEqualTo(ExitCause.CRASHED);
-		assertThat(worker.lastLines()).contains("Reason: cluster.listener=shared needs Linux");
-		assertThat(supervisor.snapshot().restarts()).isZero();
-		await().during(NO_RESTART).atMost(WAIT).until(() -> this.starts.size() == 2);
+		assertThat(log).contains("    Reason: cluster.listener=shared needs Linux");
+		assertThat(worker(1).state()).isEqualTo(WorkerState.FAILED);
+		assertThat(worker(1).lastLines()).contains("Reason: cluster.listener=shared needs Linux");
+		advance(Duration.ofSeconds(5));
+		assertThat(this.starts).hasSize(2);
 	}
 
 	@Test
 	void everySlotMisconfiguredCallsTheFatalCallbackOnce(CapturedOutput log) {
 		start(2);
-		this.starts.get(0).process().exit(WorkerExit.MISCONFIGURED);
-		this.starts.get(1).process().exit(WorkerExit.MISCONFIGURED);
-		await().atMost(WAIT)
-			.until(() -> worker(1).state() == WorkerState.FAILED && worker(2).state() == WorkerState.FAILED);
-		await().during(NO_RESTART).atMost(WAIT).until(() -> this.fatal.size() == 1 && this.starts.size() == 2);
+		exit(this.starts.get(0).process(), WorkerExit.MISCONFIGURED);
+		exit(this.starts.get(1).process(), WorkerExit.MISCONFIGURED);
+		assertThat(worker(2).state()).isEqualTo(WorkerState.FAILED);
+		await().atMost(WAIT).until(() -> this.fatal.size() == 1);
 		assertThat(log).contains("also exited with status 78 (EX_CONFIG) before it was READY; not restarted");
-	}
-
-	@Test
-	void misconfiguredReplacementIsRolledBackWithoutTheFatalCallback(CapturedOutput log) {
-		Supervisor supervisor = start(1);
-		ready(this.starts.get(0));
-		long old = this.starts.get(0).process().pid();
-		supervisor.startRollingRestart(1, "test");
-		Start candidate = awaitStart(1);
-		assertThat(candidate.candidate()).isTrue();
-		candidate.process().exit(WorkerExit.MISCONFIGURED);
-		RestartOperation operation = awaitRollout(RestartOperation.State.FAILED);
-		assertThat(operation.reason()).contains("exited with status 78 before it was READY");
-		await().during(NO_RESTART).atMost(WAIT).until(() -> this.starts.size() == 2 && this.fatal.isEmpty());
-		WorkerSnapshot worker = worker(1);
-		assertThat(worker.pid()).isEqualTo(old);
-		assertThat(worker.state()).isEqualTo(WorkerState.READY);
-		assertThat(worker.startedFor()).isEqualTo(StartReason.START);
-		assertThat(worker.restarts()).isZero();
-		assertThat(worker.replacements()).isZero();
-		assertThat(worker.lastExit()).isNotNull();
-		assertThat(worker.lastExit().pid()).isEqualTo(candidate.process().pid());
-		assertThat(worker.lastExit().exitCode()).isEqualTo(78);
-		assertThat(log).doesNotContain("cannot run as a cluster worker").doesNotContain("Restarting worker-1");
 	}
 
 	@Test
 	void misconfiguredAfterReadyIsAnOrdinaryCrash(CapturedOutput log) {
 		start(1);
-		ready(this.starts.get(0));
-		this.starts.get(0).process().exit(WorkerExit.MISCONFIGURED);
-		Start replacement = awaitStart(1);
-		assertThat(replacement.candidate()).isFalse();
-		assertThat(worker(1).restarts()).isOne();
+		readyAll();
+		exit(this.starts.get(0).process(), WorkerExit.MISCONFIGURED);
+		this.loop.advance(BACKOFF);
+		assertThat(awaitStart(1).candidate()).isFalse();
 		assertThat(this.fatal).isEmpty();
 		assertThat(log).contains("crashed: misconfigured (EX_CONFIG), exit 78");
+	}
+
+	// ---- hung and broken workers ----
+
+	@Test
+	void workerWithoutHeartbeatsIsHungDumpedReplacedAndKilled(CapturedOutput log) {
+		start(2);
+		readyAll();
+		FakeProcess hung = this.starts.get(0).process();
+		this.silent.add(hung);
+		advance(Duration.ofSeconds(5));
+		assertThat(worker(1).state()).as("5 s without a heartbeat is not more than the timeout")
+			.isEqualTo(WorkerState.READY);
+		advance(Duration.ofSeconds(1));
+		assertThat(worker(1).state()).isEqualTo(WorkerState.HUNG);
+		assertThat(this.threadDumps).containsExactly(hung.pid());
+		assertThat(log).contains("worker-1 (pid " + hung.pid() + ") is HUNG: no heartbeat for 6000 ms");
+		assertThat(this.starts).as("the thread dump comes first").hasSize(2);
+		this.loop.advance(ClusterTimeouts.THREAD_DUMP);
+		Start replacement = awaitStart(2);
+		assertThat(replacement.slot()).isEqualTo(1);
+		assertThat(hung.isAlive()).as("killed once the replacement is READY, not before").isTrue();
+		ready(replacement);
+		settle(() -> !hung.isAlive() && worker(1).lastExit() != null);
+		WorkerSnapshot worker = worker(1);
+		assertThat(worker.pid()).isEqualTo(replacement.process().pid());
+		assertThat(worker.state()).isEqualTo(WorkerState.READY);
+		assertThat(worker.startedFor()).isEqualTo(StartReason.HUNG);
+		assertThat(worker.restarts()).isOne();
+		assertThat(worker.lastExit().pid()).isEqualTo(hung.pid());
+		assertThat(worker.lastExit().cause()).isEqualTo(ExitCause.HUNG);
+		assertThat(worker.lastExit().exitCode()).isEqualTo(137);
+		assertThat(worker(2).state()).as("the one that kept beating").isEqualTo(WorkerState.READY);
+	}
+
+	@Test
+	void crashLoopBreakerCountsHangs(CapturedOutput log) {
+		this.maxCrashes = 2;
+		start(1);
+		readyAll();
+		exit(this.starts.get(0).process(), 1);
+		this.loop.advance(BACKOFF);
+		Start restarted = awaitStart(1);
+		this.silent.add(restarted.process());
+		ready(restarted);
+		advance(Duration.ofSeconds(7));
+		assertThat(worker(1).state()).isEqualTo(WorkerState.HUNG);
+		this.loop.advance(ClusterTimeouts.THREAD_DUMP);
+		settle(() -> !this.starts.get(1).process().isAlive());
+		assertThat(this.starts).as("no replacement: the breaker tripped").hasSize(2);
+		settle(() -> worker(1).state() == WorkerState.FAILED);
+		assertThat(log).contains("worker-1 FAILED: crashed 2 times within 60 s");
+	}
+
+	@Test
+	void hangDuringARolloutIsReplacedFirstAndTheRolloutGoesOn() {
+		Supervisor supervisor = start(2);
+		readyAll();
+		supervisor.startRollingRestart(1, "test");
+		Start first = awaitStart(2);
+		// worker-2 stops beating while worker-1's replacement starts
+		this.silent.add(this.starts.get(1).process());
+		advance(Duration.ofSeconds(6));
+		assertThat(worker(2).state()).isEqualTo(WorkerState.HUNG);
+		this.loop.advance(ClusterTimeouts.THREAD_DUMP);
+		Start hangReplacement = awaitStart(3);
+		assertThat(hangReplacement.slot()).isEqualTo(2);
+		assertThat(hangReplacement.candidate()).as("the hung worker's build").isFalse();
+		ready(hangReplacement);
+		ready(first);
+		Start second = awaitStart(4);
+		assertThat(second.slot()).isEqualTo(2);
+		assertThat(second.candidate()).isTrue();
+		ready(second);
+		awaitRollout(State.SUCCEEDED);
+		assertThat(worker(2).pid()).isEqualTo(second.process().pid());
+		assertThat(this.starts.get(1).process().isAlive()).isFalse();
+	}
+
+	@Test
+	void brokenLivenessIsReplacedAndDrained(CapturedOutput log) {
+		start(1);
+		readyAll();
+		Worker broken = this.supervisor.worker(pid(0));
+		this.supervisor.liveness(broken, true);
+		assertThat(broken.state).isEqualTo(WorkerState.BROKEN);
+		Start replacement = awaitStart(1);
+		assertThat(worker(1).pid()).as("the slot's process is the new one, the old one serves meanwhile")
+			.isEqualTo(replacement.process().pid());
+		assertThat(this.starts.get(0).process().isAlive()).isTrue();
+		ready(replacement);
+		settle(() -> worker(1).lastExit() != null);
+		assertThat(worker(1).startedFor()).isEqualTo(StartReason.LIVENESS);
+		assertThat(worker(1).lastExit().cause()).isEqualTo(ExitCause.BROKEN);
+		assertThat(worker(1).lastExit().exitCode()).as("drained: SIGTERM without an IPC connection").isEqualTo(143);
+	}
+
+	// ---- the state table and the tokens ----
+
+	@Test
+	void illegalTransitionFailsWithAssertionsAndIsNotMade(CapturedOutput log) {
+		start(1);
+		readyAll();
+		Worker worker = this.supervisor.worker(pid(0));
+		assertThatExceptionOfType(AssertionError.class)
+			.isThrownBy(() -> this.supervisor.transition(worker, WorkerState.STARTING))
+			.withMessageContaining("READY -> STARTING");
+		assertThat(worker.state).isEqualTo(WorkerState.READY);
+		assertThat(log).contains("Illegal worker state transition of worker-1");
+	}
+
+	@Test
+	void eachProcessHasASingleUseTokenBoundToItsPid() {
+		start(2);
+		Start first = this.starts.get(0);
+		Start second = this.starts.get(1);
+		assertThat(first.token()).isNotEqualTo(second.token());
+		assertThat(authenticate(first.slot(), pid(0) + 1, first.token())).as("another pid").isNull();
+		assertThat(authenticate(first.slot(), pid(0), first.token())).as("a token is used up when presented").isNull();
+		assertThat(authenticate(1, pid(1), second.token())).as("another slot's token").isNull();
+		assertThat(authenticate(2, pid(1), "made-up")).isNull();
+		Start restarted = restartSlot(2);
+		assertThat(authenticate(2, restarted.process().pid(), restarted.token())).isNotNull();
 	}
 
 	// ---- helpers ----
 
 	private Supervisor start(int workers) {
-		SupervisorSettings settings = new SupervisorSettings(workers, 8080, WAIT, Duration.ofSeconds(5),
-				Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(5), "reuseport", null);
-		RestartPolicy policy = new RestartPolicy(Duration.ofMillis(1), Duration.ofMillis(10), 10, Duration.ofMinutes(1),
-				Clock.systemUTC());
-		Supervisor supervisor = new Supervisor(settings, (slot, candidate) -> {
-			FakeProcess process = new FakeProcess(this.output.getOrDefault(this.starts.size(), List.of()));
-			this.starts.add(new Start(slot, candidate, process));
+		SupervisorSettings settings = new SupervisorSettings(workers, 8080, TIMEOUTS, "reuseport", null);
+		RestartPolicy policy = new RestartPolicy(BACKOFF, Duration.ofSeconds(1), this.maxCrashes, Duration.ofMinutes(1),
+				this.clock);
+		Supervisor supervisor = new Supervisor(settings, (slot, candidate, token) -> {
+			int index = this.starts.size();
+			if (this.failingStarts.contains(index)) {
+				this.failingStarts.remove(Integer.valueOf(index));
+				throw new IOException("no such file");
+			}
+			FakeProcess process = new FakeProcess(this.output.getOrDefault(index, List.of()));
+			this.starts.add(new Start(slot, candidate, token, process));
 			return process;
-		}, policy, this.hub, this.relayed, this.relayed);
+		}, policy, this.hub, this.loop, Runnable::run, (pid) -> {
+			this.threadDumps.add(pid);
+			return "sent SIGQUIT";
+		}, this.relayed, this.relayed);
 		supervisor.onFatal(this.fatal::add);
 		this.supervisor = supervisor;
 		supervisor.start();
+		this.loop.runPending();
 		return supervisor;
 	}
 
+	private Start restartSlot(int slot) {
+		int before = this.starts.size();
+		exit(this.starts.get(slot - 1).process(), 1);
+		this.loop.advance(BACKOFF);
+		return awaitStart(before);
+	}
+
+	private IpcServerPeer authenticate(int slot, long pid, String token) {
+		IpcServer.Peer peer;
+		try {
+			peer = this.supervisor.authenticate(new Hello(slot, pid, token), connectedChannel());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		this.loop.runPending();
+		return (peer != null) ? new IpcServerPeer(peer.describe()) : null;
+	}
+
+	/**
+	 * Moves the clock on, a second at a time, with a heartbeat of every READY process
+	 * that is not {@link #silent}.
+	 */
+	private void advance(Duration duration) {
+		Duration left = duration;
+		while (!left.isZero()) {
+			Duration step = (left.compareTo(Duration.ofSeconds(1)) < 0) ? left : Duration.ofSeconds(1);
+			this.loop.advance(step);
+			left = left.minus(step);
+			for (Start start : this.starts) {
+				Worker worker = this.supervisor.worker(start.process().pid());
+				if (worker != null && worker.state == WorkerState.READY && !this.silent.contains(start.process())) {
+					this.supervisor.heartbeat(worker, 1);
+				}
+			}
+		}
+	}
+
+	/** The master's end of a connection whose worker end nobody reads. */
+	private IpcChannel connectedChannel() throws IOException {
+		Path socket = Files.createTempDirectory(Path.of("/tmp"), "bc-").resolve("s");
+		try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+			server.bind(UnixDomainSocketAddress.of(socket));
+			SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+			this.closeables.add(client);
+			IpcChannel channel = new IpcChannel(server.accept(), new FrameCodec(64 * 1024));
+			this.closeables.add(channel);
+			return channel;
+		}
+		finally {
+			Files.deleteIfExists(socket);
+			Files.deleteIfExists(socket.getParent());
+		}
+	}
+
+	/** Runs the loop until {@code condition} holds (exits are seen on other threads). */
+	private void settle(BooleanSupplier condition) {
+		await().pollInSameThread().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> {
+			this.loop.runPending();
+			return condition.getAsBoolean();
+		});
+	}
+
+	private void exit(FakeProcess process, int status) {
+		process.exit(status);
+		settle(() -> this.supervisor.worker(process.pid()) == null);
+	}
+
+	private long pid(int start) {
+		return this.starts.get(start).process().pid();
+	}
+
 	private void ready(Start start) {
-		this.supervisor.ready(new Hello(start.slot(), start.process().pid(), "token"));
+		this.loop.runPending();
+		Worker worker = this.supervisor.worker(start.process().pid());
+		assertThat(worker).as("process " + start.process().pid() + " is live").isNotNull();
+		this.supervisor.ready(worker);
+		this.loop.runPending();
 	}
 
 	private void readyAll() {
 		this.starts.forEach(this::ready);
 	}
 
-	/** Waits for the n-th process (from 0) to be started. */
+	/** The n-th process (from 0), once started. */
 	private Start awaitStart(int index) {
-		await().atMost(WAIT).until(() -> this.starts.size() > index);
+		settle(() -> this.starts.size() > index);
 		return this.starts.get(index);
 	}
 
-	private RestartOperation awaitRollout(RestartOperation.State state) {
-		return await().atMost(WAIT)
-			.until(() -> this.supervisor.snapshot().restart(),
-					(operation) -> operation != null && operation.state() == state);
+	private RestartOperation awaitRollout(State state) {
+		settle(() -> {
+			RestartOperation operation = this.supervisor.snapshot().restart();
+			return operation != null && operation.state() == state;
+		});
+		return this.supervisor.snapshot().restart();
 	}
 
 	private WorkerSnapshot worker(int slot) {
+		this.loop.runPending();
 		return this.supervisor.snapshot().workers().get(slot - 1);
 	}
 
@@ -331,9 +678,13 @@ class SupervisorTest {
 	 *
 	 * @param slot its worker slot
 	 * @param candidate whether the new build was asked for (a rolling restart)
+	 * @param token the token it was given
 	 * @param process the fake
 	 */
-	private record Start(int slot, boolean candidate, FakeProcess process) {
+	private record Start(int slot, boolean candidate, String token, FakeProcess process) {
+	}
+
+	private record IpcServerPeer(String describe) {
 	}
 
 }

@@ -1,0 +1,80 @@
+package dev.bootcluster.master;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.bootcluster.WorkerSnapshot.ExitCause;
+import dev.bootcluster.WorkerSnapshot.StartReason;
+import dev.bootcluster.WorkerState;
+import dev.bootcluster.ipc.IpcChannel;
+import dev.bootcluster.ipc.IpcServer;
+
+/**
+ * One worker process and what the master knows of it, from the moment the master decides
+ * to start it. Owned by the supervisor's loop; only {@link #pid} is also read by IPC
+ * reader threads.
+ */
+final class Worker implements IpcServer.Peer {
+
+	final Slot slot;
+
+	/** Why the master started it. */
+	final StartReason startedFor;
+
+	/** Started from the build on disk (a rollout), rather than the last good build. */
+	final boolean candidate;
+
+	/** The single-use secret this process presents in its hello. */
+	final String token;
+
+	/** The process id once the process started, else -1. */
+	volatile long pid = -1;
+
+	/** The pid a hello with this worker's token claimed before the start was seen. */
+	@Nullable Long claimedPid;
+
+	@Nullable WorkerProcess process;
+
+	WorkerState state = WorkerState.STARTING;
+
+	@Nullable IpcChannel channel;
+
+	/** The replacement step this process is the new worker of, until it is READY. */
+	@Nullable Replacement owner;
+
+	/**
+	 * Why the master asked it to leave, or null while it has not (an exit then is a
+	 * crash).
+	 */
+	@Nullable ExitCause stopCause;
+
+	@Nullable Instant readyAt;
+
+	@Nullable Long readyMillis;
+
+	@Nullable Instant lastHeartbeat;
+
+	long heapUsedBytes;
+
+	/** Why the process could not be started, or null. */
+	@Nullable String startFailure;
+
+	Worker(Slot slot, StartReason startedFor, boolean candidate, String token) {
+		this.slot = slot;
+		this.startedFor = startedFor;
+		this.candidate = candidate;
+		this.token = token;
+	}
+
+	@Override
+	public String describe() {
+		return "worker-" + this.slot.id + " (pid " + this.pid + ")";
+	}
+
+	@Override
+	public String toString() {
+		return describe();
+	}
+
+}
