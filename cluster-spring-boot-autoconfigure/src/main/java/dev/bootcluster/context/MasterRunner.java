@@ -108,7 +108,8 @@ public class MasterRunner implements SmartLifecycle {
 			if (jar != null) {
 				supervisor.onRolloutOutcome(new JarDeployment(jar));
 			}
-			this.server = new IpcServer(directory, new FrameCodec(this.settings.maxMessageSize()), supervisor);
+			this.server = new IpcServer(directory, new FrameCodec(this.settings.maxMessageSize()),
+					supervisor.ipcHandler());
 			this.server.start();
 			this.supervisor = supervisor;
 			supervisor.start();

@@ -6,16 +6,28 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One end of a connection over a Unix domain socket: blocking, framed by a
- * {@link FrameCodec}. Sends may come from any thread; receives from one reader thread.
+ * One end of a connection over a Unix domain socket, framed by a {@link FrameCodec}.
+ * Sends may come from any thread and never block: each frame joins a bounded outbound
+ * queue that a writer thread of the channel's own drains (started with the first queued
+ * send, ending when the channel closes), so a peer that stopped reading holds up no
+ * sender, no reader that answers and no lock holder. Urgent frames (acknowledgements,
+ * heartbeats, replies) have a queue of their own, written first between whole frames. A
+ * peer that lets more than the bound pile up is disconnected with a logged reason.
+ * Receives come from one reader thread.
  */
 public final class IpcChannel implements Closeable {
+
+	private static final Log logger = LogFactory.getLog(IpcChannel.class);
 
 	/**
 	 * Bytes read ahead: small frames arrive whole in one read, larger ones are read on
@@ -23,11 +35,42 @@ public final class IpcChannel implements Closeable {
 	 */
 	static final int READ_BUFFER_BYTES = 16 * 1024;
 
+	/** Default bound of the outbound queues, in largest frames. */
+	static final int DEFAULT_QUEUED_FRAMES = 8;
+
+	/**
+	 * How often an idle writer checks that the socket was not closed under it (by an
+	 * interrupted reader, say) without {@link #close()}.
+	 */
+	private static final long IDLE_CHECK_MILLIS = 1000;
+
 	private final SocketChannel channel;
 
 	private final FrameCodec codec;
 
+	private final long maxQueuedBytes;
+
+	/** Guards the queues and the fields below them. */
+	private final Object lock = new Object();
+
+	/** Held while a frame is written, so frames never interleave. */
 	private final Object writeLock = new Object();
+
+	private final ArrayDeque<ByteBuffer> urgent = new ArrayDeque<>();
+
+	private final ArrayDeque<ByteBuffer> normal = new ArrayDeque<>();
+
+	/** Bytes queued or being written, not yet all on the socket. */
+	private long queuedBytes;
+
+	/** Whether a frame was ever queued (after which {@link #sendNow} is refused). */
+	private boolean queuedBefore;
+
+	private boolean closed;
+
+	private @Nullable Thread writer;
+
+	private volatile String description = "IPC peer";
 
 	/**
 	 * What was read and not yet decoded, between position and limit (the reader thread's
@@ -35,21 +78,48 @@ public final class IpcChannel implements Closeable {
 	 */
 	private final ByteBuffer in = ByteBuffer.allocateDirect(READ_BUFFER_BYTES).flip();
 
+	/**
+	 * A channel whose outbound queues may hold {@value #DEFAULT_QUEUED_FRAMES} of the
+	 * codec's largest frames.
+	 */
 	public IpcChannel(SocketChannel channel, FrameCodec codec) {
+		this(channel, codec, defaultMaxQueuedBytes(codec));
+	}
+
+	/**
+	 * @param maxQueuedBytes the most bytes both outbound queues may hold together (the
+	 * frame being written included); at least one of the codec's largest frames
+	 */
+	public IpcChannel(SocketChannel channel, FrameCodec codec, long maxQueuedBytes) {
+		long largestFrame = FrameCodec.HEADER_BYTES + (long) codec.maxMessageSize();
+		if (maxQueuedBytes < largestFrame) {
+			throw new IllegalArgumentException(
+					"maxQueuedBytes must hold at least one frame of " + largestFrame + " bytes, was " + maxQueuedBytes);
+		}
 		this.channel = channel;
 		this.codec = codec;
+		this.maxQueuedBytes = maxQueuedBytes;
+	}
+
+	/** Eight of the codec's largest frames. */
+	public static long defaultMaxQueuedBytes(FrameCodec codec) {
+		return DEFAULT_QUEUED_FRAMES * (FrameCodec.HEADER_BYTES + (long) codec.maxMessageSize());
 	}
 
 	public static IpcChannel connect(Path socket, FrameCodec codec) throws IOException {
+		return connect(socket, codec, defaultMaxQueuedBytes(codec));
+	}
+
+	public static IpcChannel connect(Path socket, FrameCodec codec, long maxQueuedBytes) throws IOException {
 		SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
 		try {
 			channel.connect(UnixDomainSocketAddress.of(socket));
+			return new IpcChannel(channel, codec, maxQueuedBytes);
 		}
-		catch (IOException ex) {
+		catch (IOException | RuntimeException ex) {
 			channel.close();
 			throw ex;
 		}
-		return new IpcChannel(channel, codec);
 	}
 
 	public FrameCodec codec() {
@@ -57,25 +127,200 @@ public final class IpcChannel implements Closeable {
 	}
 
 	/**
-	 * Sends one message whole, or nothing if it is too large.
-	 * @throws MessageTooLargeException before writing anything if over the limit
-	 * @throws IOException if the connection is broken
+	 * Names the peer (e.g. {@code worker-2 (pid 4711)}) in log lines and in the writer
+	 * thread's name.
+	 * @return this channel
 	 */
-	public void send(Message message) throws IOException {
-		sendFrame(this.codec.encode(message));
+	public IpcChannel describe(String description) {
+		this.description = description;
+		synchronized (this.lock) {
+			if (this.writer != null) {
+				this.writer.setName(writerName());
+			}
+		}
+		return this;
+	}
+
+	/** The peer, as named by {@link #describe}. */
+	public String description() {
+		return this.description;
+	}
+
+	/** The most bytes the outbound queues may hold together. */
+	public long maxQueuedBytes() {
+		return this.maxQueuedBytes;
+	}
+
+	/** Bytes queued and not yet written whole to the socket. */
+	public long queuedBytes() {
+		synchronized (this.lock) {
+			return this.queuedBytes;
+		}
 	}
 
 	/**
-	 * Sends a frame encoded earlier by {@link FrameCodec#encode} (the same frame may go
-	 * to many channels: this writes a view of it and leaves the buffer itself untouched).
-	 * @throws IOException if the connection is broken
+	 * Queues one message, written whole after the frames queued before it; never blocks.
+	 * @throws MessageTooLargeException before queuing anything if over the limit
+	 * @throws QueueOverflowException if the peer let the queue fill up (the channel is
+	 * closed)
+	 * @throws IOException if the channel is closed
+	 */
+	public void send(Message message) throws IOException {
+		enqueue(this.codec.encode(message), false);
+	}
+
+	/**
+	 * Queues one message ahead of every frame of the normal queue not yet being written
+	 * (for acknowledgements, heartbeats and replies, which must not wait behind
+	 * deliveries); in order with the other urgent ones; never blocks.
+	 * @throws MessageTooLargeException before queuing anything if over the limit
+	 * @throws QueueOverflowException if the peer let the queue fill up (the channel is
+	 * closed)
+	 * @throws IOException if the channel is closed
+	 */
+	public void sendUrgent(Message message) throws IOException {
+		enqueue(this.codec.encode(message), true);
+	}
+
+	/**
+	 * Queues a frame encoded earlier by {@link FrameCodec#encode} (the same frame may go
+	 * to many channels: this writes a view of it and leaves the buffer itself untouched);
+	 * never blocks.
+	 * @throws QueueOverflowException if the peer let the queue fill up (the channel is
+	 * closed)
+	 * @throws IOException if the channel is closed
 	 */
 	public void sendFrame(ByteBuffer encoded) throws IOException {
-		ByteBuffer frame = encoded.duplicate();
+		enqueue(encoded.duplicate(), false);
+	}
+
+	/**
+	 * Writes one message on the calling thread, blocking until it is written: only for
+	 * the first frame of a connection (a worker's hello), before anything was queued. An
+	 * interrupt of the calling thread during the write closes the channel.
+	 * @throws IllegalStateException if a frame was queued before
+	 * @throws IOException if the connection is broken (the channel is closed)
+	 */
+	public void sendNow(Message message) throws IOException {
+		ByteBuffer frame = this.codec.encode(message);
 		synchronized (this.writeLock) {
-			while (frame.hasRemaining()) {
-				this.channel.write(frame);
+			synchronized (this.lock) {
+				if (this.queuedBefore) {
+					throw new IllegalStateException("A frame was queued before: sendNow would overtake it");
+				}
+				checkOpen();
 			}
+			try {
+				while (frame.hasRemaining()) {
+					this.channel.write(frame);
+				}
+			}
+			catch (IOException ex) {
+				close();
+				throw ex;
+			}
+		}
+	}
+
+	private void enqueue(ByteBuffer frame, boolean priority) throws IOException {
+		long queued;
+		synchronized (this.lock) {
+			checkOpen();
+			queued = this.queuedBytes + frame.remaining();
+			if (queued <= this.maxQueuedBytes) {
+				((priority) ? this.urgent : this.normal).add(frame);
+				this.queuedBytes = queued;
+				this.queuedBefore = true;
+				if (this.writer == null) {
+					Thread started = new Thread(null, this::writeLoop, writerName(), 0, false);
+					started.setDaemon(true);
+					started.start();
+					this.writer = started;
+				}
+				else {
+					this.lock.notifyAll();
+				}
+				return;
+			}
+			// closed at once: no later send queues (nor logs) anything
+			clear();
+		}
+		QueueOverflowException overflow = new QueueOverflowException(this.description, queued, this.maxQueuedBytes);
+		logger.warn(overflow.getMessage());
+		close();
+		throw overflow;
+	}
+
+	/** Under the lock. */
+	private void checkOpen() throws ClosedChannelException {
+		if (this.closed || !this.channel.isOpen()) {
+			throw new ClosedChannelException();
+		}
+	}
+
+	/** Under the lock: closed, nothing queued, the writer told. */
+	private void clear() {
+		this.closed = true;
+		this.urgent.clear();
+		this.normal.clear();
+		this.queuedBytes = 0;
+		this.lock.notifyAll();
+	}
+
+	private String writerName() {
+		return "cluster-ipc-writer-" + this.description;
+	}
+
+	/**
+	 * The writer thread: whole frames, an urgent one first whenever one waits, until the
+	 * channel closes; a failed write closes it (its reader then sees that).
+	 */
+	private void writeLoop() {
+		try {
+			while (true) {
+				ByteBuffer frame;
+				synchronized (this.lock) {
+					while (!this.closed && this.urgent.isEmpty() && this.normal.isEmpty()) {
+						if (!this.channel.isOpen()) {
+							return;
+						}
+						this.lock.wait(IDLE_CHECK_MILLIS);
+					}
+					if (this.closed) {
+						return;
+					}
+					frame = (this.urgent.isEmpty()) ? this.normal.poll() : this.urgent.poll();
+				}
+				int size = frame.remaining();
+				synchronized (this.writeLock) {
+					while (frame.hasRemaining()) {
+						this.channel.write(frame);
+					}
+				}
+				synchronized (this.lock) {
+					if (!this.closed) {
+						this.queuedBytes -= size;
+					}
+				}
+			}
+		}
+		catch (IOException ex) {
+			if (isOpen()) {
+				logger.debug("Writing to " + this.description + " failed (" + ex + "); closing the connection");
+			}
+		}
+		catch (InterruptedException ex) {
+			// nothing interrupts the writer but the JVM's end
+		}
+		finally {
+			close();
+		}
+	}
+
+	/** The writer thread, once started (for tests). */
+	@Nullable Thread writerThread() {
+		synchronized (this.lock) {
+			return this.writer;
 		}
 	}
 
@@ -131,17 +376,31 @@ public final class IpcChannel implements Closeable {
 	}
 
 	public boolean isOpen() {
-		return this.channel.isOpen();
+		synchronized (this.lock) {
+			return !this.closed && this.channel.isOpen();
+		}
 	}
 
+	/**
+	 * Closes the socket (a write blocked on it fails, a read sees it closed), drops what
+	 * is queued and ends the writer thread.
+	 */
 	@Override
 	public void close() {
+		synchronized (this.lock) {
+			clear();
+		}
 		try {
 			this.channel.close();
 		}
 		catch (IOException ex) {
 			// closing: nothing left to do
 		}
+	}
+
+	@Override
+	public String toString() {
+		return "IpcChannel[" + this.description + "]";
 	}
 
 }

@@ -7,8 +7,13 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
@@ -28,6 +33,9 @@ public final class IpcServer implements Closeable {
 
 	private static final Log logger = LogFactory.getLog(IpcServer.class);
 
+	/** A worker sends its hello as soon as it connected, early in its start. */
+	static final Duration DEFAULT_HELLO_TIMEOUT = Duration.ofSeconds(10);
+
 	private final SocketDirectory directory;
 
 	private final FrameCodec codec;
@@ -40,8 +48,25 @@ public final class IpcServer implements Closeable {
 
 	private final Set<IpcChannel> connections = ConcurrentHashMap.newKeySet();
 
+	/** How long a peer may take to send its hello before it is disconnected. */
+	private final Duration helloTimeout;
+
+	/** Closes connections that sent no hello in time. */
+	private final ScheduledThreadPoolExecutor helloTimeouts;
+
 	public IpcServer(SocketDirectory directory, FrameCodec codec, Handler handler) throws IOException {
+		this(directory, codec, handler, DEFAULT_HELLO_TIMEOUT);
+	}
+
+	IpcServer(SocketDirectory directory, FrameCodec codec, Handler handler, Duration helloTimeout) throws IOException {
 		this.directory = directory;
+		this.helloTimeout = helloTimeout;
+		this.helloTimeouts = new ScheduledThreadPoolExecutor(1, (task) -> {
+			Thread thread = new Thread(task, "cluster-ipc-hello-timeout");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.helloTimeouts.setRemoveOnCancelPolicy(true);
 		this.codec = codec;
 		this.handler = handler;
 		this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -84,8 +109,24 @@ public final class IpcServer implements Closeable {
 		if (this.closed.get()) {
 			channel.close();
 		}
+		// a peer that connects and sends nothing must not hold its thread for good
+		ScheduledFuture<?> timeout;
+		try {
+			timeout = this.helloTimeouts.schedule(() -> {
+				logger.warn("Closing IPC connection of a peer that sent no hello within " + this.helloTimeout.toMillis()
+						+ " ms");
+				channel.close();
+			}, this.helloTimeout.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed meanwhile
+			channel.close();
+			this.connections.remove(channel);
+			return;
+		}
 		try {
 			Message first = channel.receive();
+			timeout.cancel(false);
 			if (first == null) {
 				return;
 			}
@@ -98,7 +139,7 @@ public final class IpcServer implements Closeable {
 				// refused (and logged by the handler): nothing more is read from it
 				return;
 			}
-			// MERGE: channel.describe(peer.describe());
+			channel.describe(peer.describe());
 			while (true) {
 				Message message = channel.receive();
 				if (message == null) {
@@ -122,6 +163,7 @@ public final class IpcServer implements Closeable {
 			logger.error("Handling a message from " + describe(peer, hello) + " failed; closing its connection", ex);
 		}
 		finally {
+			timeout.cancel(false);
 			channel.close();
 			this.connections.remove(channel);
 			if (peer != null) {
@@ -153,6 +195,7 @@ public final class IpcServer implements Closeable {
 				// closing: nothing left to do
 			}
 			this.connections.forEach(IpcChannel::close);
+			this.helloTimeouts.shutdownNow();
 			this.directory.delete();
 		}
 	}

@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.apache.commons.logging.Log;
@@ -35,9 +36,17 @@ import dev.bootcluster.ipc.MessageTooLargeException;
  * retained value of each topic and replays them to every worker that connects, counts
  * acknowledgements, and hands workers' requests to the master's {@link RequestHandler}.
  * <p>
+ * Nothing here writes to a socket: every send only queues the frame on the worker's
+ * {@link IpcChannel} (whose own thread writes it), so a worker that stopped reading holds
+ * up neither the thread that relays another worker's publish nor the hub's lock; it is
+ * disconnected once its queue is full, and not awaited from then on. Answers
+ * ({@link Message.PublishReply}, {@link Message.Answer}) go urgently, ahead of the
+ * deliveries queued for the worker; deliveries and {@link Message.Welcome} in order.
+ * <p>
  * Lock order: the hub's lock is never taken while the supervisor's is held (the
  * supervisor calls in after releasing its own); the recipients are read from volatile
- * fields without locks.
+ * fields without locks. The lock guards the retained values and makes the queuing of each
+ * delivery (and of a welcome's replay) one step.
  */
 public final class MessageHub implements Closeable {
 
@@ -57,7 +66,7 @@ public final class MessageHub implements Closeable {
 	 * Latest retained delivery of each topic, in the order topics first appeared (guarded
 	 * by this).
 	 */
-	private final Map<String, ByteBuffer> retained = new LinkedHashMap<>();
+	private final Map<String, Retained> retained = new LinkedHashMap<>();
 
 	private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
 
@@ -65,7 +74,7 @@ public final class MessageHub implements Closeable {
 
 	private final ExecutorService requests;
 
-	private long deliveryIds;
+	private final AtomicLong deliveryIds = new AtomicLong();
 
 	private volatile Supplier<List<Recipient>> recipients = List::of;
 
@@ -105,13 +114,17 @@ public final class MessageHub implements Closeable {
 	 */
 	public CompletableFuture<Result> publish(int sender, int target, String topic, @Nullable String type,
 			JsonNode payload, boolean retain) {
+		long id = this.deliveryIds.incrementAndGet();
+		// encoded before the lock (a large payload takes a while) and before anything is
+		// retained (a frame over the limit throws)
+		ByteBuffer frame = this.codec.encode(new Message.Deliver(id, sender, topic, type, payload, retain));
 		Pending waiting;
 		synchronized (this) {
-			long id = ++this.deliveryIds;
-			Message.Deliver deliver = new Message.Deliver(id, sender, topic, type, payload, retain);
-			ByteBuffer frame = this.codec.encode(deliver);
 			if (retain && target == ALL_WORKERS) {
-				this.retained.put(topic, frame);
+				// a publish that took the lock after a newer one of the topic is not the
+				// latest (the workers keep the newest id too)
+				this.retained.merge(topic, new Retained(id, frame),
+						(current, candidate) -> (candidate.id() > current.id()) ? candidate : current);
 			}
 			List<Recipient> recipients = new ArrayList<>();
 			for (Recipient recipient : this.recipients.get()) {
@@ -129,27 +142,32 @@ public final class MessageHub implements Closeable {
 			if (!counted.isEmpty()) {
 				this.pending.put(id, waiting);
 			}
+			// Queued, never written here: a send does not block, whoever reads or not.
+			// Under the lock, so every worker gets the deliveries in the same order, and
+			// a worker being welcomed gets a new value in the replay or after it.
 			for (Recipient recipient : recipients) {
 				try {
 					recipient.channel().sendFrame(frame);
 				}
 				catch (IOException ex) {
+					// closed, or closed now because it stopped reading (the channel logs
+					// that): not awaited
 					waiting.gone(recipient.pid());
 				}
 			}
-			if (!waiting.future.isDone()) {
-				ScheduledFuture<?> timeout = this.timeouts.schedule(() -> {
-					this.pending.remove(id);
-					waiting.finish();
-				}, this.ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
-				waiting.future.whenComplete((result, ex) -> {
-					this.pending.remove(id);
-					timeout.cancel(false);
-				});
-			}
-			else {
+		}
+		if (!waiting.future.isDone()) {
+			ScheduledFuture<?> timeout = this.timeouts.schedule(() -> {
 				this.pending.remove(id);
-			}
+				waiting.finish();
+			}, this.ackTimeout.toMillis(), TimeUnit.MILLISECONDS);
+			waiting.future.whenComplete((result, ex) -> {
+				this.pending.remove(id);
+				timeout.cancel(false);
+			});
+		}
+		else {
+			this.pending.remove(id);
 		}
 		return waiting.future;
 	}
@@ -186,8 +204,8 @@ public final class MessageHub implements Closeable {
 	 */
 	public synchronized void welcome(IpcChannel channel) {
 		try {
-			for (ByteBuffer frame : this.retained.values()) {
-				channel.sendFrame(frame);
+			for (Retained value : this.retained.values()) {
+				channel.sendFrame(value.frame());
 			}
 			channel.send(new Message.Welcome(this.retained.size()));
 		}
@@ -218,7 +236,7 @@ public final class MessageHub implements Closeable {
 							"The master's request listener failed: " + ex);
 				}
 				try {
-					channel.send(answer);
+					channel.sendUrgent(answer);
 				}
 				catch (MessageTooLargeException ex) {
 					reply(channel, new Message.Answer(ask.requestId(), null, null,
@@ -239,9 +257,10 @@ public final class MessageHub implements Closeable {
 		return List.copyOf(this.retained.keySet());
 	}
 
+	/** Sends an answer ahead of the deliveries queued for the worker. */
 	private static void reply(IpcChannel channel, Message message) {
 		try {
-			channel.send(message);
+			channel.sendUrgent(message);
 		}
 		catch (IOException ex) {
 			logger.debug("Could not answer a worker: " + ex.getMessage());
@@ -270,6 +289,10 @@ public final class MessageHub implements Closeable {
 	 * @param ready whether it is READY (counted), rather than still starting
 	 */
 	public record Recipient(int workerId, long pid, IpcChannel channel, boolean ready) {
+	}
+
+	/** The latest retained delivery of a topic, and its id. */
+	private record Retained(long id, ByteBuffer frame) {
 	}
 
 	/**

@@ -2,19 +2,16 @@ package dev.bootcluster.master;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -38,8 +35,6 @@ import dev.bootcluster.WorkerState;
 import dev.bootcluster.ipc.IpcChannel;
 import dev.bootcluster.ipc.IpcServer;
 import dev.bootcluster.ipc.Message;
-import dev.bootcluster.ipc.Message.Hello;
-import dev.bootcluster.ipc.MessageTooLargeException;
 import dev.bootcluster.master.RestartPolicy.Decision;
 
 /**
@@ -60,12 +55,9 @@ import dev.bootcluster.master.RestartPolicy.Decision;
  * connection is acted on only once its hello presented the token of a process the master
  * started (with that process's pid).
  */
-public final class Supervisor implements IpcServer.Handler {
+public final class Supervisor {
 
 	private static final Log logger = LogFactory.getLog(Supervisor.class);
-
-	/** Lines of a thread dump kept. */
-	static final int THREAD_DUMP_LINES = 10_000;
 
 	private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
@@ -89,20 +81,12 @@ public final class Supervisor implements IpcServer.Handler {
 
 	private final PrintStream err;
 
-	private final SecureRandom random = new SecureRandom();
-
 	private final Map<Integer, Slot> slots = new LinkedHashMap<>();
 
 	/** Workers launched and not yet seen to exit. */
 	private final Set<Worker> live = new LinkedHashSet<>();
 
-	/** Unused tokens of launched workers (read by IPC reader threads). */
-	private final Map<String, Worker> tokens = new ConcurrentHashMap<>();
-
 	private final RollingRestart rollingRestart;
-
-	/** Where messages go: workers with a connection, STARTING or READY. */
-	private volatile List<MessageHub.Recipient> recipients = List.of();
 
 	private long restarts;
 
@@ -110,7 +94,9 @@ public final class Supervisor implements IpcServer.Handler {
 
 	private final CompletableFuture<Void> allExited = new CompletableFuture<>();
 
-	private SupervisorLoop.@Nullable Timer heartbeatCheck;
+	private final WorkerLinks links;
+
+	private final HangWatch hangs;
 
 	private volatile @Nullable Consumer<String> fatal;
 
@@ -156,7 +142,8 @@ public final class Supervisor implements IpcServer.Handler {
 		this.out = out;
 		this.err = err;
 		this.rollingRestart = new RollingRestart(this, loop.clock(), this.launcher);
-		messages.recipients(() -> this.recipients);
+		this.links = new WorkerLinks(this, loop, messages);
+		this.hangs = new HangWatch(this, loop, this.launcher, signals);
 	}
 
 	SupervisorLoop loop() {
@@ -181,8 +168,7 @@ public final class Supervisor implements IpcServer.Handler {
 				this.slots.put(id, slot);
 				launch(slot, StartReason.START, false);
 			}
-			Duration interval = timeouts().heartbeatInterval();
-			this.heartbeatCheck = this.loop.schedule(interval, this::checkHeartbeats);
+			this.hangs.start(this.slots.values());
 		});
 	}
 
@@ -211,12 +197,10 @@ public final class Supervisor implements IpcServer.Handler {
 	 * process.
 	 */
 	Worker launch(Slot slot, StartReason reason, boolean candidate) {
-		byte[] secret = new byte[32];
-		this.random.nextBytes(secret);
-		String token = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+		String token = this.links.newToken();
 		Worker worker = new Worker(slot, reason, candidate, token);
 		this.live.add(worker);
-		this.tokens.put(token, worker);
+		this.links.expect(worker);
 		slot.current = worker;
 		clusterChanged();
 		Instant launchedAt = clock().instant();
@@ -245,7 +229,7 @@ public final class Supervisor implements IpcServer.Handler {
 		process.onExitAndOutputRelayed().whenComplete((exited, ex) -> this.loop.execute(() -> exited(worker)));
 		Long claimed = worker.claimedPid;
 		if (claimed != null && claimed != worker.pid) {
-			refuse(worker, "its hello claimed pid " + claimed);
+			this.links.refuse(worker, "its hello claimed pid " + claimed);
 		}
 		if (this.stopping || worker.stopCause != null) {
 			if (worker.stopCause == null) {
@@ -258,7 +242,7 @@ public final class Supervisor implements IpcServer.Handler {
 	private void startFailed(Worker worker, String why) {
 		logger.error("Could not start worker-" + worker.slot.id + ": " + why);
 		worker.startFailure = why;
-		this.tokens.remove(worker.token);
+		this.links.forget(worker);
 		transition(worker, WorkerState.CRASHED);
 		left(worker, -1);
 		Replacement owner = worker.owner;
@@ -276,8 +260,7 @@ public final class Supervisor implements IpcServer.Handler {
 			return;
 		}
 		int status = process.exitValue();
-		this.tokens.remove(worker.token);
-		closeChannel(worker);
+		this.links.forget(worker);
 		Slot slot = worker.slot;
 		ExitCause stopCause = worker.stopCause;
 		ExitCause cause = (stopCause != null) ? stopCause : (this.stopping ? ExitCause.STOPPED : ExitCause.CRASHED);
@@ -329,7 +312,7 @@ public final class Supervisor implements IpcServer.Handler {
 	/** Forgets a worker that left; completes the stop once none is left. */
 	private void left(Worker worker, int status) {
 		this.live.remove(worker);
-		publishRecipients();
+		linksChanged();
 		clusterChanged();
 		if (this.stopping && this.live.isEmpty()) {
 			this.allExited.complete(null);
@@ -483,7 +466,7 @@ public final class Supervisor implements IpcServer.Handler {
 			if (channel == null) {
 				throw new IOException("no IPC connection");
 			}
-			channel.send(drain);
+			channel.sendUrgent(drain);
 		}
 		catch (IOException ex) {
 			logger.warn("Cannot ask " + worker + " to drain (" + ex.getMessage() + "); stopping it with SIGTERM");
@@ -510,26 +493,13 @@ public final class Supervisor implements IpcServer.Handler {
 			return;
 		}
 		worker.state = next;
-		publishRecipients();
+		linksChanged();
 		clusterChanged();
 	}
 
-	private void publishRecipients() {
-		List<MessageHub.Recipient> list = new ArrayList<>();
-		for (Slot slot : this.slots.values()) {
-			addRecipient(list, slot.current);
-			if (slot.retiring != null) {
-				addRecipient(list, slot.retiring);
-			}
-		}
-		this.recipients = List.copyOf(list);
-	}
-
-	private static void addRecipient(List<MessageHub.Recipient> list, Worker worker) {
-		IpcChannel channel = worker.channel;
-		if (channel != null && (worker.state == WorkerState.STARTING || worker.state == WorkerState.READY)) {
-			list.add(new MessageHub.Recipient(worker.slot.id, worker.pid, channel, worker.state == WorkerState.READY));
-		}
+	/** A worker's state or connection changed: where messages go may have too. */
+	void linksChanged() {
+		this.links.publishRecipients(this.slots.values());
 	}
 
 	/**
@@ -595,67 +565,11 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 	}
 
-	private void checkHeartbeats() {
-		if (this.stopping) {
-			return;
+	/** Told by the hang watch once a hung worker's thread dump had its time. */
+	void replaceHung(Worker worker) {
+		if (!this.stopping) {
+			replaceFailed(worker, StartReason.HUNG, Replacement.Retire.KILL, ExitCause.HUNG, "hung");
 		}
-		Instant now = clock().instant();
-		Duration timeout = timeouts().heartbeatTimeout();
-		for (Slot slot : this.slots.values()) {
-			for (Worker worker : new Worker[] { slot.current, slot.retiring }) {
-				if (worker == null || worker.state != WorkerState.READY) {
-					continue;
-				}
-				Instant last = worker.lastHeartbeat;
-				if (last == null || (worker.readyAt != null && worker.readyAt.isAfter(last))) {
-					last = worker.readyAt;
-				}
-				if (last != null && Duration.between(last, now).compareTo(timeout) > 0) {
-					hung(worker, Duration.between(last, now));
-				}
-			}
-		}
-		this.heartbeatCheck = this.loop.schedule(timeouts().heartbeatInterval(), this::checkHeartbeats);
-	}
-
-	/**
-	 * A READY worker missed its heartbeats: thread dump first (for a few seconds), then a
-	 * replacement; it is killed once the replacement is READY.
-	 */
-	private void hung(Worker worker, Duration silent) {
-		transition(worker, WorkerState.HUNG);
-		logger
-			.warn(worker + " is HUNG: no heartbeat for " + silent.toMillis() + " ms (cluster.worker.heartbeat-timeout="
-					+ timeouts().heartbeatTimeout().toMillis() + "ms); asking it for a thread dump (SIGQUIT)");
-		WorkerProcess process = worker.process;
-		if (process != null) {
-			process.startCapture(THREAD_DUMP_LINES);
-		}
-		long pid = worker.pid;
-		this.launcher.execute(() -> {
-			String done = this.signals.threadDump(pid);
-			logger.info(worker + ": " + done);
-		});
-		this.loop.schedule(ClusterTimeouts.THREAD_DUMP, () -> afterThreadDump(worker));
-	}
-
-	private void afterThreadDump(Worker worker) {
-		WorkerProcess process = worker.process;
-		List<String> dump = (process != null) ? process.stopCapture() : List.of();
-		long dumped = dump.stream().filter((line) -> line.startsWith("Full thread dump")).count();
-		logger.warn(worker + (dumped > 0 ? " printed a thread dump (" + dump.size() + " lines, above)"
-				: " printed no thread dump within " + ClusterTimeouts.THREAD_DUMP.toSeconds() + " s"));
-		Slot slot = worker.slot;
-		if (!worker.state.isAlive() || this.stopping) {
-			return;
-		}
-		if (slot.current != worker) {
-			// a replacement of this slot is under way: it kills it once its new process
-			// is
-			// READY
-			return;
-		}
-		replaceFailed(worker, StartReason.HUNG, Replacement.Retire.KILL, ExitCause.HUNG, "hung");
 	}
 
 	/**
@@ -694,6 +608,11 @@ public final class Supervisor implements IpcServer.Handler {
 		});
 	}
 
+	/** What the master's IPC server hands the connections of workers to. */
+	public IpcServer.Handler ipcHandler() {
+		return this.links;
+	}
+
 	// ---- rolling restart ----
 
 	/**
@@ -705,7 +624,8 @@ public final class Supervisor implements IpcServer.Handler {
 		return this.loop.call(() -> rollingRestart(requestId, trigger), CALL_TIMEOUT);
 	}
 
-	private Message.RestartReply rollingRestart(long requestId, String trigger) {
+	/** On the loop: a rolling restart asked for by a worker. */
+	Message.RestartReply rollingRestart(long requestId, String trigger) {
 		if (this.stopping) {
 			throw new IllegalStateException("the cluster is stopping");
 		}
@@ -715,121 +635,6 @@ public final class Supervisor implements IpcServer.Handler {
 	/** Told by the rolling restart once it ended, whatever the outcome. */
 	void rolloutEnded() {
 		clusterChanged();
-	}
-
-	// ---- IPC (reader threads) ----
-
-	@Override
-	public IpcServer.@Nullable Peer authenticate(Hello hello, IpcChannel channel) {
-		// single use: a token is gone once presented, whatever comes of it
-		Worker worker = this.tokens.remove(hello.token());
-		String refused = null;
-		if (worker == null) {
-			refused = "its token is not one the master gave a process it is starting";
-		}
-		else if (worker.slot.id != hello.workerId()) {
-			refused = "its token is worker-" + worker.slot.id + "'s";
-		}
-		else if (worker.pid != -1 && worker.pid != hello.pid()) {
-			refused = "its token is that of pid " + worker.pid;
-		}
-		if (refused != null) {
-			logger.warn("Refusing IPC connection from a peer claiming to be worker-" + hello.workerId() + " (pid "
-					+ hello.pid() + "): " + refused);
-			return null;
-		}
-		this.loop.execute(() -> connected(worker, hello, channel));
-		return worker;
-	}
-
-	@Override
-	public void received(IpcServer.Peer peer, IpcChannel channel, Message message) {
-		Worker worker = (Worker) peer;
-		if (message instanceof Message.Delivered delivered) {
-			this.messages.delivered(worker.pid, delivered.deliveryId());
-		}
-		else if (message instanceof Message.Publish publish) {
-			this.messages.publishFrom(worker.slot.id, publish, channel);
-		}
-		else if (message instanceof Message.Ask ask) {
-			this.messages.ask(worker.slot.id, ask, channel);
-		}
-		else if (message instanceof Message.Ready || message instanceof Message.Heartbeat
-				|| message instanceof Message.StatusRequest || message instanceof Message.RestartRequest
-				|| message instanceof Message.Liveness) {
-			this.loop.execute(() -> handle(worker, channel, message));
-		}
-		else {
-			logger.warn("Ignoring " + message.getClass().getSimpleName() + " sent to the master by " + worker);
-		}
-	}
-
-	@Override
-	public void disconnected(IpcServer.Peer peer, IpcChannel channel) {
-		Worker worker = (Worker) peer;
-		this.messages.disconnected(worker.pid);
-		this.loop.execute(() -> {
-			if (worker.channel == channel) {
-				worker.channel = null;
-				publishRecipients();
-			}
-		});
-	}
-
-	// ---- IPC (loop) ----
-
-	private void connected(Worker worker, Hello hello, IpcChannel channel) {
-		if (!worker.state.isAlive()) {
-			channel.close();
-			return;
-		}
-		if (worker.pid == -1) {
-			// the launcher has not reported the start yet: checked when it does
-			worker.claimedPid = hello.pid();
-		}
-		closeChannel(worker);
-		worker.channel = channel;
-		publishRecipients();
-		// after the channel is visible to broadcasts, so no retained value is missed (one
-		// sent in between may arrive twice; the worker keeps the newest of each topic)
-		this.messages.welcome(channel);
-	}
-
-	private void refuse(Worker worker, String why) {
-		logger.warn("Refusing the IPC connection of " + worker + ": " + why);
-		closeChannel(worker);
-		publishRecipients();
-	}
-
-	private void handle(Worker worker, IpcChannel channel, Message message) {
-		if (worker.channel != channel) {
-			return;
-		}
-		try {
-			if (message instanceof Message.Ready) {
-				ready(worker);
-			}
-			else if (message instanceof Message.Heartbeat heartbeat) {
-				heartbeat(worker, heartbeat.heapUsedBytes());
-				sendStatus(channel, 0);
-			}
-			else if (message instanceof Message.StatusRequest request) {
-				sendStatus(channel, request.requestId());
-			}
-			else if (message instanceof Message.RestartRequest request) {
-				channel.send(rollingRestart(request.requestId(), request.trigger()));
-			}
-			else if (message instanceof Message.Liveness liveness) {
-				liveness(worker, liveness.broken());
-			}
-		}
-		catch (IOException ex) {
-			logger.debug("Cannot answer " + worker + ": " + ex.getMessage());
-		}
-		catch (IllegalStateException ex) {
-			logger.info(
-					"Not acting on " + message.getClass().getSimpleName() + " from " + worker + ": " + ex.getMessage());
-		}
 	}
 
 	/** A worker reported READY. */
@@ -872,45 +677,6 @@ public final class Supervisor implements IpcServer.Handler {
 		}
 	}
 
-	/**
-	 * Sends the status; when it is over the IPC size limit (many slots with failure
-	 * reports), sends it without the failure lines.
-	 */
-	private void sendStatus(IpcChannel channel, long requestId) throws IOException {
-		ClusterSnapshot snapshot = buildSnapshot();
-		try {
-			channel.send(new Message.StatusReply(requestId, snapshot));
-		}
-		catch (MessageTooLargeException ex) {
-			channel.send(new Message.StatusReply(requestId, withoutLines(snapshot)));
-		}
-	}
-
-	private static ClusterSnapshot withoutLines(ClusterSnapshot snapshot) {
-		List<WorkerSnapshot> trimmed = snapshot.workers()
-			.stream()
-			.map((w) -> new WorkerSnapshot(w.id(), w.pid(), w.state(), w.startedFor(), w.startedAt(), w.uptimeMillis(),
-					w.readyMillis(), w.lastHeartbeat(), w.heapUsedBytes(), w.restarts(), w.replacements(), w.lastExit(),
-					List.of()))
-			.toList();
-		RestartOperation restart = snapshot.restart();
-		if (restart != null) {
-			restart = new RestartOperation(restart.id(), restart.state(), restart.trigger(), restart.replaced(),
-					restart.total(), restart.step(), restart.startedAt(), restart.finishedAt(), restart.reason(),
-					List.of());
-		}
-		return new ClusterSnapshot(snapshot.role(), snapshot.masterPid(), snapshot.desired(), snapshot.ready(),
-				snapshot.restarts(), snapshot.port(), trimmed, restart, snapshot.listener(), snapshot.tcpMigrateReq());
-	}
-
-	private void closeChannel(Worker worker) {
-		IpcChannel channel = worker.channel;
-		if (channel != null) {
-			channel.close();
-			worker.channel = null;
-		}
-	}
-
 	// ---- status ----
 
 	/** The cluster as the loop sees it now. */
@@ -918,7 +684,8 @@ public final class Supervisor implements IpcServer.Handler {
 		return this.loop.call(this::buildSnapshot, CALL_TIMEOUT);
 	}
 
-	private ClusterSnapshot buildSnapshot() {
+	/** The cluster now, on the loop. */
+	ClusterSnapshot buildSnapshot() {
 		Instant now = clock().instant();
 		List<WorkerSnapshot> snapshots = new ArrayList<>();
 		for (Slot slot : this.slots.values()) {
@@ -982,9 +749,7 @@ public final class Supervisor implements IpcServer.Handler {
 			return false;
 		}
 		this.stopping = true;
-		if (this.heartbeatCheck != null) {
-			this.heartbeatCheck.cancel();
-		}
+		this.hangs.stop();
 		this.rollingRestart.abort("the cluster is stopping");
 		for (Slot slot : this.slots.values()) {
 			if (slot.restartTimer != null) {

@@ -10,10 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -47,6 +45,19 @@ import dev.bootcluster.ipc.Message;
  * hand the reading over to a standby thread (started when none waits) at once, one still
  * running after {@link #SLOW_DELIVERY} (checked as often) at the next check; the first
  * thread then runs the deliveries that queued meanwhile and stands by.
+ * <p>
+ * No caller writes to the master itself: every send only queues the frame on the
+ * {@link IpcChannel}, whose writer thread writes it. A channel closes when a thread doing
+ * I/O on it is interrupted, and application threads are: WebFlux cancels a request whose
+ * client went away by interrupting the thread that runs its blocking endpoint operation
+ * (the cluster status asks the master), and such a worker lost its link and exited.
+ * Acknowledgements, heartbeats, readiness and liveness go urgently, ahead of the requests
+ * (status, restart, publish, ask) queued before them. The hello is written before
+ * anything else can be queued.
+ * <p>
+ * Heartbeats prove the worker can serve: once {@link #heartbeatProbe} names the web
+ * server's request executor, each heartbeat is sent by a small task run there, so a
+ * worker whose request threads are all stuck stops sending them.
  */
 public final class WorkerAgent implements Closeable {
 
@@ -62,13 +73,13 @@ public final class WorkerAgent implements Closeable {
 	private final ScheduledExecutorService heartbeats;
 
 	/**
-	 * The one thread that writes to the master. A channel closes when a thread doing I/O
-	 * on it is interrupted, and application threads are: WebFlux cancels a request whose
-	 * client went away by interrupting the thread that runs its blocking endpoint
-	 * operation (the cluster status asks the master), and such a worker lost its link and
-	 * exited.
+	 * Where a heartbeat's probe runs (the web server's request executor), or null to send
+	 * heartbeats directly (while the application starts).
 	 */
-	private final ExecutorService writer;
+	private volatile @Nullable Executor probeExecutor;
+
+	/** Whether a probe was submitted and has not run yet. */
+	private final AtomicBoolean probeOutstanding = new AtomicBoolean();
 
 	private final Map<Long, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
 
@@ -134,7 +145,6 @@ public final class WorkerAgent implements Closeable {
 		this.environment = environment;
 		this.channel = channel;
 		this.heartbeats = Executors.newSingleThreadScheduledExecutor((task) -> daemon(task, "cluster-heartbeat"));
-		this.writer = Executors.newSingleThreadExecutor((task) -> daemon(task, "cluster-master-writer"));
 	}
 
 	/**
@@ -143,9 +153,18 @@ public final class WorkerAgent implements Closeable {
 	 * @throws IOException if the master cannot be reached
 	 */
 	public static WorkerAgent connect(WorkerEnvironment environment) throws IOException {
-		IpcChannel channel = IpcChannel.connect(environment.socket(), new FrameCodec(environment.maxMessageSize()));
+		IpcChannel channel = IpcChannel.connect(environment.socket(), new FrameCodec(environment.maxMessageSize()))
+			.describe("master (pid " + environment.masterPid() + ")");
+		try {
+			// the first frame on the wire: written before anything can be queued
+			channel
+				.sendNow(new Message.Hello(environment.workerId(), ProcessHandle.current().pid(), environment.token()));
+		}
+		catch (IOException | RuntimeException ex) {
+			channel.close();
+			throw ex;
+		}
 		WorkerAgent agent = new WorkerAgent(environment, channel);
-		channel.send(new Message.Hello(environment.workerId(), ProcessHandle.current().pid(), environment.token()));
 		Thread first = agent.newLinkThread();
 		synchronized (agent.readerLock) {
 			agent.reader = first;
@@ -167,9 +186,31 @@ public final class WorkerAgent implements Closeable {
 		return this.environment;
 	}
 
-	/** Tells the master this worker accepts traffic. */
+	/**
+	 * Tells the master this worker accepts traffic.
+	 * @throws IpcException if the link to the master is closed
+	 */
 	public void ready() {
-		send(new Message.Ready(workerId()));
+		send(new Message.Ready(workerId()), true);
+	}
+
+	/**
+	 * Tells the master the application's liveness changed ({@code broken} for
+	 * {@code LivenessState.BROKEN}), without waiting; a closed link is the reader's to
+	 * notice.
+	 */
+	public void liveness(boolean broken) {
+		post(new Message.Liveness(broken));
+	}
+
+	/**
+	 * From now on, sends each heartbeat from a small task run by {@code executor} (the
+	 * web server's request executor), so heartbeats stop when it runs nothing: at most
+	 * one such probe is outstanding (a heartbeat tick while it has not run sends
+	 * nothing), and an executor that rejects it sends nothing for that tick.
+	 */
+	public void heartbeatProbe(Executor executor) {
+		this.probeExecutor = executor;
 	}
 
 	/** Asks the master for its view of the cluster. */
@@ -351,7 +392,7 @@ public final class WorkerAgent implements Closeable {
 			handOver(Thread.currentThread());
 		}
 		try {
-			send(request.apply(id));
+			send(request.apply(id), false);
 			return replyType.cast(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
 		}
 		catch (TimeoutException ex) {
@@ -390,69 +431,77 @@ public final class WorkerAgent implements Closeable {
 	}
 
 	/**
-	 * Sends on the writer thread and waits until it is written, uninterruptibly (an
-	 * interrupt of the caller is kept for it): the caller sees why a send failed.
+	 * Queues a message for the channel's writer thread (never doing I/O on the caller's
+	 * thread, which may be interrupted): urgently ahead of the requests queued before it,
+	 * or in order with them.
+	 * @throws IpcException if the link is closed (or closed now: the master stopped
+	 * reading)
+	 * @throws dev.bootcluster.ipc.MessageTooLargeException before queuing, if over the
+	 * limit
 	 */
-	private void send(Message message) {
-		Future<?> written;
+	private void send(Message message, boolean urgent) {
 		try {
-			written = this.writer.submit(() -> {
+			if (urgent) {
+				this.channel.sendUrgent(message);
+			}
+			else {
 				this.channel.send(message);
-				return null;
-			});
+			}
 		}
-		catch (RejectedExecutionException ex) {
-			throw new IpcException("Cannot reach the master: the link is closed");
+		catch (IOException ex) {
+			String reason = (ex.getMessage() != null) ? ex.getMessage() : "the link is closed";
+			throw new IpcException("Cannot reach the master: " + reason, ex);
 		}
-		boolean interrupted = false;
+	}
+
+	/** Queues a message urgently; a broken link is the reader's to notice. */
+	private void post(Message message) {
 		try {
-			while (true) {
-				try {
-					written.get();
-					return;
-				}
-				catch (InterruptedException ex) {
-					interrupted = true;
-				}
-				catch (ExecutionException ex) {
-					Throwable cause = ex.getCause();
-					if (cause instanceof RuntimeException runtime) {
-						throw runtime;
-					}
-					throw new IpcException("Cannot reach the master: " + cause.getMessage(), cause);
-				}
-			}
+			this.channel.sendUrgent(message);
 		}
-		finally {
-			if (interrupted) {
-				Thread.currentThread().interrupt();
-			}
+		catch (IOException | RuntimeException ex) {
+			// the reader thread notices a broken link
 		}
 	}
 
 	/**
-	 * Sends on the writer thread without waiting: a broken link is the reader's to
-	 * notice.
+	 * On the heartbeat thread: sends a heartbeat, or has the probe executor send it. (An
+	 * exception would end the schedule.)
 	 */
-	private void post(Message message) {
-		try {
-			this.writer.execute(() -> {
-				try {
-					this.channel.send(message);
-				}
-				catch (IOException | RuntimeException ex) {
-					// the reader thread notices a broken link
-				}
-			});
+	private void heartbeat() {
+		Executor probe = this.probeExecutor;
+		if (probe == null) {
+			sendHeartbeat();
+			return;
 		}
-		catch (RejectedExecutionException ex) {
-			// closed
+		if (!this.probeOutstanding.compareAndSet(false, true)) {
+			// the last probe has not run: the server runs nothing, and the master hears
+			// nothing
+			return;
+		}
+		try {
+			probe.execute(this::probed);
+		}
+		catch (RuntimeException ex) {
+			// rejected (the server is stopping or saturated): no heartbeat this time
+			this.probeOutstanding.set(false);
 		}
 	}
 
-	private void heartbeat() {
+	/** On the probe executor. */
+	private void probed() {
+		this.probeOutstanding.set(false);
+		sendHeartbeat();
+	}
+
+	private void sendHeartbeat() {
 		long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
 		post(new Message.Heartbeat(workerId(), heap));
+	}
+
+	/** The link to the master (for tests). */
+	IpcChannel channel() {
+		return this.channel;
 	}
 
 	private void readLoop() {
@@ -555,7 +604,6 @@ public final class WorkerAgent implements Closeable {
 	public void close() {
 		this.closed = true;
 		this.heartbeats.shutdownNow();
-		this.writer.shutdown();
 		synchronized (this.readerLock) {
 			this.readerLock.notifyAll();
 		}

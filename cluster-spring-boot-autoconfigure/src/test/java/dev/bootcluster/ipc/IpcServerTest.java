@@ -20,6 +20,10 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
@@ -38,6 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * Tests for {@link IpcServer}, {@link IpcChannel} and {@link SocketDirectory} over real
  * Unix domain sockets.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class IpcServerTest {
 
 	private static final String TOKEN = "the-cluster-token";
@@ -381,9 +386,22 @@ class IpcServerTest {
 	}
 
 	private void startServer() throws IOException {
+		startServer(IpcServer.DEFAULT_HELLO_TIMEOUT);
+	}
+
+	private void startServer(Duration helloTimeout) throws IOException {
 		SocketDirectory directory = SocketDirectory.create(this.root, ProcessHandle.current().pid());
-		this.server = new IpcServer(directory, this.codec, this.handler);
+		this.server = new IpcServer(directory, this.codec, this.handler, helloTimeout);
 		this.server.start();
+	}
+
+	@Test
+	void peerThatSendsNoHelloIsDisconnectedAfterTheHelloTimeout(CapturedOutput log) throws IOException {
+		startServer(Duration.ofMillis(200));
+		IpcChannel silent = connect();
+		assertClosedByServer(silent);
+		assertThat(log).contains("Closing IPC connection of a peer that sent no hello within 200 ms");
+		assertGoodClientStillConnects();
 	}
 
 	private IpcChannel connect() throws IOException {

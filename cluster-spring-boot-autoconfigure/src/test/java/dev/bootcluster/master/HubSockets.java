@@ -98,10 +98,12 @@ final class HubSockets implements AutoCloseable {
 
 		/**
 		 * Fills the connection towards the worker with filler bytes until the kernel
-		 * takes no more: the hub's next write on it blocks until
-		 * {@link #drainInBackground()}. (The connection carries no frames any more.)
+		 * takes no more, before the hub sends anything on it: the writer of its master
+		 * end is then blocked in its first write, and what the hub sends next stays
+		 * queued until the test {@linkplain #skip skips} the filler.
+		 * @return the filler bytes written
 		 */
-		void fillUntilBlocked() throws IOException {
+		long fillUntilBlocked() throws IOException {
 			ByteBuffer filler = ByteBuffer.allocate(64 * 1024);
 			this.masterSocket.configureBlocking(false);
 			try {
@@ -113,30 +115,25 @@ final class HubSockets implements AutoCloseable {
 				}
 				while (last > 0);
 				assertThat(written).as("bytes the connection buffered").isPositive();
+				return written;
 			}
 			finally {
 				this.masterSocket.configureBlocking(true);
 			}
 		}
 
-		/**
-		 * Reads and drops whatever arrives on the worker's end until the connection
-		 * closes.
-		 */
-		void drainInBackground() {
-			Thread drain = new Thread(() -> {
+		/** Reads and drops the filler bytes, before anything is received. */
+		void skip(long filler) {
+			assertTimeoutPreemptively(TIMEOUT, () -> {
 				ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
-				try {
-					while (this.workerSocket.read(buffer.clear()) >= 0) {
-						// dropped
-					}
+				long left = filler;
+				while (left > 0) {
+					buffer.clear().limit((int) Math.min(buffer.capacity(), left));
+					int read = this.workerSocket.read(buffer);
+					assertThat(read).as("filler bytes read").isPositive();
+					left -= read;
 				}
-				catch (IOException ex) {
-					// closed by the test's teardown
-				}
-			}, "hub-test-drain");
-			drain.setDaemon(true);
-			drain.start();
+			});
 		}
 
 		/**

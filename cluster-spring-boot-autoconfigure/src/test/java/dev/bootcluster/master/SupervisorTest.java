@@ -571,7 +571,7 @@ class SupervisorTest {
 	private IpcServerPeer authenticate(int slot, long pid, String token) {
 		IpcServer.Peer peer;
 		try {
-			peer = this.supervisor.authenticate(new Hello(slot, pid, token), connectedChannel());
+			peer = this.supervisor.ipcHandler().authenticate(new Hello(slot, pid, token), connectedChannel());
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -1,18 +1,26 @@
 package dev.bootcluster.worker;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
@@ -27,6 +35,7 @@ import dev.bootcluster.ipc.IpcChannel;
 import dev.bootcluster.ipc.Message;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
@@ -50,6 +59,9 @@ class WorkerAgentTest {
 
 	private IpcChannel master;
 
+	/** Agents a test connected besides the first, closed before their masters. */
+	private final List<Connected> others = new CopyOnWriteArrayList<>();
+
 	private final List<String> seen = new CopyOnWriteArrayList<>();
 
 	@BeforeEach
@@ -70,6 +82,10 @@ class WorkerAgentTest {
 	@AfterEach
 	void close() throws IOException {
 		// the agent first: a worker whose master closes the link halts its JVM
+		for (Connected other : this.others) {
+			other.agent().close();
+			other.master().close();
+		}
 		if (this.agent != null) {
 			this.agent.close();
 		}
@@ -162,7 +178,7 @@ class WorkerAgentTest {
 		CountDownLatch release = new CountDownLatch(1);
 		open((deliver) -> {
 			if (deliver.deliveryId() == 1) {
-				await(release);
+				awaitLatch(release);
 			}
 			this.seen.add(String.valueOf(deliver.deliveryId()));
 		});
@@ -183,6 +199,153 @@ class WorkerAgentTest {
 		release.countDown();
 		awaitSeen(3);
 		assertThat(this.seen).containsExactly("1", "2", "3");
+	}
+
+	// ---- what goes first ----
+
+	@Test
+	void acknowledgementsGoAheadOfTheRequestsQueuedBeforeThem() throws Exception {
+		// room in the agent's queue for more than the connection buffers
+		Connected link = connect(256 * 1024, 600_000);
+		link.master().send(new Message.Welcome(0));
+		assertThat(assertTimeoutPreemptively(TIMEOUT, () -> link.agent().startDelivery((deliver) -> {
+		}, TIMEOUT))).isZero();
+		JsonNode large = JsonNodeFactory.instance.stringNode("x".repeat(60 * 1024));
+		// while the master reads nothing: requests enough to block the agent's writer
+		// with some of them still queued
+		long buffered = link.socket().getOption(StandardSocketOptions.SO_SNDBUF)
+				+ (long) link.socket().getOption(StandardSocketOptions.SO_RCVBUF);
+		int requests = (int) (2 * buffered / large.asString().length()) + 2;
+		List<Thread> askers = new ArrayList<>();
+		List<CompletableFuture<Message.Answer>> answers = new CopyOnWriteArrayList<>();
+		for (int i = 0; i < requests; i++) {
+			CompletableFuture<Message.Answer> answer = new CompletableFuture<>();
+			answers.add(answer);
+			Thread asker = new Thread(() -> answer.complete(link.agent().ask("q", large, TIMEOUT)));
+			asker.setDaemon(true);
+			asker.start();
+			askers.add(asker);
+		}
+		// each waits for its answer once its request is queued
+		await().atMost(TIMEOUT)
+			.until(() -> askers.stream().allMatch((asker) -> asker.getState() == Thread.State.TIMED_WAITING));
+		long queued = link.agent().channel().queuedBytes();
+		assertThat(queued).as("bytes still queued behind the blocked writer").isPositive();
+		link.master().send(deliver(1));
+		await().atMost(TIMEOUT).until(() -> link.agent().channel().queuedBytes() > queued);
+		List<Message> received = new ArrayList<>();
+		while (received.stream().filter(Message.Ask.class::isInstance).count() < requests
+				|| !received.contains(new Message.Delivered(1))) {
+			Message message = assertTimeoutPreemptively(TIMEOUT, link.master()::receive);
+			if (message instanceof Message.Ask ask) {
+				link.master().send(new Message.Answer(ask.requestId(), null, null, "no"));
+			}
+			received.add(message);
+		}
+		int lastAsk = received.size() - 1;
+		while (!(received.get(lastAsk) instanceof Message.Ask)) {
+			lastAsk--;
+		}
+		assertThat(received.indexOf(new Message.Delivered(1))).isLessThan(lastAsk);
+		assertThat(answers).allSatisfy((answer) -> assertThat(answer).succeedsWithin(TIMEOUT));
+	}
+
+	@Test
+	void livenessIsSentAtOnce() {
+		this.agent.liveness(true);
+		assertThat(next()).isEqualTo(new Message.Liveness(true));
+		this.agent.liveness(false);
+		assertThat(next()).isEqualTo(new Message.Liveness(false));
+	}
+
+	// ---- heartbeats ----
+
+	@Test
+	void heartbeatsAreSentDirectlyUntilAProbeExecutorIsSetThenOnlyWhenTheProbeRan() throws Exception {
+		Connected link = connect(64 * 1024, 20);
+		assertThat(nextOf(link.master(), Message.Heartbeat.class).workerId()).isEqualTo(1);
+		assertThat(nextOf(link.master(), Message.Heartbeat.class).workerId()).isEqualTo(1);
+		BlockingQueue<Runnable> probes = new LinkedBlockingQueue<>();
+		link.agent().heartbeatProbe(probes::add);
+		Runnable probe = probes.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		assertThat(probe).as("probe submitted at a heartbeat tick").isNotNull();
+		// heartbeats sent directly before the probe executor was set come before this
+		link.agent().liveness(false);
+		skipHeartbeatsUntil(link.master(), new Message.Liveness(false));
+		// many ticks while the probe has not run: no other probe, no heartbeat
+		await().during(Duration.ofMillis(300)).atMost(TIMEOUT).until(probes::isEmpty);
+		link.agent().liveness(true);
+		assertThat(receive(link.master())).isEqualTo(new Message.Liveness(true));
+		probe.run();
+		assertThat(receive(link.master())).isInstanceOf(Message.Heartbeat.class);
+		// the next tick probes again
+		Runnable next = probes.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		assertThat(next).isNotNull();
+		next.run();
+		assertThat(receive(link.master())).isInstanceOf(Message.Heartbeat.class);
+	}
+
+	@Test
+	void aRejectedProbeSendsNoHeartbeatAndTheNextTickTriesAgain() {
+		Connected link = connect(64 * 1024, 20);
+		assertThat(nextOf(link.master(), Message.Heartbeat.class).workerId()).isEqualTo(1);
+		AtomicInteger rejected = new AtomicInteger();
+		link.agent().heartbeatProbe((task) -> {
+			rejected.incrementAndGet();
+			throw new RejectedExecutionException("stopping");
+		});
+		await().atMost(TIMEOUT).until(() -> rejected.get() > 0);
+		link.agent().liveness(false);
+		skipHeartbeatsUntil(link.master(), new Message.Liveness(false));
+		int before = rejected.get();
+		await().atMost(TIMEOUT).until(() -> rejected.get() >= before + 3);
+		link.agent().liveness(true);
+		assertThat(receive(link.master())).isEqualTo(new Message.Liveness(true));
+	}
+
+	/** Another agent on the test's socket, closed before its master by the teardown. */
+	private Connected connect(int maxMessageSize, long heartbeatMillis) {
+		try {
+			WorkerAgent agent = WorkerAgent.connect(new WorkerEnvironment(1, this.root.resolve("m.sock"), "token",
+					ProcessHandle.current().pid(), 0, null, maxMessageSize, heartbeatMillis, false));
+			SocketChannel socket = this.server.accept();
+			Connected connected = new Connected(agent, new IpcChannel(socket, new FrameCodec(maxMessageSize)), socket);
+			this.others.add(connected);
+			assertThat(receive(connected.master())).isInstanceOf(Message.Hello.class);
+			return connected;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static Message receive(IpcChannel master) {
+		Message message = assertTimeoutPreemptively(TIMEOUT, master::receive);
+		assertThat(message).as("message from the worker").isNotNull();
+		return message;
+	}
+
+	private static <T extends Message> T nextOf(IpcChannel master, Class<T> type) {
+		Message message = receive(master);
+		assertThat(message).isInstanceOf(type);
+		return type.cast(message);
+	}
+
+	private static void skipHeartbeatsUntil(IpcChannel master, Message expected) {
+		Message message;
+		do {
+			message = receive(master);
+		}
+		while (message instanceof Message.Heartbeat);
+		assertThat(message).isEqualTo(expected);
+	}
+
+	/**
+	 * @param agent the worker's end
+	 * @param master the fake master's end
+	 * @param socket the socket under {@code master}
+	 */
+	private record Connected(WorkerAgent agent, IpcChannel master, SocketChannel socket) {
 	}
 
 	private void open(Consumer<Message.Deliver> handler) throws IOException {
@@ -207,15 +370,12 @@ class WorkerAgentTest {
 		});
 	}
 
-	private void awaitSeen(int count) throws InterruptedException {
-		long deadline = System.nanoTime() + TIMEOUT.toNanos();
-		while (this.seen.size() < count && System.nanoTime() < deadline) {
-			Thread.sleep(5);
-		}
+	private void awaitSeen(int count) {
+		await().atMost(TIMEOUT).until(() -> this.seen.size() >= count);
 		assertThat(this.seen).hasSize(count);
 	}
 
-	private static void await(CountDownLatch latch) {
+	private static void awaitLatch(CountDownLatch latch) {
 		try {
 			latch.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 		}
