@@ -589,6 +589,100 @@ final class ClusterProcess implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * A process's environment as it was when it started, read from
+	 * {@code /proc/<pid>/environ} (NUL-separated {@code NAME=value} entries; readable for
+	 * processes of the same user).
+	 */
+	static Map<String, String> environment(long pid) throws IOException {
+		byte[] bytes = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+		Map<String, String> environment = new LinkedHashMap<>();
+		for (String entry : new String(bytes, StandardCharsets.UTF_8).split("\0")) {
+			int equals = entry.indexOf('=');
+			if (equals > 0) {
+				environment.put(entry.substring(0, equals), entry.substring(equals + 1));
+			}
+		}
+		return environment;
+	}
+
+	/** How many threads a process has ({@code /proc/<pid>/task} entries). */
+	static int threadCount(long pid) throws IOException {
+		return countEntries(Path.of("/proc", Long.toString(pid), "task"));
+	}
+
+	/** How many file descriptors a process has open ({@code /proc/<pid>/fd} entries). */
+	static int fdCount(long pid) throws IOException {
+		return countEntries(Path.of("/proc", Long.toString(pid), "fd"));
+	}
+
+	private static int countEntries(Path directory) throws IOException {
+		try (Stream<Path> entries = Files.list(directory)) {
+			return (int) entries.count();
+		}
+	}
+
+	/**
+	 * The master's own lines: its output without the relayed worker lines
+	 * ({@code [worker-N pid] ...}).
+	 */
+	List<String> masterLines() {
+		return this.output.stream().filter((line) -> !line.startsWith("[worker-")).toList();
+	}
+
+	/**
+	 * The lines relayed from the worker process {@code pid} ({@code [worker-N pid] ...}).
+	 */
+	List<String> workerLines(long pid) {
+		Pattern own = Pattern.compile("^\\[worker-\\d+ " + pid + "\\] .*");
+		return this.output.stream().filter((line) -> own.matcher(line).matches()).toList();
+	}
+
+	/**
+	 * One request over a new connection with {@code Connection: close} (never a pooled
+	 * one, which might be held by a stopped worker): {@code timeout} bounds the connect
+	 * and every read. A JSON {@code body} (or null for none).
+	 */
+	RawResponse fresh(String method, String path, String body, Duration timeout) throws IOException {
+		int target = management(path) ? managementPort() : port();
+		boolean https = tlsFor(path);
+		int millis = (int) timeout.toMillis();
+		try (Socket socket = https ? this.tls.clientContext().getSocketFactory().createSocket() : new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", target), millis);
+			socket.setSoTimeout(millis);
+			if (socket instanceof SSLSocket ssl) {
+				ssl.startHandshake();
+			}
+			byte[] content = (body != null) ? body.getBytes(StandardCharsets.UTF_8) : new byte[0];
+			StringBuilder head = new StringBuilder();
+			head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+			head.append("Host: 127.0.0.1:").append(target).append("\r\n");
+			head.append("Connection: close\r\n");
+			if (body != null) {
+				head.append("Content-Type: application/json\r\n");
+			}
+			if (body != null || !method.equals("GET")) {
+				head.append("Content-Length: ").append(content.length).append("\r\n");
+			}
+			head.append("\r\n");
+			OutputStream out = socket.getOutputStream();
+			out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+			out.write(content);
+			out.flush();
+			return RawResponse.read(new BufferedInputStream(socket.getInputStream()));
+		}
+	}
+
+	/** GET /actuator/cluster, parsed (no status check). */
+	Map<String, Object> status() throws IOException, InterruptedException {
+		return getJson("/actuator/cluster");
+	}
+
+	/** Parses a JSON object. */
+	static Map<String, Object> parse(String json) {
+		return JSON.readValue(json, MAP);
+	}
+
 	static String commandLine(long pid) {
 		try {
 			return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
