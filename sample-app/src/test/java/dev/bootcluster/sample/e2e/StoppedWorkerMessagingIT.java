@@ -39,7 +39,7 @@ class StoppedWorkerMessagingIT extends ClusterTestSupport {
 	@Test
 	@SuppressWarnings("unchecked")
 	void broadcastsAndTheStatusAnswerWhileAWorkerIsStopped() throws Exception {
-		// request-timeout 2 s keeps 20 broadcasts that wait for the frozen worker's
+		// request-timeout 2 s keeps 10 broadcasts that wait for the frozen worker's
 		// acknowledgement short; the heartbeat timeout (30 s by default) is raised so
 		// that
 		// the frozen worker is not found HUNG (and continued, for its thread dump) while
@@ -65,7 +65,7 @@ class StoppedWorkerMessagingIT extends ClusterTestSupport {
 		List<Long> statusMillis = new ArrayList<>();
 		List<String> acknowledged = new ArrayList<>();
 		try {
-			for (int i = 0; i < 20; i++) {
+			for (int i = 0; i < 10; i++) {
 				Map<String, Object> result = broadcast(body, stopped);
 				acknowledged.add(result.get("acknowledged") + "/" + result.get("targets"));
 				long start = System.nanoTime();
