@@ -39,11 +39,10 @@ class StoppedWorkerMessagingIT extends ClusterTestSupport {
 	@Test
 	@SuppressWarnings("unchecked")
 	void broadcastsAndTheStatusAnswerWhileAWorkerIsStopped() throws Exception {
-		// request-timeout 2 s keeps 10 broadcasts that wait for the frozen worker's
-		// acknowledgement short; the heartbeat timeout (30 s by default) is raised so
-		// that
-		// the frozen worker is not found HUNG (and continued, for its thread dump) while
-		// they run
+		// request-timeout 2 s keeps short the 10 broadcasts that wait for the frozen
+		// worker's acknowledgement; the heartbeat timeout (30 s by default) is raised,
+		// so the frozen worker is not found HUNG (and continued, for its thread dump)
+		// while they run
 		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=3", "--cluster.listener=shared",
 				"--cluster.ipc.request-timeout=2s", "--cluster.worker.heartbeat-timeout=5m");
 		this.cluster.awaitReady(3);
