@@ -14,13 +14,22 @@ import dev.bootcluster.WorkerState;
 
 /**
  * Finds hung workers: every heartbeat interval, on the supervisor's loop, a READY worker
- * whose last heartbeat (or READY) is older than {@code heartbeat-timeout} is HUNG. It is
- * asked for a thread dump (SIGQUIT, and SIGCONT when stopped), whose lines its output
- * relay keeps for {@link ClusterTimeouts#THREAD_DUMP}; then the supervisor replaces it.
+ * whose last heartbeat (or READY) is older than {@code heartbeat-timeout} is HUNG. Before
+ * that, once it missed {@value #SILENT_INTERVALS} heartbeats, it is silent: broadcasts
+ * are still sent to it but no longer wait for its acknowledgement, so the others keep
+ * their usual latency. It is asked for a thread dump (SIGQUIT, and SIGCONT when stopped),
+ * whose lines its output relay keeps for {@link ClusterTimeouts#THREAD_DUMP}; then the
+ * supervisor replaces it.
  */
 final class HangWatch {
 
 	private static final Log logger = LogFactory.getLog(HangWatch.class);
+
+	/**
+	 * Heartbeat intervals without one after which a READY worker is silent: a broadcast
+	 * does not wait for it.
+	 */
+	static final int SILENT_INTERVALS = 3;
 
 	/** Lines of a thread dump kept. */
 	static final int THREAD_DUMP_LINES = 10_000;
@@ -55,6 +64,8 @@ final class HangWatch {
 	private void check(Collection<Slot> slots) {
 		Instant now = this.loop.clock().instant();
 		Duration timeout = this.supervisor.timeouts().heartbeatTimeout();
+		Duration silence = this.supervisor.timeouts().heartbeatInterval().multipliedBy(SILENT_INTERVALS);
+		boolean changed = false;
 		for (Slot slot : slots) {
 			for (Worker worker : new Worker[] { slot.current, slot.retiring }) {
 				if (worker == null || worker.state != WorkerState.READY) {
@@ -64,10 +75,23 @@ final class HangWatch {
 				if (last == null || (worker.readyAt != null && worker.readyAt.isAfter(last))) {
 					last = worker.readyAt;
 				}
-				if (last != null && Duration.between(last, now).compareTo(timeout) > 0) {
-					hung(worker, Duration.between(last, now));
+				if (last == null) {
+					continue;
+				}
+				Duration quiet = Duration.between(last, now);
+				if (quiet.compareTo(timeout) > 0) {
+					hung(worker, quiet);
+				}
+				else if (!worker.silent && quiet.compareTo(silence) > 0) {
+					worker.silent = true;
+					changed = true;
+					logger.warn(worker + " sent no heartbeat for " + quiet.toMillis()
+							+ " ms: broadcasts no longer wait for its acknowledgement");
 				}
 			}
+		}
+		if (changed) {
+			this.supervisor.linksChanged();
 		}
 		this.next = this.loop.schedule(this.supervisor.timeouts().heartbeatInterval(), () -> check(slots));
 	}

@@ -666,6 +666,11 @@ public final class Supervisor {
 	void heartbeat(Worker worker, long heapUsedBytes) {
 		worker.lastHeartbeat = clock().instant();
 		worker.heapUsedBytes = heapUsedBytes;
+		if (worker.silent) {
+			worker.silent = false;
+			logger.info(worker + " sends heartbeats again");
+			linksChanged();
+		}
 	}
 
 	/** The live worker with this pid, or null (for the tests). */

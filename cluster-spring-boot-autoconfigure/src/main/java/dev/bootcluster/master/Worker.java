@@ -55,6 +55,12 @@ final class Worker implements IpcServer.Peer {
 
 	@Nullable Instant lastHeartbeat;
 
+	/**
+	 * READY but without a heartbeat for a few intervals: still sent messages, but a
+	 * broadcast does not wait for its acknowledgement.
+	 */
+	boolean silent;
+
 	long heapUsedBytes;
 
 	/** Why the process could not be started, or null. */

@@ -91,7 +91,9 @@ final class WorkerLinks implements IpcServer.Handler {
 	private static void addRecipient(List<MessageHub.Recipient> list, Worker worker) {
 		IpcChannel channel = worker.channel;
 		if (channel != null && (worker.state == WorkerState.STARTING || worker.state == WorkerState.READY)) {
-			list.add(new MessageHub.Recipient(worker.slot.id, worker.pid, channel, worker.state == WorkerState.READY));
+			// a silent worker gets what is sent, but is not waited for
+			list.add(new MessageHub.Recipient(worker.slot.id, worker.pid, channel,
+					worker.state == WorkerState.READY && !worker.silent));
 		}
 	}
 

@@ -454,6 +454,23 @@ class SupervisorTest {
 	}
 
 	@Test
+	void aWorkerThatMissesThreeHeartbeatsIsSilentUntilItBeatsAgain(CapturedOutput log) {
+		start(2);
+		readyAll();
+		Worker quiet = this.supervisor.worker(pid(0));
+		this.silent.add(this.starts.get(0).process());
+		advance(Duration.ofSeconds(3));
+		assertThat(quiet.silent).as("3 s without a heartbeat is not more than 3 intervals").isFalse();
+		advance(Duration.ofSeconds(1));
+		assertThat(quiet.silent).isTrue();
+		assertThat(quiet.state).as("silent, not hung").isEqualTo(WorkerState.READY);
+		assertThat(this.supervisor.worker(pid(1)).silent).isFalse();
+		assertThat(log).contains(quiet + " sent no heartbeat for 4000 ms: broadcasts no longer wait");
+		this.supervisor.heartbeat(quiet, 1);
+		assertThat(quiet.silent).isFalse();
+	}
+
+	@Test
 	void crashLoopBreakerCountsHangs(CapturedOutput log) {
 		this.maxCrashes = 2;
 		start(1);
