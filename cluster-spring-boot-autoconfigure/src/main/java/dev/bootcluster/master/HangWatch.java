@@ -17,9 +17,9 @@ import dev.bootcluster.WorkerState;
  * whose last heartbeat (or READY) is older than {@code heartbeat-timeout} is HUNG. Before
  * that, once it missed {@value #SILENT_INTERVALS} heartbeats, it is silent: broadcasts
  * are still sent to it but no longer wait for its acknowledgement, so the others keep
- * their usual latency. It is asked for a thread dump (SIGQUIT, and SIGCONT when stopped),
- * whose lines its output relay keeps for {@link ClusterTimeouts#THREAD_DUMP}; then the
- * supervisor replaces it.
+ * their usual latency. A hung worker is asked for a thread dump (SIGQUIT, and SIGCONT
+ * when stopped), whose lines its output relay keeps until the dump's last line, or for
+ * {@link ClusterTimeouts#THREAD_DUMP} at most; then the supervisor replaces it.
  */
 final class HangWatch {
 
@@ -107,7 +107,8 @@ final class HangWatch {
 				+ "ms); asking it for a thread dump (SIGQUIT)");
 		WorkerProcess process = worker.process;
 		if (process != null) {
-			process.startCapture(THREAD_DUMP_LINES);
+			// on with the replacement once the dump is whole, or after the allowance
+			process.startCapture(THREAD_DUMP_LINES).thenRun(() -> this.loop.execute(() -> afterThreadDump(worker)));
 		}
 		long pid = worker.pid;
 		this.launcher.execute(() -> {
@@ -118,6 +119,10 @@ final class HangWatch {
 	}
 
 	private void afterThreadDump(Worker worker) {
+		if (worker.dumped) {
+			return;
+		}
+		worker.dumped = true;
 		WorkerProcess process = worker.process;
 		List<String> dump = (process != null) ? process.stopCapture() : List.of();
 		long dumped = dump.stream().filter((line) -> line.startsWith("Full thread dump")).count();

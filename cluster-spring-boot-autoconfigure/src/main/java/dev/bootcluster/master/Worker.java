@@ -61,6 +61,9 @@ final class Worker implements IpcServer.Peer {
 	 */
 	boolean silent;
 
+	/** Whether its thread dump (once HUNG) was waited for. */
+	boolean dumped;
+
 	long heapUsedBytes;
 
 	/** Why the process could not be started, or null. */

@@ -92,11 +92,17 @@ final class WorkerProcess {
 	/**
 	 * Starts keeping what the process prints (a thread dump it was asked for), up to
 	 * {@code maxLines} lines.
+	 * @return completes when a HotSpot thread dump's last line ({@code JNI global refs})
+	 * was relayed
 	 */
-	void startCapture(int maxLines) {
-		this.capture = Collections.synchronizedList(new ArrayList<>());
+	CompletableFuture<Void> startCapture(int maxLines) {
 		this.captureLimit = maxLines;
+		this.captureEnd = new CompletableFuture<>();
+		this.capture = Collections.synchronizedList(new ArrayList<>());
+		return this.captureEnd;
 	}
+
+	private volatile CompletableFuture<Void> captureEnd = new CompletableFuture<>();
 
 	/** Stops keeping lines; returns those kept since {@link #startCapture}. */
 	List<String> stopCapture() {
@@ -127,6 +133,9 @@ final class WorkerProcess {
 					List<String> kept = this.capture;
 					if (kept != null && kept.size() < this.captureLimit) {
 						kept.add(line);
+						if (line.startsWith("JNI global refs")) {
+							this.captureEnd.complete(null);
+						}
 					}
 					target.println(this.prefix + line);
 				}

@@ -22,17 +22,20 @@ final class FakeProcess extends Process {
 
 	private final long pid = PIDS.incrementAndGet();
 
-	private final byte[] output;
+	private final InputStream output;
 
 	private final CompletableFuture<Process> exit = new CompletableFuture<>();
 
 	private volatile int exitCode;
 
 	FakeProcess(List<String> lines) {
-		this.output = lines.stream()
-			.map((line) -> line + "\n")
-			.reduce("", String::concat)
-			.getBytes(StandardCharsets.UTF_8);
+		this(new ByteArrayInputStream(
+				lines.stream().map((line) -> line + "\n").reduce("", String::concat).getBytes(StandardCharsets.UTF_8)));
+	}
+
+	/** A process whose stdout is {@code output} (a pipe the test writes to, say). */
+	FakeProcess(InputStream output) {
+		this.output = output;
 	}
 
 	/** Ends the process with {@code status}, unless it ended already. */
@@ -55,7 +58,7 @@ final class FakeProcess extends Process {
 
 	@Override
 	public InputStream getInputStream() {
-		return new ByteArrayInputStream(this.output);
+		return this.output;
 	}
 
 	@Override
