@@ -339,13 +339,7 @@ class SupervisorTest {
 		assertThat(restarted.slot()).isEqualTo(2);
 		assertThat(restarted.candidate()).isFalse();
 		ready(restarted);
-		ready(first);
-		Start second = awaitStart(4);
-		assertThat(second.slot()).isEqualTo(2);
-		assertThat(second.candidate()).isTrue();
-		ready(second);
-		awaitRollout(State.SUCCEEDED);
-		assertThat(worker(2).pid()).isEqualTo(second.process().pid());
+		finishTwoWorkerRollout(first);
 		assertThat(worker(2).restarts()).isOne();
 	}
 
@@ -501,13 +495,7 @@ class SupervisorTest {
 		assertThat(hangReplacement.slot()).isEqualTo(2);
 		assertThat(hangReplacement.candidate()).as("the hung worker's build").isFalse();
 		ready(hangReplacement);
-		ready(first);
-		Start second = awaitStart(4);
-		assertThat(second.slot()).isEqualTo(2);
-		assertThat(second.candidate()).isTrue();
-		ready(second);
-		awaitRollout(State.SUCCEEDED);
-		assertThat(worker(2).pid()).isEqualTo(second.process().pid());
+		finishTwoWorkerRollout(first);
 		assertThat(this.starts.get(1).process().isAlive()).isFalse();
 	}
 
@@ -592,6 +580,20 @@ class SupervisorTest {
 		readyAll();
 		assertThat(this.supervisor.startRollingRestart(1, "test").started()).isTrue();
 		return awaitStart(workers);
+	}
+
+	/**
+	 * Makes the first replacement of a 2-worker rollout READY, then the second, which
+	 * must be for worker-2 from the new build, and waits for the rollout to succeed.
+	 */
+	private void finishTwoWorkerRollout(Start first) {
+		ready(first);
+		Start second = awaitStart(4);
+		assertThat(second.slot()).isEqualTo(2);
+		assertThat(second.candidate()).isTrue();
+		ready(second);
+		awaitRollout(State.SUCCEEDED);
+		assertThat(worker(2).pid()).isEqualTo(second.process().pid());
 	}
 
 	private Start restartSlot(int slot) {
