@@ -8,11 +8,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a master hands a worker through its environment: who it is, where the master
- * listens and the token that proves membership.
+ * listens and the token that proves it is the process the master started.
  *
  * @param workerId worker slot id, from 1
  * @param socket the master's Unix domain socket
- * @param token per-cluster secret the worker presents first
+ * @param token this process's own single-use secret, presented in its hello
  * @param masterPid process id of the master
  * @param serverPort HTTP port all workers share
  * @param managementPort management port all workers share, or null when it is the server

@@ -34,7 +34,10 @@ import dev.bootcluster.RestartOperation;
 		@JsonSubTypes.Type(value = Message.Answer.class, name = "answer") })
 public sealed interface Message {
 
-	/** First frame a worker sends: who it is and the cluster token that proves it. */
+	/**
+	 * First frame a worker sends: who it is, and the single-use token the master gave
+	 * this process.
+	 */
 	record Hello(int workerId, long pid, String token) implements Message {
 
 		public Hello {
