@@ -96,11 +96,8 @@ class WorkerDrainTest {
 
 	@Test
 	void theWholeDrainFitsInTheDrainTimeoutWhateverTheKeepAliveTimeout() throws IOException {
-		this.master = new FakeMaster(600_000);
 		FakeServer server = new FakeServer(8080);
-		server.connections.set(1);
-		WorkerDrain drain = drain(new FakeKind(List.of(server)));
-		drain.onApplicationEvent(initialized(server, null));
+		WorkerDrain drain = drainWithOneOpenConnection(server);
 		// a request that never ends, a keep-alive client that never closes
 		this.requests.started();
 		long timeout = 4000;
@@ -117,11 +114,8 @@ class WorkerDrainTest {
 
 	@Test
 	void aQuietWorkerWaitsForItsKeepAliveClientsAtMostTheKeepAliveTimeout() throws IOException {
-		this.master = new FakeMaster(600_000);
 		FakeServer server = new FakeServer(8080);
-		server.connections.set(1);
-		WorkerDrain drain = drain(new FakeKind(List.of(server)));
-		drain.onApplicationEvent(initialized(server, null));
+		WorkerDrain drain = drainWithOneOpenConnection(server);
 		long keepAlive = 300;
 		long timeout = 30_000;
 		CompletableFuture<Long> took = drainOnAThread(drain, new Message.Drain(50, keepAlive, timeout));
@@ -132,11 +126,8 @@ class WorkerDrainTest {
 
 	@Test
 	void aDrainEndsAsSoonAsTheWorkerIsQuietAndItsClientsClosed() throws IOException {
-		this.master = new FakeMaster(600_000);
 		FakeServer server = new FakeServer(8080);
-		server.connections.set(1);
-		WorkerDrain drain = drain(new FakeKind(List.of(server)));
-		drain.onApplicationEvent(initialized(server, null));
+		WorkerDrain drain = drainWithOneOpenConnection(server);
 		this.requests.started();
 		CompletableFuture<Long> took = drainOnAThread(drain, new Message.Drain(50, 60_000, 60_000));
 		await().atMost(TIMEOUT).until(() -> server.listenersClosed.get() == 1);
@@ -157,6 +148,18 @@ class WorkerDrainTest {
 		thread.setDaemon(true);
 		thread.start();
 		return took;
+	}
+
+	/**
+	 * A drain of one server (bound, with one open connection) on a fake master whose
+	 * heartbeats are rare.
+	 */
+	private WorkerDrain drainWithOneOpenConnection(FakeServer server) throws IOException {
+		this.master = new FakeMaster(600_000);
+		server.connections.set(1);
+		WorkerDrain drain = drain(new FakeKind(List.of(server)));
+		drain.onApplicationEvent(initialized(server, null));
+		return drain;
 	}
 
 	private WorkerDrain drain(FakeKind kind) {
