@@ -88,8 +88,6 @@ public final class Supervisor {
 
 	private final RollingRestart rollingRestart;
 
-	private long restarts;
-
 	private boolean stopping;
 
 	private final CompletableFuture<Void> allExited = new CompletableFuture<>();
@@ -435,7 +433,6 @@ public final class Supervisor {
 			return;
 		}
 		slot.restarts++;
-		this.restarts++;
 		launch(slot, StartReason.CRASH, false);
 	}
 
@@ -600,7 +597,6 @@ public final class Supervisor {
 			return;
 		}
 		slot.restarts++;
-		this.restarts++;
 		replace(slot, reason, worker.candidate, retire, cause, new Replacement.Outcome() {
 
 			@Override
@@ -701,11 +697,14 @@ public final class Supervisor {
 	ClusterSnapshot buildSnapshot() {
 		Instant now = clock().instant();
 		List<WorkerSnapshot> snapshots = new ArrayList<>();
+		// the cluster's restarts are the sum of its slots'
+		long restarts = 0;
 		for (Slot slot : this.slots.values()) {
 			snapshots.add(slot.snapshot(now));
+			restarts += slot.restarts;
 		}
 		return new ClusterSnapshot(ClusterRole.MASTER, ProcessHandle.current().pid(), this.settings.desired(),
-				readyCount(), this.restarts, this.settings.port(), snapshots, this.rollingRestart.latest(),
+				readyCount(), restarts, this.settings.port(), snapshots, this.rollingRestart.latest(),
 				this.settings.listener(), this.settings.tcpMigrateReq());
 	}
 
