@@ -116,9 +116,8 @@ public class WorkerDrain implements ApplicationListener<WebServerInitializedEven
 		this.servers.forEach(Server::closeListeners);
 		int left = 0;
 		try {
-			left = this.requests.awaitQuiet(Duration.ofMillis(drain.quietPeriodMillis()),
-					Duration.ofMillis(remainingMillis(deadline)));
-			awaitConnectionsClosed(Math.min(drain.keepAliveMillis(), remainingMillis(deadline)));
+			left = this.requests.awaitQuiet(Duration.ofMillis(drain.quietPeriodMillis()), remaining(deadline));
+			awaitConnectionsClosed(Math.min(drain.keepAliveMillis(), remaining(deadline).toMillis()));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -132,8 +131,9 @@ public class WorkerDrain implements ApplicationListener<WebServerInitializedEven
 		this.exit.run();
 	}
 
-	private static long remainingMillis(long deadline) {
-		return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+	/** What is left until {@code deadline}, to the nanosecond (never negative). */
+	private static Duration remaining(long deadline) {
+		return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
 	}
 
 	/** Waits for keep-alive clients, each told {@code Connection: close}, to close. */
