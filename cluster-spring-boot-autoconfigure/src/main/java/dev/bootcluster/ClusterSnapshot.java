@@ -21,15 +21,23 @@ import org.jspecify.annotations.Nullable;
  * each) or {@code shared} (one socket bound by the master), or {@code standalone}
  * @param tcpMigrateReq the value of {@code net.ipv4.tcp_migrate_req}, or null where
  * unknown
+ * @param store the figures of the master's store, or null where there is none
  */
 public record ClusterSnapshot(ClusterRole role, long masterPid, int desired, int ready, long restarts, int port,
 		List<WorkerSnapshot> workers, @Nullable RestartOperation restart, String listener,
-		@Nullable Integer tcpMigrateReq) {
+		@Nullable Integer tcpMigrateReq, @Nullable StoreStats store) {
 
 	public ClusterSnapshot {
 		Objects.requireNonNull(role, "role");
 		Objects.requireNonNull(listener, "listener");
 		workers = List.copyOf(workers);
+	}
+
+	/** A view without store figures. */
+	public ClusterSnapshot(ClusterRole role, long masterPid, int desired, int ready, long restarts, int port,
+			List<WorkerSnapshot> workers, @Nullable RestartOperation restart, String listener,
+			@Nullable Integer tcpMigrateReq) {
+		this(role, masterPid, desired, ready, restarts, port, workers, restart, listener, tcpMigrateReq, null);
 	}
 
 }

@@ -20,6 +20,7 @@ import org.springframework.core.env.Environment;
 
 import dev.bootcluster.ClusterOperations;
 import dev.bootcluster.ClusterRole;
+import dev.bootcluster.ClusterStore;
 import dev.bootcluster.context.ClusterMessageDelivery;
 import dev.bootcluster.context.ListenPorts;
 import dev.bootcluster.context.MasterLaunch;
@@ -29,6 +30,7 @@ import dev.bootcluster.context.WorkerDrain;
 import dev.bootcluster.context.WorkerReadinessBridge;
 import dev.bootcluster.ipc.FrameCodec;
 import dev.bootcluster.master.ClusterTimeouts;
+import dev.bootcluster.master.LocalClusterStore;
 import dev.bootcluster.master.MessageHub;
 import dev.bootcluster.messaging.ClusterMessenger;
 import dev.bootcluster.messaging.MasterClusterMessenger;
@@ -40,6 +42,7 @@ import dev.bootcluster.web.RequestTracker;
 import dev.bootcluster.web.WorkerWebServer;
 import dev.bootcluster.worker.WorkerAgent;
 import dev.bootcluster.worker.WorkerClusterOperations;
+import dev.bootcluster.worker.WorkerStore;
 
 /**
  * Beans of each cluster role. The role itself is decided before the context exists, by
@@ -120,7 +123,8 @@ public final class ClusterAutoConfiguration {
 					worker.getCrashLoop().getWindow(), (int) properties.getIpc().getMaxMessageSize().toBytes(),
 					timeouts, properties.getListener(),
 					environment.getProperty("server.tomcat.accept-count", Integer.class, 100),
-					ListenPorts.address(environment.getProperty("server.address")));
+					ListenPorts.address(environment.getProperty("server.address")),
+					properties.getStore().getMaxSize().toBytes());
 		}
 
 	}
@@ -134,6 +138,12 @@ public final class ClusterAutoConfiguration {
 		@ConditionalOnMissingBean
 		ClusterOperations clusterOperations(WorkerAgent agent, ClusterProperties properties) {
 			return new WorkerClusterOperations(agent, properties.getIpc().getRequestTimeout());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClusterStore clusterStore(WorkerAgent agent, ClusterProperties properties) {
+			return new WorkerStore(agent, properties.getIpc().getRequestTimeout());
 		}
 
 		@Bean
@@ -197,6 +207,12 @@ public final class ClusterAutoConfiguration {
 				ClusterProperties properties) {
 			return new StandaloneClusterMessenger(codec, new MessageDispatcher(codec, publisher),
 					properties.getIpc().getRequestTimeout());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		ClusterStore clusterStore(ClusterProperties properties) {
+			return new LocalClusterStore(properties.getStore().getMaxSize().toBytes());
 		}
 
 	}

@@ -46,6 +46,8 @@ public class ClusterProperties implements InitializingBean {
 
 	private final Restart restart = new Restart();
 
+	private final Store store = new Store();
+
 	/**
 	 * How long a worker may take to stop after SIGTERM before it gets SIGKILL, and so how
 	 * long a graceful cluster stop (SIGTERM or SIGINT to the master) may take. Longer
@@ -90,6 +92,10 @@ public class ClusterProperties implements InitializingBean {
 		return this.restart;
 	}
 
+	public Store getStore() {
+		return this.store;
+	}
+
 	public Duration getShutdownTimeout() {
 		return this.shutdownTimeout;
 	}
@@ -130,6 +136,10 @@ public class ClusterProperties implements InitializingBean {
 		if (size < 1024 || size > Integer.MAX_VALUE) {
 			throw new ClusterConfigurationException("cluster.ipc.max-message-size", this.ipc.maxMessageSize,
 					"a size from 1KB to 2047MB");
+		}
+		if (this.store.maxSize.toBytes() < 1024) {
+			throw new ClusterConfigurationException("cluster.store.max-size", this.store.maxSize,
+					"a size of at least 1KB such as 64MB");
 		}
 	}
 
@@ -358,6 +368,27 @@ public class ClusterProperties implements InitializingBean {
 
 		public void setDrainQuietPeriod(Duration drainQuietPeriod) {
 			this.drainQuietPeriod = drainQuietPeriod;
+		}
+
+	}
+
+	public static class Store {
+
+		/**
+		 * Byte budget of the master's cluster-wide store (sessions, shared cache entries,
+		 * locks): keys, values and 64 bytes per entry. When a write would exceed it,
+		 * expired entries go first, then the least recently used entries that have a TTL;
+		 * entries without a TTL are never evicted, and a write that still does not fit is
+		 * refused.
+		 */
+		private DataSize maxSize = DataSize.ofMegabytes(64);
+
+		public DataSize getMaxSize() {
+			return this.maxSize;
+		}
+
+		public void setMaxSize(DataSize maxSize) {
+			this.maxSize = maxSize;
 		}
 
 	}

@@ -93,7 +93,8 @@ public class MasterRunner implements SmartLifecycle {
 					this.settings.maxCrashes(), this.settings.crashWindow(), Clock.systemUTC());
 			ClusterTimeouts timeouts = this.settings.timeouts();
 			SupervisorSettings supervisorSettings = new SupervisorSettings(this.launch.workers(),
-					this.launch.ports().server(), timeouts, (shared != null) ? "shared" : "reuseport", migrate);
+					this.launch.ports().server(), timeouts, (shared != null) ? "shared" : "reuseport", migrate,
+					this.settings.storeMaxBytes());
 			Supervisor supervisor = new Supervisor(supervisorSettings, (workerId, candidate, token) -> {
 				WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
 						ProcessHandle.current().pid(), this.launch.ports().server(), this.launch.ports().management(),
@@ -280,10 +281,11 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param listener {@code cluster.listener}: auto, reuseport or shared
 	 * @param acceptCount backlog of a shared socket ({@code server.tomcat.accept-count})
 	 * @param address address a shared socket binds ({@code server.address})
+	 * @param storeMaxBytes byte budget of the master's store
 	 */
 	public record Settings(List<String> jvmArguments, Duration initialBackoff, Duration maxBackoff, int maxCrashes,
 			Duration crashWindow, int maxMessageSize, ClusterTimeouts timeouts, String listener, int acceptCount,
-			@Nullable InetAddress address) {
+			@Nullable InetAddress address, long storeMaxBytes) {
 
 		public Settings {
 			jvmArguments = List.copyOf(jvmArguments);

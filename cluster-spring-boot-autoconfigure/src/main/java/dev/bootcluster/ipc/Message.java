@@ -1,5 +1,6 @@
 package dev.bootcluster.ipc;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
@@ -31,7 +32,11 @@ import dev.bootcluster.RestartOperation;
 		@JsonSubTypes.Type(value = Message.Delivered.class, name = "delivered"),
 		@JsonSubTypes.Type(value = Message.Welcome.class, name = "welcome"),
 		@JsonSubTypes.Type(value = Message.Ask.class, name = "ask"),
-		@JsonSubTypes.Type(value = Message.Answer.class, name = "answer") })
+		@JsonSubTypes.Type(value = Message.Answer.class, name = "answer"),
+		@JsonSubTypes.Type(value = Message.StoreRequest.class, name = "store-request"),
+		@JsonSubTypes.Type(value = Message.StoreReply.class, name = "store-reply"),
+		@JsonSubTypes.Type(value = Message.StoreWatch.class, name = "store-watch"),
+		@JsonSubTypes.Type(value = Message.StoreExpired.class, name = "store-expired") })
 public sealed interface Message {
 
 	/**
@@ -187,6 +192,151 @@ public sealed interface Message {
 	/** The master's answer to an {@link Ask}: a payload, or an error. */
 	record Answer(long requestId, @Nullable String payloadType, @Nullable JsonNode payload,
 			@Nullable String error) implements Message {
+	}
+
+	/** What a {@link StoreRequest} does. */
+	enum StoreOp {
+
+		/** The value of {@code key}, if any. */
+		GET,
+
+		/** Sets {@code value} with {@code ttlMillis} (0: none). */
+		PUT,
+
+		/** Removes {@code key}; success says whether it was there. */
+		DELETE,
+
+		/**
+		 * Sets {@code value} if the current value is {@code expected} (null: absent).
+		 */
+		COMPARE_AND_SET,
+
+		/** Gives {@code key} a TTL of {@code ttlMillis} from now. */
+		TOUCH,
+
+		/**
+		 * Sets {@code value} held by the sender until its process is gone, if absent or
+		 * already held by it with that value.
+		 */
+		HOLD,
+
+		/** Removes {@code key} if its value is {@code expected}. */
+		RELEASE,
+
+		/** Removes every key starting with {@code key}. */
+		DELETE_PREFIX
+
+	}
+
+	/**
+	 * A worker's operation on the master's store. Values are opaque bytes (base64 in the
+	 * JSON) that the master stores and returns without interpreting them.
+	 */
+	record StoreRequest(long requestId, StoreOp op, String key, byte @Nullable [] value, byte @Nullable [] expected,
+			long ttlMillis) implements Message {
+
+		public StoreRequest {
+			Objects.requireNonNull(op, "op");
+			Objects.requireNonNull(key, "key");
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof StoreRequest that && this.requestId == that.requestId && this.op == that.op
+					&& this.key.equals(that.key) && Arrays.equals(this.value, that.value)
+					&& Arrays.equals(this.expected, that.expected) && this.ttlMillis == that.ttlMillis;
+		}
+
+		@Override
+		public int hashCode() {
+			return Objects.hash(this.requestId, this.op, this.key, Arrays.hashCode(this.value),
+					Arrays.hashCode(this.expected), this.ttlMillis);
+		}
+
+		@Override
+		public String toString() {
+			return "StoreRequest[requestId=" + this.requestId + ", op=" + this.op + ", key=" + this.key + ", value="
+					+ ((this.value != null) ? this.value.length + " bytes" : "null") + ", ttlMillis=" + this.ttlMillis
+					+ "]";
+		}
+
+	}
+
+	/** Why the master refused a {@link StoreRequest}. */
+	enum StoreFailure {
+
+		/** The entry does not fit in {@code cluster.store.max-size}. */
+		FULL,
+
+		/** A bad key, TTL or missing value. */
+		INVALID
+
+	}
+
+	/**
+	 * The master's answer to a {@link StoreRequest}: whether it took effect, the value
+	 * for a GET, or why it was refused ({@code failure} and a message).
+	 */
+	record StoreReply(long requestId, boolean success, byte @Nullable [] value, @Nullable StoreFailure failure,
+			@Nullable String error) implements Message {
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof StoreReply that && this.requestId == that.requestId && this.success == that.success
+					&& Arrays.equals(this.value, that.value) && this.failure == that.failure
+					&& Objects.equals(this.error, that.error);
+		}
+
+		@Override
+		public int hashCode() {
+			return Objects.hash(this.requestId, this.success, Arrays.hashCode(this.value), this.failure, this.error);
+		}
+
+		@Override
+		public String toString() {
+			return "StoreReply[requestId=" + this.requestId + ", success=" + this.success + ", value="
+					+ ((this.value != null) ? this.value.length + " bytes" : "null") + ", failure=" + this.failure
+					+ "]";
+		}
+
+	}
+
+	/**
+	 * A worker asks to be told of entries under {@code prefix} that expire; the master
+	 * tells one watching worker of each.
+	 */
+	record StoreWatch(String prefix) implements Message {
+
+		public StoreWatch {
+			Objects.requireNonNull(prefix, "prefix");
+		}
+
+	}
+
+	/** An entry under a watched prefix expired; its last value, as stored. */
+	record StoreExpired(String key, byte[] value) implements Message {
+
+		public StoreExpired {
+			Objects.requireNonNull(key, "key");
+			Objects.requireNonNull(value, "value");
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof StoreExpired that && this.key.equals(that.key)
+					&& Arrays.equals(this.value, that.value);
+		}
+
+		@Override
+		public int hashCode() {
+			return 31 * this.key.hashCode() + Arrays.hashCode(this.value);
+		}
+
+		@Override
+		public String toString() {
+			return "StoreExpired[key=" + this.key + ", value=" + this.value.length + " bytes]";
+		}
+
 	}
 
 }

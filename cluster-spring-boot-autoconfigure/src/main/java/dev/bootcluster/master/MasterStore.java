@@ -7,11 +7,14 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -33,6 +36,15 @@ import org.jspecify.annotations.Nullable;
  * use first, until the write fits. Entries without a TTL are never evicted. If the write
  * cannot fit even after that, it is refused with a {@link StoreFullException} and nothing
  * changes: what must go is computed before anything is removed.
+ * <p>
+ * An entry may be <em>held</em> by an owner (a worker process): {@link #hold hold} sets
+ * it, and {@link #releaseOwner releaseOwner} removes every entry an owner still holds
+ * (when its process is gone), which is how locks and leases are released when their
+ * holder dies. Any other write to the key ends the holding.
+ * <p>
+ * An entry that expires (not one evicted or deleted) is handed to the {@link #onExpired
+ * expiry listener} as it is removed, so that its owner's application can react (Spring
+ * Session's expired-session event).
  * <p>
  * Not thread-safe: the store is owned by the master's supervisor thread. Reads, writes
  * and {@link #compareAndSet compareAndSet} are atomic because only one thread calls them.
@@ -65,6 +77,12 @@ final class MasterStore {
 			Comparator.comparing((Entry entry) -> Objects.requireNonNull(entry.expiresAt))
 				.thenComparingLong((entry) -> entry.sequence));
 
+	/** The keys each owner holds. */
+	private final Map<Long, Set<String>> held = new HashMap<>();
+
+	private BiConsumer<String, byte[]> expired = (key, value) -> {
+	};
+
 	private long sequence;
 
 	private long bytesUsed;
@@ -88,6 +106,16 @@ final class MasterStore {
 		}
 		this.clock = Objects.requireNonNull(clock, "clock");
 		this.maxBytes = maxBytes;
+	}
+
+	/**
+	 * Set what is told of each entry removed because it expired (by a sweep, to make
+	 * room, or found expired), with its key and value; it must not call back into the
+	 * store.
+	 * @param listener the expiry listener
+	 */
+	void onExpired(BiConsumer<String, byte[]> listener) {
+		this.expired = Objects.requireNonNull(listener, "listener");
 	}
 
 	/**
@@ -130,7 +158,97 @@ final class MasterStore {
 		int keyBytes = checkKey(key);
 		Objects.requireNonNull(value, "value");
 		checkTtl(ttl);
-		store(key, keyBytes, value, ttl, this.clock.instant());
+		store(key, keyBytes, value, ttl, 0, this.clock.instant());
+	}
+
+	/**
+	 * Set a key's value for an owner, if the key is absent or the owner already holds it
+	 * with the same value (a renewal); the entry is removed when {@link #releaseOwner
+	 * releaseOwner} is called for the owner.
+	 * @param key the key, non-empty, at most {@link #MAX_KEY_BYTES} UTF-8 bytes
+	 * @param value the value, kept as is (not copied)
+	 * @param ttl how long the entry lives, positive (a holder that stops renewing loses
+	 * it)
+	 * @param owner the owner, positive (a worker's pid)
+	 * @return whether the owner holds the key now
+	 * @throws StoreFullException if the entry does not fit in the budget; then nothing
+	 * changed
+	 */
+	boolean hold(String key, byte[] value, Duration ttl, long owner) {
+		int keyBytes = checkKey(key);
+		Objects.requireNonNull(value, "value");
+		Objects.requireNonNull(ttl, "ttl");
+		checkTtl(ttl);
+		if (owner <= 0) {
+			throw new IllegalArgumentException("An owner must be positive, was " + owner);
+		}
+		Instant now = this.clock.instant();
+		Entry current = this.entries.get(key);
+		if (current != null && !current.isExpired(now)
+				&& (current.owner != owner || !Arrays.equals(current.value, value))) {
+			return false;
+		}
+		store(key, keyBytes, value, ttl, owner, now);
+		return true;
+	}
+
+	/**
+	 * Remove a key if its value is {@code expected} (a holder giving up what it holds).
+	 * @param key the key
+	 * @param expected the value it must have, compared byte for byte
+	 * @return whether it was removed
+	 */
+	boolean release(String key, byte[] expected) {
+		Objects.requireNonNull(expected, "expected");
+		Entry entry = live(key, this.clock.instant());
+		if (entry == null || !Arrays.equals(entry.value, expected)) {
+			return false;
+		}
+		remove(entry);
+		return true;
+	}
+
+	/**
+	 * Remove every entry an owner holds (its process is gone).
+	 * @param owner the owner
+	 * @return how many entries were removed
+	 */
+	int releaseOwner(long owner) {
+		Set<String> keys = this.held.remove(owner);
+		if (keys == null) {
+			return 0;
+		}
+		int removed = 0;
+		for (String key : keys) {
+			Entry entry = this.entries.get(key);
+			if (entry != null && entry.owner == owner) {
+				entry.owner = 0;
+				remove(entry);
+				removed++;
+			}
+		}
+		return removed;
+	}
+
+	/**
+	 * Remove every key that starts with a prefix (a cache's {@code clear}); O(n) in the
+	 * number of entries.
+	 * @param prefix the prefix, non-empty
+	 * @return how many visible entries were removed
+	 */
+	int deleteByPrefix(String prefix) {
+		if (prefix.isEmpty()) {
+			throw new IllegalArgumentException("A prefix must not be empty");
+		}
+		Instant now = this.clock.instant();
+		int removed = 0;
+		for (Entry entry : this.entries.values().toArray(Entry[]::new)) {
+			if (entry.key.startsWith(prefix) && live(entry.key, now) != null) {
+				remove(entry);
+				removed++;
+			}
+		}
+		return removed;
 	}
 
 	/**
@@ -173,7 +291,7 @@ final class MasterStore {
 		if (!matches) {
 			return false;
 		}
-		store(key, keyBytes, value, ttl, now);
+		store(key, keyBytes, value, ttl, 0, now);
 		return true;
 	}
 
@@ -283,7 +401,7 @@ final class MasterStore {
 		return this.expirations;
 	}
 
-	private void store(String key, int keyBytes, byte[] value, @Nullable Duration ttl, Instant now) {
+	private void store(String key, int keyBytes, byte[] value, @Nullable Duration ttl, long owner, Instant now) {
 		long cost = (long) keyBytes + value.length + ENTRY_OVERHEAD;
 		Entry existing = this.entries.get(key);
 		long freedByReplacing = (existing != null) ? existing.cost : 0;
@@ -296,10 +414,10 @@ final class MasterStore {
 			}
 		}
 		if (existing != null) {
-			if (existing.isExpired(now)) {
-				this.expirations++;
-			}
 			remove(existing);
+			if (existing.isExpired(now)) {
+				expired(existing);
+			}
 		}
 		if (this.bytesUsed + cost > this.maxBytes) {
 			sweep(now);
@@ -309,12 +427,17 @@ final class MasterStore {
 				eldest.remove();
 				this.byExpiry.remove(victim);
 				this.entries.remove(victim.key);
+				unhold(victim);
 				this.bytesUsed -= victim.cost;
 				this.mayExpireBytes -= victim.cost;
 				this.evictions++;
 			}
 		}
 		Entry entry = new Entry(key, value, cost, (ttl != null) ? plus(now, ttl) : null, this.sequence++);
+		entry.owner = owner;
+		if (owner != 0) {
+			this.held.computeIfAbsent(owner, (o) -> new HashSet<>()).add(key);
+		}
 		this.entries.put(key, entry);
 		this.bytesUsed += cost;
 		if (entry.expiresAt != null) {
@@ -327,10 +450,11 @@ final class MasterStore {
 	private int sweep(Instant now) {
 		int removed = 0;
 		while (!this.byExpiry.isEmpty() && this.byExpiry.first().isExpired(now)) {
-			remove(this.byExpiry.first());
+			Entry entry = this.byExpiry.first();
+			remove(entry);
+			expired(entry);
 			removed++;
 		}
-		this.expirations += removed;
 		return removed;
 	}
 
@@ -339,13 +463,28 @@ final class MasterStore {
 		Entry entry = this.entries.get(key);
 		if (entry != null && entry.isExpired(now)) {
 			remove(entry);
-			this.expirations++;
+			expired(entry);
 			return null;
 		}
 		return entry;
 	}
 
+	private void expired(Entry entry) {
+		this.expirations++;
+		this.expired.accept(entry.key, entry.value);
+	}
+
+	private void unhold(Entry entry) {
+		if (entry.owner != 0) {
+			Set<String> keys = this.held.get(entry.owner);
+			if (keys != null && keys.remove(entry.key) && keys.isEmpty()) {
+				this.held.remove(entry.owner);
+			}
+		}
+	}
+
 	private void remove(Entry entry) {
+		unhold(entry);
 		this.entries.remove(entry.key);
 		this.bytesUsed -= entry.cost;
 		if (entry.expiresAt != null) {
@@ -416,6 +555,9 @@ final class MasterStore {
 		@Nullable Instant expiresAt;
 
 		long sequence;
+
+		/** Who holds the entry ({@link #hold}), or 0. */
+		long owner;
 
 		Entry(String key, byte[] value, long cost, @Nullable Instant expiresAt, long sequence) {
 			this.key = key;

@@ -94,6 +94,8 @@ public final class Supervisor {
 
 	private final WorkerLinks links;
 
+	private final StoreService store;
+
 	private final HangWatch hangs;
 
 	private volatile @Nullable Consumer<String> fatal;
@@ -140,7 +142,8 @@ public final class Supervisor {
 		this.out = out;
 		this.err = err;
 		this.rollingRestart = new RollingRestart(this, loop.clock(), this.launcher);
-		this.links = new WorkerLinks(this, loop, messages);
+		this.store = new StoreService(new MasterStore(loop.clock(), settings.storeMaxBytes()), loop);
+		this.links = new WorkerLinks(this, loop, messages, this.store);
 		this.hangs = new HangWatch(this, loop, this.launcher, signals);
 	}
 
@@ -167,6 +170,7 @@ public final class Supervisor {
 				launch(slot, StartReason.START, false);
 			}
 			this.hangs.start(this.slots.values());
+			this.store.start();
 		});
 	}
 
@@ -705,7 +709,7 @@ public final class Supervisor {
 		}
 		return new ClusterSnapshot(ClusterRole.MASTER, ProcessHandle.current().pid(), this.settings.desired(),
 				readyCount(), restarts, this.settings.port(), snapshots, this.rollingRestart.latest(),
-				this.settings.listener(), this.settings.tcpMigrateReq());
+				this.settings.listener(), this.settings.tcpMigrateReq(), this.store.stats());
 	}
 
 	// ---- stop ----

@@ -10,8 +10,9 @@ import org.jspecify.annotations.Nullable;
  * @param timeouts every timeout, validated together
  * @param listener listener mode, for the status
  * @param tcpMigrateReq {@code net.ipv4.tcp_migrate_req}, for the status
+ * @param storeMaxBytes the byte budget of the master's store
  */
 public record SupervisorSettings(int desired, int port, ClusterTimeouts timeouts, String listener,
-		@Nullable Integer tcpMigrateReq) {
+		@Nullable Integer tcpMigrateReq, long storeMaxBytes) {
 
 }

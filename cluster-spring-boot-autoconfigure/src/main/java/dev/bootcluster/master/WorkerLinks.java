@@ -40,6 +40,8 @@ final class WorkerLinks implements IpcServer.Handler {
 
 	private final MessageHub messages;
 
+	private final StoreService store;
+
 	private final SecureRandom random = new SecureRandom();
 
 	/** Unused tokens of launched workers. */
@@ -48,10 +50,11 @@ final class WorkerLinks implements IpcServer.Handler {
 	/** Where messages go: workers with a connection, STARTING or READY. */
 	private volatile List<MessageHub.Recipient> recipients = List.of();
 
-	WorkerLinks(Supervisor supervisor, SupervisorLoop loop, MessageHub messages) {
+	WorkerLinks(Supervisor supervisor, SupervisorLoop loop, MessageHub messages, StoreService store) {
 		this.supervisor = supervisor;
 		this.loop = loop;
 		this.messages = messages;
+		this.store = store;
 		messages.recipients(() -> this.recipients);
 	}
 
@@ -134,6 +137,20 @@ final class WorkerLinks implements IpcServer.Handler {
 		else if (message instanceof Message.Ask ask) {
 			this.messages.ask(worker.slot.id, ask, channel);
 		}
+		else if (message instanceof Message.StoreRequest request) {
+			this.loop.execute(() -> {
+				if (worker.channel == channel) {
+					this.store.handle(owner(worker), channel, request);
+				}
+			});
+		}
+		else if (message instanceof Message.StoreWatch watch) {
+			this.loop.execute(() -> {
+				if (worker.channel == channel) {
+					this.store.watch(channel, watch.prefix());
+				}
+			});
+		}
 		else if (message instanceof Message.Ready || message instanceof Message.Heartbeat
 				|| message instanceof Message.StatusRequest || message instanceof Message.RestartRequest
 				|| message instanceof Message.Liveness) {
@@ -149,11 +166,21 @@ final class WorkerLinks implements IpcServer.Handler {
 		Worker worker = (Worker) peer;
 		this.messages.disconnected(worker.pid);
 		this.loop.execute(() -> {
+			this.store.disconnected(owner(worker), channel);
 			if (worker.channel == channel) {
 				worker.channel = null;
 				this.supervisor.linksChanged();
 			}
 		});
+	}
+
+	/**
+	 * The process whose store entries a worker holds: its pid, as it said if not known
+	 * yet.
+	 */
+	private static long owner(Worker worker) {
+		Long claimed = worker.claimedPid;
+		return (worker.pid != -1) ? worker.pid : (claimed != null) ? claimed : -1;
 	}
 
 	// ---- on the loop ----

@@ -134,6 +134,9 @@ public final class WorkerAgent implements Closeable {
 
 	private final AtomicLong requestIds = new AtomicLong();
 
+	/** What handles expired store entries, by watched prefix. */
+	private final Map<String, Consumer<Message.StoreExpired>> expiryHandlers = new ConcurrentHashMap<>();
+
 	private volatile @Nullable ClusterSnapshot latest;
 
 	/** When {@link #latest} arrived ({@code System.nanoTime()}), written before it. */
@@ -237,6 +240,26 @@ public final class WorkerAgent implements Closeable {
 			boolean retained, Duration timeout) {
 		return request((id) -> new Message.Publish(id, target, topic, type, payload, retained),
 				Message.PublishReply.class, timeout);
+	}
+
+	/**
+	 * Runs an operation on the master's store.
+	 * @throws dev.bootcluster.ipc.MessageTooLargeException before sending, if over the
+	 * limit
+	 */
+	public Message.StoreReply store(Message.StoreOp op, String key, byte @Nullable [] value, byte @Nullable [] expected,
+			long ttlMillis, Duration timeout) {
+		return request((id) -> new Message.StoreRequest(id, op, key, value, expected, ttlMillis),
+				Message.StoreReply.class, timeout);
+	}
+
+	/**
+	 * Asks the master to tell this worker of expired store entries under a prefix;
+	 * {@code handler} runs in order with the deliveries.
+	 */
+	public void watchStore(String prefix, Consumer<Message.StoreExpired> handler) {
+		this.expiryHandlers.put(prefix, handler);
+		send(new Message.StoreWatch(prefix), false);
 	}
 
 	/** Asks the master a question its request listeners answer. */
@@ -578,8 +601,28 @@ public final class WorkerAgent implements Closeable {
 		else if (message instanceof Message.Answer answer) {
 			complete(answer.requestId(), answer);
 		}
+		else if (message instanceof Message.StoreReply reply) {
+			complete(reply.requestId(), reply);
+		}
+		else if (message instanceof Message.StoreExpired expired) {
+			enqueue(() -> expired(expired));
+		}
 		else {
 			logger.warn("Ignoring unexpected " + message.getClass().getSimpleName() + " from the master");
+		}
+	}
+
+	private void expired(Message.StoreExpired expired) {
+		for (Map.Entry<String, Consumer<Message.StoreExpired>> handler : this.expiryHandlers.entrySet()) {
+			if (expired.key().startsWith(handler.getKey())) {
+				try {
+					handler.getValue().accept(expired);
+				}
+				catch (RuntimeException | LinkageError | StackOverflowError ex) {
+					logger.error("Handling the expiry of store entry '" + expired.key() + "' failed", ex);
+				}
+				return;
+			}
 		}
 	}
 

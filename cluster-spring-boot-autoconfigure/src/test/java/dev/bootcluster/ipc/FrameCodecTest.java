@@ -20,12 +20,19 @@ import tools.jackson.databind.node.ObjectNode;
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
+import dev.bootcluster.StoreStats;
 import dev.bootcluster.WorkerSnapshot;
 import dev.bootcluster.WorkerSnapshot.ExitCause;
 import dev.bootcluster.WorkerSnapshot.StartReason;
 import dev.bootcluster.WorkerState;
 import dev.bootcluster.ipc.Message.Answer;
 import dev.bootcluster.ipc.Message.Ask;
+import dev.bootcluster.ipc.Message.StoreExpired;
+import dev.bootcluster.ipc.Message.StoreFailure;
+import dev.bootcluster.ipc.Message.StoreOp;
+import dev.bootcluster.ipc.Message.StoreReply;
+import dev.bootcluster.ipc.Message.StoreRequest;
+import dev.bootcluster.ipc.Message.StoreWatch;
 import dev.bootcluster.ipc.Message.Deliver;
 import dev.bootcluster.ipc.Message.Delivered;
 import dev.bootcluster.ipc.Message.Drain;
@@ -89,7 +96,9 @@ class FrameCodecTest {
 		ClusterSnapshot snapshot = new ClusterSnapshot(ClusterRole.MASTER, 4000, 3, 1, 7, 8080,
 				List.of(ready, failed, neverStarted), null, "reuseport", 1);
 		ClusterSnapshot restarting = new ClusterSnapshot(ClusterRole.MASTER, 4000, 3, 3, 0, 8080,
-				List.of(ready, ready, ready), running, "shared", null);
+				List.of(ready, ready, ready), running, "shared", null,
+				new StoreStats(12, 4096, 64L << 20, 3, 1, Long.MAX_VALUE));
+		byte[] binary = { 0, -1, 127, -128, '"', '\\', '\n' };
 		return List.of(new Hello(1, 4242, "s3cr3t-t0ken"), new Hello(0, Long.MAX_VALUE, ""), new Ready(256),
 				new Heartbeat(3, Long.MAX_VALUE), new Heartbeat(-1, 0), new Liveness(true), new Liveness(false),
 				new StatusRequest(99), new StatusReply(99, snapshot), new StatusReply(0, snapshot),
@@ -114,7 +123,14 @@ class FrameCodecTest {
 				new Ask(3, "ask", json("[\"\u00e9\ud83d\ude00\", 0]")),
 				new Answer(1, "com.example.UserCount", json("{\"count\":42}"), null),
 				new Answer(2, null, NullNode.getInstance(), "The master's request listener failed: boom \u00e9"),
-				new Answer(3, null, json("[]"), null), new Answer(4, "java.lang.String", json("\"\u4e2d\""), ""));
+				new Answer(3, null, json("[]"), null), new Answer(4, "java.lang.String", json("\"\u4e2d\""), ""),
+				new StoreRequest(1, StoreOp.PUT, "spring:session:\u00e9", binary, null, 1800_000),
+				new StoreRequest(2, StoreOp.COMPARE_AND_SET, "k", new byte[0], binary, 0),
+				new StoreRequest(Long.MAX_VALUE, StoreOp.GET, "", null, null, Long.MAX_VALUE),
+				new StoreReply(1, true, binary, null, null), new StoreReply(2, false, null, null, null),
+				new StoreReply(3, false, null, StoreFailure.FULL, "Cannot store key 'k'"),
+				new StoreReply(4, false, null, StoreFailure.INVALID, ""), new StoreWatch("spring:session:"),
+				new StoreExpired("spring:session:1", binary));
 	}
 
 	@ParameterizedTest

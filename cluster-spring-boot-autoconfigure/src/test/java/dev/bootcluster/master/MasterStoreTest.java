@@ -353,6 +353,93 @@ class MasterStoreTest {
 		return key.getBytes(StandardCharsets.UTF_8).length + valueLength + MasterStore.ENTRY_OVERHEAD;
 	}
 
+	@Test
+	void holdTakesAnAbsentKeyAndRenewsOnlyForItsOwner() {
+		assertThat(this.store.hold("lock", bytes("w1"), MINUTE, 11)).isTrue();
+		assertThat(this.store.hold("lock", bytes("w2"), MINUTE, 12)).isFalse();
+		// the same owner with another value is not a renewal either
+		assertThat(this.store.hold("lock", bytes("other"), MINUTE, 11)).isFalse();
+		this.clock.advance(Duration.ofSeconds(50));
+		assertThat(this.store.hold("lock", bytes("w1"), MINUTE, 11)).isTrue();
+		this.clock.advance(Duration.ofSeconds(50));
+		assertThat(this.store.get("lock")).isEqualTo(bytes("w1"));
+		this.clock.advance(Duration.ofSeconds(10));
+		// not renewed for a whole TTL: gone, and another owner takes it
+		assertThat(this.store.hold("lock", bytes("w2"), MINUTE, 12)).isTrue();
+		assertThat(this.store.get("lock")).isEqualTo(bytes("w2"));
+	}
+
+	@Test
+	void releaseOwnerRemovesWhatItStillHolds() {
+		this.store.hold("a", bytes("1"), MINUTE, 11);
+		this.store.hold("b", bytes("1"), MINUTE, 11);
+		this.store.hold("c", bytes("2"), MINUTE, 12);
+		// a plain write ends the holding
+		this.store.put("b", bytes("plain"), null);
+		assertThat(this.store.releaseOwner(11)).isEqualTo(1);
+		assertThat(this.store.get("a")).isNull();
+		assertThat(this.store.get("b")).isEqualTo(bytes("plain"));
+		assertThat(this.store.get("c")).isEqualTo(bytes("2"));
+		assertThat(this.store.releaseOwner(11)).isZero();
+		assertThat(this.store.releaseOwner(12)).isEqualTo(1);
+		assertThat(this.store.entries()).isEqualTo(1);
+	}
+
+	@Test
+	void releaseRemovesOnlyTheExpectedValue() {
+		this.store.hold("lock", bytes("w1"), MINUTE, 11);
+		assertThat(this.store.release("lock", bytes("w2"))).isFalse();
+		assertThat(this.store.release("lock", bytes("w1"))).isTrue();
+		assertThat(this.store.get("lock")).isNull();
+		assertThat(this.store.releaseOwner(11)).isZero();
+	}
+
+	@Test
+	void holdNeedsAPositiveOwnerAndTtl() {
+		assertThatIllegalArgumentException().isThrownBy(() -> this.store.hold("a", bytes("1"), MINUTE, 0))
+			.withMessageContaining("owner");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.store.hold("a", bytes("1"), Duration.ZERO, 1))
+			.withMessageContaining("TTL");
+	}
+
+	@Test
+	void deleteByPrefixRemovesOnlyThatPrefix() {
+		this.store.put("cache:a:1", bytes("1"), null);
+		this.store.put("cache:a:2", bytes("2"), MINUTE);
+		this.store.put("cache:b:1", bytes("3"), null);
+		assertThat(this.store.deleteByPrefix("cache:a:")).isEqualTo(2);
+		assertThat(this.store.get("cache:a:1")).isNull();
+		assertThat(this.store.get("cache:b:1")).isEqualTo(bytes("3"));
+		assertThat(this.store.bytesUsed())
+			.isEqualTo(MasterStore.utf8Length("cache:b:1") + 1 + MasterStore.ENTRY_OVERHEAD);
+		assertThatIllegalArgumentException().isThrownBy(() -> this.store.deleteByPrefix(""));
+	}
+
+	@Test
+	void expiredEntriesAreToldToTheListenerButEvictedAndDeletedOnesAreNot() {
+		java.util.List<String> told = new java.util.ArrayList<>();
+		MasterStore small = new MasterStore(this.clock, 3 * (MasterStore.ENTRY_OVERHEAD + 2));
+		small.onExpired((key, value) -> told.add(key + "=" + new String(value, StandardCharsets.UTF_8)));
+		small.put("a", bytes("1"), Duration.ofSeconds(1));
+		small.put("b", bytes("2"), Duration.ofSeconds(5));
+		small.put("c", bytes("3"), Duration.ofSeconds(5));
+		small.delete("c");
+		this.clock.advance(Duration.ofSeconds(1));
+		// found expired by a read
+		assertThat(small.get("a")).isNull();
+		assertThat(told).containsExactly("a=1");
+		small.put("d", bytes("4"), Duration.ofSeconds(5));
+		small.put("e", bytes("5"), Duration.ofSeconds(5));
+		// full: "b" is evicted, not expired
+		small.put("f", bytes("6"), Duration.ofSeconds(5));
+		assertThat(small.evictions()).isEqualTo(1);
+		assertThat(told).containsExactly("a=1");
+		this.clock.advance(Duration.ofSeconds(5));
+		assertThat(small.sweep()).isEqualTo(3);
+		assertThat(told).containsExactly("a=1", "d=4", "e=5", "f=6");
+		assertThat(small.expirations()).isEqualTo(4);
+	}
+
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}

@@ -548,7 +548,7 @@ class SupervisorTest {
 	// ---- helpers ----
 
 	private Supervisor start(int workers) {
-		SupervisorSettings settings = new SupervisorSettings(workers, 8080, TIMEOUTS, "reuseport", null);
+		SupervisorSettings settings = new SupervisorSettings(workers, 8080, TIMEOUTS, "reuseport", null, 1 << 20);
 		RestartPolicy policy = new RestartPolicy(BACKOFF, Duration.ofSeconds(1), this.maxCrashes, Duration.ofMinutes(1),
 				this.clock);
 		Supervisor supervisor = new Supervisor(settings, (slot, candidate, token) -> {

@@ -1,0 +1,13 @@
+package dev.bootcluster;
+
+/**
+ * A value for the {@link ClusterStore} is larger than one IPC message can carry
+ * ({@code cluster.ipc.max-message-size}, base64-encoded); nothing was sent.
+ */
+public class ClusterStoreValueTooLargeException extends ClusterStoreException {
+
+	public ClusterStoreValueTooLargeException(String message) {
+		super(message);
+	}
+
+}
