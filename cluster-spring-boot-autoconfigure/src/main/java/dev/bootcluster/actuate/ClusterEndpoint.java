@@ -15,6 +15,7 @@ import dev.bootcluster.ClusterOperations;
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
+import dev.bootcluster.StoreStats;
 import dev.bootcluster.WorkerSnapshot;
 import dev.bootcluster.ipc.IpcException;
 import dev.bootcluster.messaging.BroadcastResult;
@@ -51,7 +52,7 @@ public class ClusterEndpoint {
 			ClusterSnapshot snapshot = this.operations.status();
 			return new WebEndpointResponse<>(new ClusterDescriptor(snapshot.role(), snapshot.masterPid(),
 					snapshot.desired(), snapshot.ready(), snapshot.restarts(), snapshot.port(), snapshot.listener(),
-					snapshot.tcpMigrateReq(), snapshot.workers(), snapshot.restart(), answeredBy));
+					snapshot.tcpMigrateReq(), snapshot.workers(), snapshot.restart(), snapshot.store(), answeredBy));
 		}
 		catch (IpcException ex) {
 			return new WebEndpointResponse<>(new Failure(ex.getMessage(), answeredBy),
@@ -202,11 +203,13 @@ public class ClusterEndpoint {
 	 * @param workers one entry per worker slot: its current process, and apart from it
 	 * the slot's history (see {@link WorkerSnapshot})
 	 * @param restart the latest rolling restart, if any
+	 * @param store the figures of the master's store (entries, bytes used and budget,
+	 * evictions, refused writes, expirations), null when standalone
 	 * @param answeredBy the process that served this request
 	 */
 	public record ClusterDescriptor(ClusterRole role, long masterPid, int desired, int ready, long restarts, int port,
 			String listener, @Nullable Integer tcpMigrateReq, List<WorkerSnapshot> workers,
-			@Nullable RestartOperation restart, AnsweredBy answeredBy) {
+			@Nullable RestartOperation restart, @Nullable StoreStats store, AnsweredBy answeredBy) {
 	}
 
 	/**

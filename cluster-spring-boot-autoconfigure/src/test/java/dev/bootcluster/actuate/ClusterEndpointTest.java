@@ -41,7 +41,7 @@ class ClusterEndpointTest {
 			.status();
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_OK);
 		assertThat(response.getBody()).isEqualTo(new ClusterDescriptor(ClusterRole.MASTER, 999, 2, 1, 3, 8080,
-				"reuseport", 1, snapshot.workers(), null, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
+				"reuseport", 1, snapshot.workers(), null, null, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
 	}
 
 	@Test
