@@ -37,12 +37,15 @@ import dev.bootcluster.session.ClusterSessionRepository;
  * Runs before Boot's {@link SessionAutoConfiguration} (which adds the filter's
  * registration, the cookie and the {@link SessionTimeout} from
  * {@code spring.session.timeout} or {@code server.servlet.session.timeout}) and after
- * Boot's JDBC and Redis session auto-configurations, backing off for any
+ * Boot's JDBC and Redis session auto-configurations (and before WebFlux's, whose
+ * {@code webSessionManager} gives way to Spring Session's), backing off for any
  * {@link SessionRepository} (or reactive one) the application or those define. A
  * STANDALONE application keeps the container's sessions;
  * {@code cluster.session.enabled=false} turns it off.
  */
-@AutoConfiguration(before = SessionAutoConfiguration.class, after = ClusterAutoConfiguration.class,
+@AutoConfiguration(before = SessionAutoConfiguration.class,
+		beforeName = "org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration",
+		after = ClusterAutoConfiguration.class,
 		afterName = { "org.springframework.boot.session.jdbc.autoconfigure.JdbcSessionAutoConfiguration",
 				"org.springframework.boot.session.data.redis.autoconfigure.SessionDataRedisAutoConfiguration" })
 @ConditionalOnClass({ Session.class, SessionAutoConfiguration.class })

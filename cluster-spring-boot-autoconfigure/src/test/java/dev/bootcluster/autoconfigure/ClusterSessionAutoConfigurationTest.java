@@ -10,10 +10,13 @@ import org.springframework.boot.session.autoconfigure.SessionAutoConfiguration;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.server.autoconfigure.ServerProperties;
+import org.springframework.boot.webflux.autoconfigure.WebFluxAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.session.MapSessionRepository;
 import org.springframework.session.SessionRepository;
 import org.springframework.session.web.http.SessionRepositoryFilter;
+import org.springframework.session.web.server.session.SpringSessionWebSessionStore;
+import org.springframework.web.server.session.DefaultWebSessionManager;
 import org.springframework.web.server.session.WebSessionManager;
 
 import dev.bootcluster.ClusterStore;
@@ -75,12 +78,16 @@ class ClusterSessionAutoConfigurationTest {
 	@Test
 	void aWebFluxWorkerGetsTheReactiveRepository() {
 		new ReactiveWebApplicationContextRunner().withConfiguration(CONFIGURATIONS)
+			.withConfiguration(AutoConfigurations.of(WebFluxAutoConfiguration.class))
 			.withUserConfiguration(ServerPropertiesConfiguration.class)
 			.withBean(ClusterStore.class, () -> new LocalClusterStore(1 << 20))
 			.withPropertyValues("cluster.internal.role=WORKER")
 			.run((context) -> {
 				assertThat(context).hasSingleBean(ClusterReactiveSessionRepository.class);
 				assertThat(context).hasSingleBean(WebSessionManager.class);
+				// Spring Session's, not WebFlux's default one (an in-memory store)
+				assertThat(((DefaultWebSessionManager) context.getBean(WebSessionManager.class)).getSessionStore())
+					.isInstanceOf(SpringSessionWebSessionStore.class);
 				assertThat(context).doesNotHaveBean(SessionRepositoryFilter.class);
 			});
 	}

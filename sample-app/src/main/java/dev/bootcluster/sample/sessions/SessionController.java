@@ -9,13 +9,15 @@ import jakarta.servlet.http.HttpSession;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Plain {@code HttpSession} use, written as for one JVM: {@code GET /session/counter}
- * counts the requests of a session, {@code GET /account} greets the logged-in user
- * ({@link AccountSecurity}), {@code POST /session/unstorable} stores an attribute that
- * cannot be serialized (the request fails, naming it).
+ * counts the requests of a session ({@code ?maxInactiveSeconds=n} sets its timeout),
+ * {@code GET /account} greets the logged-in user ({@link AccountSecurity}),
+ * {@code POST /session/unstorable} stores an attribute that cannot be serialized (the
+ * request fails, naming it).
  */
 @RestController
 class SessionController {
@@ -27,7 +29,10 @@ class SessionController {
 	}
 
 	@GetMapping("/session/counter")
-	Map<String, Object> counter(HttpSession session) {
+	Map<String, Object> counter(HttpSession session, @RequestParam(required = false) Integer maxInactiveSeconds) {
+		if (maxInactiveSeconds != null) {
+			session.setMaxInactiveInterval(maxInactiveSeconds);
+		}
 		Integer count = (Integer) session.getAttribute("count");
 		int next = (count != null) ? count + 1 : 1;
 		session.setAttribute("count", next);

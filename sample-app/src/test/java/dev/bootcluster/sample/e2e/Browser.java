@@ -40,6 +40,14 @@ final class Browser {
 		return this.cookie;
 	}
 
+	/**
+	 * The session's id: Spring Session's cookie value is the id, base64-encoded.
+	 */
+	String sessionId() {
+		return (this.cookie != null)
+				? new String(java.util.Base64.getDecoder().decode(this.cookie), StandardCharsets.UTF_8) : null;
+	}
+
 	RawResponse get(String path) throws IOException {
 		return exchange("GET", path, null, null);
 	}

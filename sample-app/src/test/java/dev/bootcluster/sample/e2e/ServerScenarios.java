@@ -425,6 +425,28 @@ abstract class ServerScenarios {
 		assertThat(cluster.output()).noneMatch((line) -> line.contains("misconfigured"));
 	}
 
+	/**
+	 * The application's own session ({@code HttpSession} on Tomcat and Jetty, WebFlux's
+	 * {@code WebSession} on Netty) is one session on every worker: a counter kept in it
+	 * counts 1..20 over fresh connections that both workers serve.
+	 */
+	@Test
+	@Order(50)
+	void aSessionCountsAcrossBothWorkers() throws Exception {
+		ClusterProcess cluster = ClusterProcess.start(this.app, "--server.port=0", "--server.address=127.0.0.1",
+				"--cluster.workers=2");
+		cluster.awaitReady(2);
+		Browser browser = new Browser(cluster.port());
+		java.util.Set<Long> pids = new java.util.HashSet<>();
+		for (int i = 1; i <= 20; i++) {
+			Map<String, Object> answer = browser.getJson("/session/counter");
+			assertThat(answer.get("count")).as("%s: request %d, answered by %s", this.app, i, answer).isEqualTo(i);
+			pids.add(ClusterProcess.pidOf(answer));
+		}
+		assertThat(browser.session()).as("session cookie").isNotNull();
+		assertThat(pids).as("PIDs that served the session").containsExactlyInAnyOrderElementsOf(cluster.workerPids());
+	}
+
 	/** Every worker's {@code version}, by PID, over fresh connections. */
 	private static Map<Long, String> versions(ClusterProcess cluster) throws IOException {
 		Map<Long, String> versions = new java.util.HashMap<>();

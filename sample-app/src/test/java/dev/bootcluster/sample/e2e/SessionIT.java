@@ -176,6 +176,20 @@ class SessionIT {
 		assertThat(cluster.workerPids()).hasSize(2);
 	}
 
+	@Test
+	@Order(7)
+	void theMasterExpiresAnIdleSessionAndOneWorkerPublishesTheExpiry() throws Exception {
+		Browser idle = new Browser(cluster.port());
+		assertThat(idle.getJson("/session/counter?maxInactiveSeconds=2").get("count")).isEqualTo(1);
+		assertThat(idle.getJson("/session/counter").get("count")).isEqualTo(2);
+		String id = idle.sessionId();
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> cluster.countLines("Session " + id + " expired (told worker-") >= 1);
+		// gone: the next request starts a new session
+		assertThat(idle.getJson("/session/counter").get("count")).isEqualTo(1);
+		assertThat(cluster.countLines("Session " + id + " expired")).as("expiry events of the session").isEqualTo(1);
+	}
+
 	@SuppressWarnings("unchecked")
 	private static String restartState(String id) throws Exception {
 		Map<String, Object> restart = (Map<String, Object>) cluster.status().get("restart");

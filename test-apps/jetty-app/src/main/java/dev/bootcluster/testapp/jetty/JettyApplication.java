@@ -2,6 +2,7 @@ package dev.bootcluster.testapp.jetty;
 
 import java.util.Map;
 
+import jakarta.servlet.http.HttpSession;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -42,6 +43,15 @@ public class JettyApplication {
 		Map<String, Object> hello() {
 			return Map.of("server", "jetty", "worker", this.worker, "pid", ProcessHandle.current().pid(), "version",
 					this.version);
+		}
+
+		/** Counts the requests of an HttpSession, as in one JVM. */
+		@GetMapping("/session/counter")
+		Map<String, Object> counter(HttpSession session) {
+			Integer count = (Integer) session.getAttribute("count");
+			int next = (count != null) ? count + 1 : 1;
+			session.setAttribute("count", next);
+			return Map.of("server", "jetty", "count", next, "pid", ProcessHandle.current().pid());
 		}
 
 		@GetMapping("/work")

@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.WebSession;
 
 /**
  * An ordinary WebFlux application on Reactor Netty (no servlet API on its class path):
@@ -45,6 +46,15 @@ public class WebFluxApplication {
 		Mono<Map<String, Object>> hello() {
 			return Mono.just(Map.of("server", "netty", "worker", this.worker, "pid", ProcessHandle.current().pid(),
 					"version", this.version));
+		}
+
+		/** Counts the requests of a WebSession, as in one JVM. */
+		@GetMapping("/session/counter")
+		Mono<Map<String, Object>> counter(WebSession session) {
+			Integer count = session.getAttribute("count");
+			int next = (count != null) ? count + 1 : 1;
+			session.getAttributes().put("count", next);
+			return Mono.just(Map.of("server", "netty", "count", next, "pid", ProcessHandle.current().pid()));
 		}
 
 		/** CPU work off the event loop, as a WebFlux app should do it. */
