@@ -36,7 +36,9 @@ class SessionController {
 		Integer count = (Integer) session.getAttribute("count");
 		int next = (count != null) ? count + 1 : 1;
 		session.setAttribute("count", next);
-		return answer("count", next, "session", session.getId());
+		Map<String, Object> answer = answer("count", next, "session", session.getId());
+		answer.put("maxInactiveSeconds", session.getMaxInactiveInterval());
+		return answer;
 	}
 
 	@GetMapping("/account")

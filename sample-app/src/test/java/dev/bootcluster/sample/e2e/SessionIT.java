@@ -46,7 +46,8 @@ class SessionIT {
 	@BeforeAll
 	static void startCluster() throws Exception {
 		cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1", "--management.server.port=0",
-				"--cluster.workers=2", "--cluster.store.max-size=" + STORE_BUDGET + "B");
+				"--cluster.workers=2", "--cluster.store.max-size=" + STORE_BUDGET + "B",
+				"--server.servlet.session.timeout=45m");
 		cluster.awaitReady(2);
 		counter = new Browser(cluster.port());
 		user = new Browser(cluster.port());
@@ -67,6 +68,8 @@ class SessionIT {
 			Map<String, Object> answer = counter.getJson("/session/counter");
 			assertThat(answer.get("count")).as("request %d answered by pid %s", i, answer.get("pid")).isEqualTo(i);
 			pids.add(ClusterProcess.pidOf(answer));
+			// Boot's server.servlet.session.timeout (no spring.session.timeout set)
+			assertThat(answer.get("maxInactiveSeconds")).isEqualTo(45 * 60);
 		}
 		count = 20;
 		assertThat(pids).as("workers that served the session")
