@@ -62,6 +62,14 @@ class ArchitectureTest {
 		.dependOnClassesThat()
 		.resideInAnyPackage("dev.bootcluster.master..", "dev.bootcluster.worker..", "dev.bootcluster.context..");
 
+	@ArchTest
+	static final ArchRule schedulingSeesNoLayerAboveIt = noClasses().that()
+		.resideInAPackage("dev.bootcluster.scheduling..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.bootcluster.autoconfigure..", "dev.bootcluster.actuate..", "dev.bootcluster.context..",
+				"dev.bootcluster.web..", "dev.bootcluster.messaging..");
+
 	/**
 	 * A WebFlux worker must load no servlet class, a Jetty worker nothing of Tomcat: only
 	 * the server's own package (and the servlet request counting) may see a server or the

@@ -141,6 +141,10 @@ public class ClusterProperties implements InitializingBean {
 			throw new ClusterConfigurationException("cluster.store.max-size", this.store.maxSize,
 					"a size of at least 1KB such as 64MB");
 		}
+		if (!List.of(Scheduling.ONE_WORKER, Scheduling.EVERY_WORKER).contains(this.scheduling)) {
+			throw new ClusterConfigurationException("cluster.scheduling", this.scheduling,
+					"one-worker or every-worker");
+		}
 	}
 
 	private static void requirePositive(String property, Duration value) {
@@ -389,6 +393,39 @@ public class ClusterProperties implements InitializingBean {
 
 		public void setMaxSize(DataSize maxSize) {
 			this.maxSize = maxSize;
+		}
+
+	}
+
+	// scheduling (kept at the end of the class)
+
+	/**
+	 * Where scheduled tasks (@Scheduled methods and the tasks of the scheduling
+	 * registrar) run in a cluster: 'one-worker' (on the worker that holds the scheduling
+	 * lease, once per tick across the cluster; methods marked @EveryWorker run in every
+	 * worker) or 'every-worker' (in every worker, as without the starter). A standalone
+	 * application runs everything.
+	 */
+	private String scheduling = Scheduling.ONE_WORKER;
+
+	public String getScheduling() {
+		return this.scheduling;
+	}
+
+	public void setScheduling(String scheduling) {
+		this.scheduling = scheduling;
+	}
+
+	/** The values of {@code cluster.scheduling}. */
+	public static final class Scheduling {
+
+		/** Scheduled tasks run on the lease holder only. */
+		public static final String ONE_WORKER = "one-worker";
+
+		/** Scheduled tasks run in every worker. */
+		public static final String EVERY_WORKER = "every-worker";
+
+		private Scheduling() {
 		}
 
 	}

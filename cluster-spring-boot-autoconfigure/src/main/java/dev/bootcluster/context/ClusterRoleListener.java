@@ -53,6 +53,15 @@ public class ClusterRoleListener implements GenericApplicationListener {
 
 	static final String WORKER_PROFILE = "cluster-worker";
 
+	/**
+	 * The stable slot number of a worker (1 to N, kept by a replacement), as PM2's
+	 * {@code NODE_APP_INSTANCE}; 1 in a STANDALONE application, which plays the only
+	 * worker (as PM2 gives a single instance the first instance's number), so that code
+	 * keyed on the first worker runs once either way. Not set in the master, which is no
+	 * worker.
+	 */
+	public static final String WORKER_INDEX_PROPERTY = "cluster.worker.index";
+
 	private @Nullable WorkerAgent agent;
 
 	@Override
@@ -93,20 +102,31 @@ public class ClusterRoleListener implements GenericApplicationListener {
 			becomeMaster(event.getSpringApplication(), environment, event.getArgs());
 		}
 		else {
-			publish(environment, Map.of(ClusterRole.PROPERTY, ClusterRole.STANDALONE.name()));
+			publish(environment, standaloneProperties());
 		}
 	}
 
-	private void becomeWorker(ConfigurableEnvironment environment, WorkerEnvironment worker) {
+	/** The properties a STANDALONE application gets. */
+	static Map<String, Object> standaloneProperties() {
+		return Map.of(ClusterRole.PROPERTY, ClusterRole.STANDALONE.name(), WORKER_INDEX_PROPERTY, 1);
+	}
+
+	/** The properties a worker gets from what its master handed it. */
+	static Map<String, Object> workerProperties(WorkerEnvironment worker) {
 		Map<String, Object> properties = new HashMap<>();
 		properties.put(ClusterRole.PROPERTY, ClusterRole.WORKER.name());
 		properties.put("cluster.internal.worker-id", worker.workerId());
+		properties.put(WORKER_INDEX_PROPERTY, worker.workerId());
 		properties.put("server.port", worker.serverPort());
 		properties.put(ClusterRole.LISTENER_PROPERTY, worker.sharedListener());
 		if (worker.managementPort() != null) {
 			properties.put("management.server.port", worker.managementPort());
 		}
-		publish(environment, properties);
+		return properties;
+	}
+
+	private void becomeWorker(ConfigurableEnvironment environment, WorkerEnvironment worker) {
+		publish(environment, workerProperties(worker));
 		// the cluster-worker profile is active already:
 		// WorkerProfileEnvironmentPostProcessor
 		ignoreInterrupt();
