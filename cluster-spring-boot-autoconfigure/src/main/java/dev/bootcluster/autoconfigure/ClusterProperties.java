@@ -10,6 +10,7 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
+import dev.bootcluster.cache.CacheMode;
 import dev.bootcluster.context.ClusterConfigurationException;
 import dev.bootcluster.context.WorkerCount;
 
@@ -47,6 +48,8 @@ public class ClusterProperties implements InitializingBean {
 	private final Restart restart = new Restart();
 
 	private final Store store = new Store();
+
+	private final Cache cache = new Cache();
 
 	/**
 	 * How long a worker may take to stop after SIGTERM before it gets SIGKILL, and so how
@@ -96,6 +99,10 @@ public class ClusterProperties implements InitializingBean {
 		return this.store;
 	}
 
+	public Cache getCache() {
+		return this.cache;
+	}
+
 	public Duration getShutdownTimeout() {
 		return this.shutdownTimeout;
 	}
@@ -140,6 +147,10 @@ public class ClusterProperties implements InitializingBean {
 		if (this.store.maxSize.toBytes() < 1024) {
 			throw new ClusterConfigurationException("cluster.store.max-size", this.store.maxSize,
 					"a size of at least 1KB such as 64MB");
+		}
+		Duration timeToLive = this.cache.timeToLive;
+		if (timeToLive != null) {
+			requirePositive("cluster.cache.time-to-live", timeToLive);
 		}
 	}
 
@@ -389,6 +400,41 @@ public class ClusterProperties implements InitializingBean {
 
 		public void setMaxSize(DataSize maxSize) {
 			this.maxSize = maxSize;
+		}
+
+	}
+
+	public static class Cache {
+
+		/**
+		 * How workers' caches (Spring's simple cache and Caffeine caches) stay coherent:
+		 * 'near' (each worker keeps its own entries; a put, evict or clear on one worker
+		 * evicts the key on every other worker before it returns) or 'shared' (entries
+		 * live in the master's store, values Java-serialized, one copy for all workers).
+		 */
+		private CacheMode mode = CacheMode.NEAR;
+
+		/**
+		 * How long an entry of a shared cache lives in the master's store. Unset: until
+		 * it is evicted or cleared (such entries are never evicted to make room in
+		 * cluster.store.max-size; with a time to live, the least recently used are).
+		 */
+		private @Nullable Duration timeToLive;
+
+		public CacheMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(CacheMode mode) {
+			this.mode = mode;
+		}
+
+		public @Nullable Duration getTimeToLive() {
+			return this.timeToLive;
+		}
+
+		public void setTimeToLive(@Nullable Duration timeToLive) {
+			this.timeToLive = timeToLive;
 		}
 
 	}
