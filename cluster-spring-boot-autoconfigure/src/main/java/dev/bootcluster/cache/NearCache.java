@@ -171,8 +171,9 @@ public final class NearCache implements Cache {
 	}
 
 	/**
-	 * Another worker wrote: drops the key (every entry for null) at once, on the thread
-	 * that reads from the master. A key this worker cannot decode drops every entry.
+	 * Another worker wrote: drops the key (every entry for null) at once, on the worker's
+	 * invalidation thread (waiting, if the key is being loaded here, for the load, which
+	 * then is not kept). A key this worker cannot decode drops every entry.
 	 */
 	void invalidated(@Nullable String encodedKey) {
 		this.writes.incrementAndGet();
@@ -199,6 +200,11 @@ public final class NearCache implements Cache {
 					+ ", which is not serializable: each write of such a key clears the cache on the other workers");
 		}
 		this.channel.invalidate(this.id, encoded);
+	}
+
+	/** Writes of this cache so far, local or another worker's. */
+	long writeCount() {
+		return this.writes.get();
 	}
 
 	@Override

@@ -32,11 +32,11 @@ import dev.bootcluster.ipc.Message;
  * timeout passed; the answer says how many confirmed.
  * <p>
  * READY and STARTING workers are awaited (a starting worker may have filled a cache
- * already, and confirms from its link's reader thread, which does not wait for the
- * application to start); a READY worker that stopped heartbeating is sent the
- * invalidation but not awaited, as with broadcasts. Workers are told apart by their
- * connection (a starting worker's pid may not be known yet). Sends only queue, on the
- * urgent lane: an invalidation overtakes the deliveries queued for a worker.
+ * already, and confirms from a thread of its own, which does not wait for the application
+ * to start); a READY worker that stopped heartbeating is sent the invalidation but not
+ * awaited, as with broadcasts. Workers are told apart by their connection (a starting
+ * worker's pid may not be known yet). Sends only queue, on the urgent lane: an
+ * invalidation overtakes the deliveries queued for a worker.
  */
 public final class InvalidationRelay {
 

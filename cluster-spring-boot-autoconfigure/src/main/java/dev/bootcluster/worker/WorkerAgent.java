@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -142,6 +144,14 @@ public final class WorkerAgent implements Closeable {
 	 * What drops a cache entry another worker invalidated: cache name, key (null: all).
 	 */
 	private volatile @Nullable BiConsumer<String, @Nullable String> invalidationHandler;
+
+	/**
+	 * Runs the invalidation handler, in arrival order, off the reading thread: dropping
+	 * an entry waits for a load of it in progress (a cache's compute holds its key), and
+	 * the loader may be waiting for a reply only the reader can read.
+	 */
+	private final ExecutorService invalidations = Executors
+		.newSingleThreadExecutor((task) -> daemon(task, "cluster-cache-invalidation"));
 
 	private volatile @Nullable ClusterSnapshot latest;
 
@@ -284,10 +294,10 @@ public final class WorkerAgent implements Closeable {
 	}
 
 	/**
-	 * Sets what drops a cache entry that another worker invalidated. It runs on the
-	 * thread that reads from the master, before the invalidation is confirmed, so it must
-	 * be quick and must not wait for the master; until one is set, invalidations are
-	 * confirmed at once (there is no cache to drop anything from).
+	 * Sets what drops a cache entry that another worker invalidated. It runs on a thread
+	 * of its own, one invalidation at a time in arrival order, and each is confirmed to
+	 * the master once it returned; it must not wait for the master. Until one is set,
+	 * invalidations are confirmed at once (there is no cache to drop anything from).
 	 * @param handler called with the cache name and the encoded key (null: every entry)
 	 */
 	public void onCacheInvalidation(BiConsumer<String, @Nullable String> handler) {
@@ -651,20 +661,30 @@ public final class WorkerAgent implements Closeable {
 	}
 
 	/**
-	 * On the reading thread, not queued behind deliveries: drops the entry, then confirms
-	 * (the sender's call returns only once every worker confirmed).
+	 * Not queued behind deliveries: drops the entry on the invalidation thread, then
+	 * confirms (the sender's call returns only once every worker confirmed).
 	 */
 	private void invalidate(Message.CacheInvalidation invalidation) {
 		BiConsumer<String, @Nullable String> handler = this.invalidationHandler;
-		if (handler != null) {
-			try {
-				handler.accept(invalidation.cache(), invalidation.key());
-			}
-			catch (RuntimeException | LinkageError | StackOverflowError ex) {
-				logger.error("Dropping an entry of cache '" + invalidation.cache() + "' failed", ex);
-			}
+		if (handler == null) {
+			post(new Message.CacheInvalidated(invalidation.invalidationId()));
+			return;
 		}
-		post(new Message.CacheInvalidated(invalidation.invalidationId()));
+		try {
+			this.invalidations.execute(() -> {
+				try {
+					handler.accept(invalidation.cache(), invalidation.key());
+				}
+				catch (RuntimeException | LinkageError | StackOverflowError ex) {
+					logger.error("Dropping an entry of cache '" + invalidation.cache() + "' failed", ex);
+				}
+				post(new Message.CacheInvalidated(invalidation.invalidationId()));
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// closing: nothing is cached any more
+			post(new Message.CacheInvalidated(invalidation.invalidationId()));
+		}
 	}
 
 	private void expired(Message.StoreExpired expired) {
@@ -702,6 +722,7 @@ public final class WorkerAgent implements Closeable {
 	public void close() {
 		this.closed = true;
 		this.heartbeats.shutdownNow();
+		this.invalidations.shutdownNow();
 		synchronized (this.readerLock) {
 			this.readerLock.notifyAll();
 		}
