@@ -111,6 +111,25 @@ class ArchitectureTest {
 		.dependOnClassesThat(assignableTo(ObjectInputStream.class).or(assignableTo(ObjectOutputStream.class)))
 		.as("no classes should use Java serialization (ObjectInputStream / ObjectOutputStream)");
 
+	/**
+	 * Cache keys and values are Java-serialized (with Spring's serializer) by the worker
+	 * that caches them, and only there: the master relays and stores the bytes without
+	 * reading them, and no IPC frame is Java serialization.
+	 */
+	@ArchTest
+	static final ArchRule onlyCachesUseJavaSerialization = noClasses().that()
+		.resideOutsideOfPackage("dev.bootcluster.cache..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAPackage("org.springframework.core.serializer..");
+
+	@ArchTest
+	static final ArchRule cachesDependOnNoMasterInternals = noClasses().that()
+		.resideInAPackage("dev.bootcluster.cache..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.bootcluster.master..", "dev.bootcluster.context..", "dev.bootcluster.autoconfigure..");
+
 	/** The rules above can fail: the imported classes carry their dependencies. */
 	@ArchTest
 	static void importedClassesCarryTheirDependencies(JavaClasses classes) {

@@ -10,6 +10,7 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
+import dev.bootcluster.cache.CacheMode;
 import dev.bootcluster.context.ClusterConfigurationException;
 import dev.bootcluster.context.WorkerCount;
 
@@ -47,6 +48,8 @@ public class ClusterProperties implements InitializingBean {
 	private final Restart restart = new Restart();
 
 	private final Store store = new Store();
+
+	private final Cache cache = new Cache();
 
 	/**
 	 * How long a worker may take to stop after SIGTERM before it gets SIGKILL, and so how
@@ -94,6 +97,10 @@ public class ClusterProperties implements InitializingBean {
 
 	public Store getStore() {
 		return this.store;
+	}
+
+	public Cache getCache() {
+		return this.cache;
 	}
 
 	public Duration getShutdownTimeout() {
@@ -144,6 +151,10 @@ public class ClusterProperties implements InitializingBean {
 		if (!List.of(Scheduling.ONE_WORKER, Scheduling.EVERY_WORKER).contains(this.scheduling)) {
 			throw new ClusterConfigurationException("cluster.scheduling", this.scheduling,
 					"one-worker or every-worker");
+		}
+		Duration timeToLive = this.cache.timeToLive;
+		if (timeToLive != null) {
+			requirePositive("cluster.cache.time-to-live", timeToLive);
 		}
 	}
 
@@ -426,6 +437,41 @@ public class ClusterProperties implements InitializingBean {
 		public static final String EVERY_WORKER = "every-worker";
 
 		private Scheduling() {
+		}
+
+	}
+
+	public static class Cache {
+
+		/**
+		 * How workers' caches (Spring's simple cache and Caffeine caches) stay coherent:
+		 * 'near' (each worker keeps its own entries; a put, evict or clear on one worker
+		 * evicts the key on every other worker before it returns) or 'shared' (entries
+		 * live in the master's store, values Java-serialized, one copy for all workers).
+		 */
+		private CacheMode mode = CacheMode.NEAR;
+
+		/**
+		 * How long an entry of a shared cache lives in the master's store. Unset: until
+		 * it is evicted or cleared (such entries are never evicted to make room in
+		 * cluster.store.max-size; with a time to live, the least recently used are).
+		 */
+		private @Nullable Duration timeToLive;
+
+		public CacheMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(CacheMode mode) {
+			this.mode = mode;
+		}
+
+		public @Nullable Duration getTimeToLive() {
+			return this.timeToLive;
+		}
+
+		public void setTimeToLive(@Nullable Duration timeToLive) {
+			this.timeToLive = timeToLive;
 		}
 
 	}

@@ -36,7 +36,11 @@ import dev.bootcluster.RestartOperation;
 		@JsonSubTypes.Type(value = Message.StoreRequest.class, name = "store-request"),
 		@JsonSubTypes.Type(value = Message.StoreReply.class, name = "store-reply"),
 		@JsonSubTypes.Type(value = Message.StoreWatch.class, name = "store-watch"),
-		@JsonSubTypes.Type(value = Message.StoreExpired.class, name = "store-expired") })
+		@JsonSubTypes.Type(value = Message.StoreExpired.class, name = "store-expired"),
+		@JsonSubTypes.Type(value = Message.CacheInvalidate.class, name = "cache-invalidate"),
+		@JsonSubTypes.Type(value = Message.CacheInvalidateReply.class, name = "cache-invalidate-reply"),
+		@JsonSubTypes.Type(value = Message.CacheInvalidation.class, name = "cache-invalidation"),
+		@JsonSubTypes.Type(value = Message.CacheInvalidated.class, name = "cache-invalidated") })
 public sealed interface Message {
 
 	/**
@@ -337,6 +341,46 @@ public sealed interface Message {
 			return "StoreExpired[key=" + this.key + ", value=" + this.value.length + " bytes]";
 		}
 
+	}
+
+	/**
+	 * A worker asks the master to have every other worker drop an entry of one of its
+	 * caches ({@code key} null: all of them). The key is the worker's encoding of the
+	 * cache key, which the master relays without interpreting it.
+	 */
+	record CacheInvalidate(long requestId, String cache, @Nullable String key) implements Message {
+
+		public CacheInvalidate {
+			Objects.requireNonNull(cache, "cache");
+		}
+
+	}
+
+	/**
+	 * The master's answer to a {@link CacheInvalidate}: how many of the awaited workers
+	 * (READY or STARTING, the sender excepted) confirmed they dropped the entry before
+	 * the request timeout.
+	 */
+	record CacheInvalidateReply(long requestId, int acknowledged, int targets) implements Message {
+	}
+
+	/**
+	 * The master relays a {@link CacheInvalidate} to a worker, which drops the entry from
+	 * its local cache, then answers {@link CacheInvalidated}.
+	 */
+	record CacheInvalidation(long invalidationId, String cache, @Nullable String key) implements Message {
+
+		public CacheInvalidation {
+			Objects.requireNonNull(cache, "cache");
+		}
+
+	}
+
+	/**
+	 * A worker confirms that it dropped the entry of a {@link CacheInvalidation} (sent
+	 * only once it has).
+	 */
+	record CacheInvalidated(long invalidationId) implements Message {
 	}
 
 }

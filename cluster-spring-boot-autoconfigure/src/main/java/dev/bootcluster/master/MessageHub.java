@@ -77,6 +77,8 @@ public final class MessageHub implements Closeable {
 
 	private volatile Supplier<List<Recipient>> recipients = List::of;
 
+	private final InvalidationRelay invalidations;
+
 	private volatile RequestHandler requestHandler = (sender, type, payload) -> new Message.Answer(0, null, null,
 			"The master has no request handler");
 
@@ -88,6 +90,12 @@ public final class MessageHub implements Closeable {
 		// once
 		this.timeouts.setRemoveOnCancelPolicy(true);
 		this.requests = Executors.newCachedThreadPool((task) -> daemon(task, "cluster-request"));
+		this.invalidations = new InvalidationRelay(() -> this.recipients.get(), this.timeouts, ackTimeout);
+	}
+
+	/** The relay of cache invalidations, to the same recipients. */
+	public InvalidationRelay invalidations() {
+		return this.invalidations;
 	}
 
 	/** Where the workers to deliver to come from (the supervisor's live workers). */
@@ -271,6 +279,7 @@ public final class MessageHub implements Closeable {
 		this.timeouts.shutdownNow();
 		this.requests.shutdownNow();
 		this.pending.values().forEach(Pending::finish);
+		this.invalidations.close();
 	}
 
 	private static Thread daemon(Runnable task, String name) {
@@ -286,8 +295,15 @@ public final class MessageHub implements Closeable {
 	 * @param pid its process id
 	 * @param channel its IPC connection
 	 * @param ready whether it is READY (counted), rather than still starting
+	 * @param starting whether it is STARTING (awaited by cache invalidations only)
 	 */
-	public record Recipient(int workerId, long pid, IpcChannel channel, boolean ready) {
+	public record Recipient(int workerId, long pid, IpcChannel channel, boolean ready, boolean starting) {
+
+		/** A recipient that is READY, or not awaited at all. */
+		public Recipient(int workerId, long pid, IpcChannel channel, boolean ready) {
+			this(workerId, pid, channel, ready, false);
+		}
+
 	}
 
 	/** The latest retained delivery of a topic, and its id. */

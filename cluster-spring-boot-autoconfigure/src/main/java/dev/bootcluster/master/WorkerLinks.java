@@ -96,7 +96,7 @@ final class WorkerLinks implements IpcServer.Handler {
 		if (channel != null && (worker.state == WorkerState.STARTING || worker.state == WorkerState.READY)) {
 			// a silent worker gets what is sent, but is not waited for
 			list.add(new MessageHub.Recipient(worker.slot.id, worker.pid, channel,
-					worker.state == WorkerState.READY && !worker.silent));
+					worker.state == WorkerState.READY && !worker.silent, worker.state == WorkerState.STARTING));
 		}
 	}
 
@@ -134,6 +134,12 @@ final class WorkerLinks implements IpcServer.Handler {
 		else if (message instanceof Message.Publish publish) {
 			this.messages.publishFrom(worker.slot.id, publish, channel);
 		}
+		else if (message instanceof Message.CacheInvalidated invalidated) {
+			this.messages.invalidations().invalidated(channel, invalidated.invalidationId());
+		}
+		else if (message instanceof Message.CacheInvalidate invalidate) {
+			this.messages.invalidations().invalidateFrom(worker.slot.id, channel, invalidate);
+		}
 		else if (message instanceof Message.Ask ask) {
 			this.messages.ask(worker.slot.id, ask, channel);
 		}
@@ -165,6 +171,7 @@ final class WorkerLinks implements IpcServer.Handler {
 	public void disconnected(IpcServer.Peer peer, IpcChannel channel) {
 		Worker worker = (Worker) peer;
 		this.messages.disconnected(worker.pid);
+		this.messages.invalidations().disconnected(channel);
 		this.loop.execute(() -> {
 			this.store.disconnected(owner(worker), channel);
 			if (worker.channel == channel) {

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
@@ -136,6 +139,19 @@ public final class WorkerAgent implements Closeable {
 
 	/** What handles expired store entries, by watched prefix. */
 	private final Map<String, Consumer<Message.StoreExpired>> expiryHandlers = new ConcurrentHashMap<>();
+
+	/**
+	 * What drops a cache entry another worker invalidated: cache name, key (null: all).
+	 */
+	private volatile @Nullable BiConsumer<String, @Nullable String> invalidationHandler;
+
+	/**
+	 * Runs the invalidation handler, in arrival order, off the reading thread: dropping
+	 * an entry waits for a load of it in progress (a cache's compute holds its key), and
+	 * the loader may be waiting for a reply only the reader can read.
+	 */
+	private final ExecutorService invalidations = Executors
+		.newSingleThreadExecutor((task) -> daemon(task, "cluster-cache-invalidation"));
 
 	private volatile @Nullable ClusterSnapshot latest;
 
@@ -260,6 +276,32 @@ public final class WorkerAgent implements Closeable {
 	public void watchStore(String prefix, Consumer<Message.StoreExpired> handler) {
 		this.expiryHandlers.put(prefix, handler);
 		send(new Message.StoreWatch(prefix), false);
+	}
+
+	/**
+	 * Has every other worker drop an entry of a cache ({@code key} null: all its
+	 * entries), and waits until they confirmed it, or the master's acknowledgement
+	 * timeout passed.
+	 * @param cache the cache's name
+	 * @param key the encoded key, or null for the whole cache
+	 * @param timeout how long to wait for the master's answer
+	 * @return how many of the awaited workers confirmed
+	 * @throws IpcException if the master is unreachable or did not answer in time
+	 */
+	public Message.CacheInvalidateReply invalidateCache(String cache, @Nullable String key, Duration timeout) {
+		return request((id) -> new Message.CacheInvalidate(id, cache, key), Message.CacheInvalidateReply.class,
+				timeout);
+	}
+
+	/**
+	 * Sets what drops a cache entry that another worker invalidated. It runs on a thread
+	 * of its own, one invalidation at a time in arrival order, and each is confirmed to
+	 * the master once it returned; it must not wait for the master. Until one is set,
+	 * invalidations are confirmed at once (there is no cache to drop anything from).
+	 * @param handler called with the cache name and the encoded key (null: every entry)
+	 */
+	public void onCacheInvalidation(BiConsumer<String, @Nullable String> handler) {
+		this.invalidationHandler = handler;
 	}
 
 	/** Asks the master a question its request listeners answer. */
@@ -604,11 +646,44 @@ public final class WorkerAgent implements Closeable {
 		else if (message instanceof Message.StoreReply reply) {
 			complete(reply.requestId(), reply);
 		}
+		else if (message instanceof Message.CacheInvalidation invalidation) {
+			invalidate(invalidation);
+		}
+		else if (message instanceof Message.CacheInvalidateReply reply) {
+			complete(reply.requestId(), reply);
+		}
 		else if (message instanceof Message.StoreExpired expired) {
 			enqueue(() -> expired(expired));
 		}
 		else {
 			logger.warn("Ignoring unexpected " + message.getClass().getSimpleName() + " from the master");
+		}
+	}
+
+	/**
+	 * Not queued behind deliveries: drops the entry on the invalidation thread, then
+	 * confirms (the sender's call returns only once every worker confirmed).
+	 */
+	private void invalidate(Message.CacheInvalidation invalidation) {
+		BiConsumer<String, @Nullable String> handler = this.invalidationHandler;
+		if (handler == null) {
+			post(new Message.CacheInvalidated(invalidation.invalidationId()));
+			return;
+		}
+		try {
+			this.invalidations.execute(() -> {
+				try {
+					handler.accept(invalidation.cache(), invalidation.key());
+				}
+				catch (RuntimeException | LinkageError | StackOverflowError ex) {
+					logger.error("Dropping an entry of cache '" + invalidation.cache() + "' failed", ex);
+				}
+				post(new Message.CacheInvalidated(invalidation.invalidationId()));
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			// closing: nothing is cached any more
+			post(new Message.CacheInvalidated(invalidation.invalidationId()));
 		}
 	}
 
@@ -647,6 +722,7 @@ public final class WorkerAgent implements Closeable {
 	public void close() {
 		this.closed = true;
 		this.heartbeats.shutdownNow();
+		this.invalidations.shutdownNow();
 		synchronized (this.readerLock) {
 			this.readerLock.notifyAll();
 		}

@@ -130,7 +130,14 @@ class FrameCodecTest {
 				new StoreReply(1, true, binary, null, null), new StoreReply(2, false, null, null, null),
 				new StoreReply(3, false, null, StoreFailure.FULL, "Cannot store key 'k'"),
 				new StoreReply(4, false, null, StoreFailure.INVALID, ""), new StoreWatch("spring:session:"),
-				new StoreExpired("spring:session:1", binary));
+				new StoreExpired("spring:session:1", binary),
+				new Message.CacheInvalidate(1, "cacheManager/prices", "s:price-\u00e9\ud83d\ude00 \"q\""),
+				new Message.CacheInvalidate(Long.MAX_VALUE, "", null),
+				new Message.CacheInvalidate(3, "cacheManager/users", "j:rO0ABXNyACJvcmcu_-"),
+				new Message.CacheInvalidateReply(1, 2, 3), new Message.CacheInvalidateReply(Long.MIN_VALUE, 0, 0),
+				new Message.CacheInvalidation(1, "cacheManager/prices", "l:-9223372036854775808"),
+				new Message.CacheInvalidation(Long.MAX_VALUE, "\u4e2d", null), new Message.CacheInvalidated(1),
+				new Message.CacheInvalidated(Long.MIN_VALUE));
 	}
 
 	@ParameterizedTest

@@ -391,6 +391,54 @@ class WorkerAgentTest {
 	}
 
 	/** The next message from the worker that is not a heartbeat. */
+	@Test
+	void anInvalidationIsConfirmedOnlyOnceItsHandlerReturned() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		List<String> dropped = new CopyOnWriteArrayList<>();
+		this.agent.onCacheInvalidation((cache, key) -> {
+			dropped.add(cache + " " + key);
+			try {
+				release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
+		this.master.send(new Message.CacheInvalidation(5, "cacheManager/prices", "s:eur"));
+		await().atMost(TIMEOUT).until(() -> dropped.size() == 1);
+		// the reader is not held by the handler: a status pushed meanwhile arrives
+		ClusterSnapshot pushed = snapshot(4);
+		this.master.send(new Message.StatusReply(0, pushed));
+		await().atMost(TIMEOUT).until(() -> pushed.equals(this.agent.latestStatus()));
+		this.master.send(new Message.CacheInvalidation(6, "cacheManager/prices", null));
+		this.agent.ready();
+		// nothing confirmed while the first handler runs: the ready comes first
+		assertThat(next()).isInstanceOf(Message.Ready.class);
+		release.countDown();
+		assertThat(next()).isEqualTo(new Message.CacheInvalidated(5));
+		assertThat(next()).isEqualTo(new Message.CacheInvalidated(6));
+		assertThat(dropped).containsExactly("cacheManager/prices s:eur", "cacheManager/prices null");
+	}
+
+	@Test
+	void withoutAHandlerAnInvalidationIsConfirmedAtOnce() throws IOException {
+		this.master.send(new Message.CacheInvalidation(9, "c", null));
+		assertThat(next()).isEqualTo(new Message.CacheInvalidated(9));
+	}
+
+	@Test
+	void invalidatingACacheWaitsForTheMastersAnswer() throws Exception {
+		CompletableFuture<Message.CacheInvalidateReply> reply = CompletableFuture
+			.supplyAsync(() -> this.agent.invalidateCache("cacheManager/prices", "s:eur", TIMEOUT));
+		Message.CacheInvalidate request = (Message.CacheInvalidate) next();
+		assertThat(request.cache()).isEqualTo("cacheManager/prices");
+		assertThat(request.key()).isEqualTo("s:eur");
+		assertThat(reply).isNotDone();
+		this.master.send(new Message.CacheInvalidateReply(request.requestId(), 1, 2));
+		assertThat(reply.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+			.isEqualTo(new Message.CacheInvalidateReply(request.requestId(), 1, 2));
+	}
+
 	private Message next() {
 		return assertTimeoutPreemptively(TIMEOUT, () -> {
 			Message message;
