@@ -112,16 +112,25 @@ class ArchitectureTest {
 		.as("no classes should use Java serialization (ObjectInputStream / ObjectOutputStream)");
 
 	/**
-	 * Cache keys and values are Java-serialized (with Spring's serializer) by the worker
-	 * that caches them, and only there: the master relays and stores the bytes without
-	 * reading them, and no IPC frame is Java serialization.
+	 * Cache keys and values and session attributes are Java-serialized (with Spring's
+	 * serializer) by the worker that caches or sets them, and only there: the master
+	 * relays and stores the bytes without reading them, and no IPC frame is Java
+	 * serialization.
 	 */
 	@ArchTest
-	static final ArchRule onlyCachesUseJavaSerialization = noClasses().that()
-		.resideOutsideOfPackage("dev.bootcluster.cache..")
+	static final ArchRule onlyCachesAndSessionsUseJavaSerialization = noClasses().that()
+		.resideOutsideOfPackages("dev.bootcluster.cache..", "dev.bootcluster.session..")
 		.should()
 		.dependOnClassesThat()
 		.resideInAPackage("org.springframework.core.serializer..");
+
+	@ArchTest
+	static final ArchRule sessionsDependOnNoMasterInternals = noClasses().that()
+		.resideInAPackage("dev.bootcluster.session..")
+		.should()
+		.dependOnClassesThat()
+		.resideInAnyPackage("dev.bootcluster.master..", "dev.bootcluster.context..", "dev.bootcluster.autoconfigure..",
+				"dev.bootcluster.worker..", "dev.bootcluster.ipc..");
 
 	@ArchTest
 	static final ArchRule cachesDependOnNoMasterInternals = noClasses().that()
