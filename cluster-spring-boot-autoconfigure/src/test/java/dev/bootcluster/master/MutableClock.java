@@ -9,23 +9,23 @@ import java.time.ZoneOffset;
 /**
  * A {@link Clock} that only moves when a test moves it.
  */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
 	private volatile Instant now;
 
-	MutableClock(Instant start) {
+	public MutableClock(Instant start) {
 		this.now = start;
 	}
 
-	MutableClock() {
+	public MutableClock() {
 		this(Instant.parse("2025-01-01T00:00:00Z"));
 	}
 
-	void set(Instant instant) {
+	public void set(Instant instant) {
 		this.now = instant;
 	}
 
-	void advance(Duration duration) {
+	public void advance(Duration duration) {
 		this.now = this.now.plus(duration);
 	}
 

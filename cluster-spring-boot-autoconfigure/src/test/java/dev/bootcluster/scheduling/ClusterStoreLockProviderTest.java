@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.bootcluster.master.LocalClusterStore;
+import dev.bootcluster.master.MutableClock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -11,6 +11,8 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
+import dev.bootcluster.master.MutableClock;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
