@@ -25,7 +25,14 @@ enum App {
 	 * test-apps/webflux-app: WebFlux on Reactor Netty, no servlet API on its class path.
 	 */
 	WEBFLUX("webflux-app.jar", "../test-apps/webflux-app/target/webflux-app.jar", "WebFluxApplication", "Netty",
-			"netty", "app.version");
+			"netty", "app.version"),
+
+	/**
+	 * test-apps/redis-app: Spring MVC on Tomcat with its shared state in Redis (sessions,
+	 * a cache, a ShedLock job), for {@code RedisIT}. It has no {@code GET /}.
+	 */
+	REDIS("redis-app.jar", "../test-apps/redis-app/target/redis-app.jar", "RedisApplication", "Tomcat", null,
+			"app.version");
 
 	private final String jarProperty;
 

@@ -27,7 +27,7 @@ final class Browser {
 
 	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
 
-	private final int port;
+	private int port;
 
 	private String cookie;
 
@@ -79,6 +79,16 @@ final class Browser {
 		String form = "username=" + encode(username) + "&password=" + encode(password) + "&_csrf="
 				+ encode(csrf.group(1));
 		return exchange("POST", "/login", "application/x-www-form-urlencoded", form);
+	}
+
+	/**
+	 * Points this browser at another port of the same host, keeping its session cookie,
+	 * as a browser does (cookies are kept per host, not per port).
+	 * @return this browser
+	 */
+	Browser onPort(int port) {
+		this.port = port;
+		return this;
 	}
 
 	private static String encode(String value) {
