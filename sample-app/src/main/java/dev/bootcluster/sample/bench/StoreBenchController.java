@@ -97,8 +97,10 @@ class StoreBenchController {
 			throws Exception {
 		byte[] value = new byte[size];
 		ThreadLocalRandom.current().nextBytes(value);
-		// warm-up, not counted
-		round(ops / 5 + 1, threads, value, put, get);
+		// warm-up, not counted: as many rounds as measured (the JIT is still compiling
+		// the
+		// client and IPC code after a few thousand)
+		round(ops, threads, value, put, get);
 		long start = System.nanoTime();
 		long[][] latencies = round(ops, threads, value, put, get);
 		double seconds = (System.nanoTime() - start) / 1e9;
