@@ -4,7 +4,6 @@ import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.provider.redis.spring.RedisLockProvider;
 import net.javacrumbs.shedlock.spring.annotation.EnableSchedulerLock;
 
-import org.springframework.cache.annotation.EnableCaching;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -12,15 +11,13 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * Scheduling with ShedLock's Redis lock provider (locks are keys
- * {@code job-lock:redis-app:<name>}), and caching (Boot configures the Redis cache
- * manager from {@code spring.cache.type=redis}). On this class rather than the main
- * class: the cluster's master reads the main class for {@code @EnableScheduling}, and
- * this job belongs to the workers.
+ * {@code job-lock:redis-app:<name>}). On this class rather than the main class: the
+ * cluster's master reads the main class for {@code @EnableScheduling}, and this job
+ * belongs to the workers.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableScheduling
 @EnableSchedulerLock(defaultLockAtMostFor = "PT30S")
-@EnableCaching
 class JobConfiguration {
 
 	@Bean
