@@ -17,6 +17,7 @@ import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterStore;
+import dev.bootcluster.ipc.Message.Schedules;
 import dev.bootcluster.master.ClusterTimeouts;
 import dev.bootcluster.scheduling.ClusterStoreLockProvider;
 import dev.bootcluster.scheduling.EveryWorkerMethods;
@@ -24,6 +25,7 @@ import dev.bootcluster.scheduling.JdbcSessionCleanupScheduling;
 import dev.bootcluster.scheduling.LeaseSchedulingConfigurer;
 import dev.bootcluster.scheduling.SchedulingLease;
 import dev.bootcluster.scheduling.SchedulingLeaseKeeper;
+import dev.bootcluster.worker.WorkerAgent;
 
 /**
  * Scheduling in a cluster: in a worker, with {@code cluster.scheduling=one-worker} (the
@@ -40,6 +42,12 @@ public final class ClusterSchedulingAutoConfiguration {
 
 	static String workerName(Environment environment) {
 		return "worker-" + environment.getProperty("cluster.internal.worker-id", "?");
+	}
+
+	/** Tells the master (which logs it) where the worker's scheduled tasks run. */
+	private static LeaseSchedulingConfigurer.Report report(ObjectProvider<WorkerAgent> agent, String mode) {
+		return (leaseHolderOnly, inEveryWorker) -> agent
+			.ifAvailable((available) -> available.reportSchedules(new Schedules(mode, leaseHolderOnly, inEveryWorker)));
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -64,8 +72,9 @@ public final class ClusterSchedulingAutoConfiguration {
 
 		@Bean
 		LeaseSchedulingConfigurer clusterLeaseSchedulingConfigurer(SchedulingLeaseKeeper keeper,
-				EveryWorkerMethods everyWorker, Environment environment) {
-			return new LeaseSchedulingConfigurer(keeper, everyWorker, workerName(environment));
+				EveryWorkerMethods everyWorker, Environment environment, ObjectProvider<WorkerAgent> agent) {
+			return new LeaseSchedulingConfigurer(keeper, everyWorker, workerName(environment),
+					report(agent, ClusterProperties.Scheduling.ONE_WORKER));
 		}
 
 		@Configuration(proxyBeanMethods = false)
@@ -88,8 +97,10 @@ public final class ClusterSchedulingAutoConfiguration {
 	static class EveryWorkerConfiguration {
 
 		@Bean
-		LeaseSchedulingConfigurer clusterLeaseSchedulingConfigurer(Environment environment) {
-			return new LeaseSchedulingConfigurer(null, new EveryWorkerMethods(), workerName(environment));
+		LeaseSchedulingConfigurer clusterLeaseSchedulingConfigurer(Environment environment,
+				ObjectProvider<WorkerAgent> agent) {
+			return new LeaseSchedulingConfigurer(null, new EveryWorkerMethods(), workerName(environment),
+					report(agent, ClusterProperties.Scheduling.EVERY_WORKER));
 		}
 
 	}

@@ -23,6 +23,13 @@ import org.jspecify.annotations.Nullable;
  * sender, no reader that answers and no lock holder. Urgent frames (acknowledgements,
  * heartbeats, replies) have a queue of their own, written first between whole frames. A
  * peer that lets more than the bound pile up is disconnected with a logged reason.
+ * <p>
+ * {@link #sendDirect} is the one exception, for a thread that waits for this very peer
+ * anyway (a worker's thread that asks the master and waits for the answer, the master's
+ * reader thread of a worker answering that worker): when nothing is queued or being
+ * written, it writes the frame itself, which saves the writer thread's wake-up on the way
+ * of a request and of its answer.
+ * <p>
  * Receives come from one reader thread.
  */
 public final class IpcChannel implements Closeable {
@@ -53,6 +60,13 @@ public final class IpcChannel implements Closeable {
 	/** Guards the queues and the fields below them. */
 	private final Object lock = new Object();
 
+	/**
+	 * Frames {@link #sendDirect} writes on the calling thread when nothing is queued: at
+	 * most this long, so that such a write fits the socket's buffer whenever the peer
+	 * reads at all.
+	 */
+	static final int DIRECT_WRITE_BYTES = 32 * 1024;
+
 	/** Held while a frame is written, so frames never interleave. */
 	private final Object writeLock = new Object();
 
@@ -65,6 +79,12 @@ public final class IpcChannel implements Closeable {
 
 	/** Whether a frame was ever queued (after which {@link #sendNow} is refused). */
 	private boolean queuedBefore;
+
+	/**
+	 * Whether a frame is being written (by the writer thread or by {@link #sendDirect}):
+	 * the writer waits until it is not, and {@link #sendDirect} queues instead.
+	 */
+	private boolean writing;
 
 	private boolean closed;
 
@@ -195,6 +215,61 @@ public final class IpcChannel implements Closeable {
 	}
 
 	/**
+	 * Sends one message as {@link #send} ({@code urgent}: {@link #sendUrgent}) does, but
+	 * writes it on the calling thread when nothing is queued or being written and the
+	 * frame is at most {@value #DIRECT_WRITE_BYTES} bytes (and the calling thread is not
+	 * interrupted). Such a write may block the caller while the peer's socket buffer is
+	 * full (the peer stopped reading): only for a thread that waits for this peer anyway,
+	 * never for one that serves others. As with every write to a socket channel, an
+	 * interrupt of the calling thread during the write closes the channel.
+	 * @throws MessageTooLargeException before queuing anything if over the limit
+	 * @throws QueueOverflowException if the peer let the queue fill up (the channel is
+	 * closed)
+	 * @throws IOException if the channel is closed or the write failed (the channel is
+	 * closed)
+	 */
+	public void sendDirect(Message message, boolean urgent) throws IOException {
+		ByteBuffer frame = this.codec.encode(message);
+		if (frame.remaining() > DIRECT_WRITE_BYTES) {
+			enqueue(frame, urgent);
+			return;
+		}
+		boolean direct;
+		synchronized (this.lock) {
+			checkOpen();
+			// an interrupt during the write would close the channel: such a thread queues
+			direct = !this.writing && this.urgent.isEmpty() && this.normal.isEmpty()
+					&& !Thread.currentThread().isInterrupted();
+			if (direct) {
+				this.writing = true;
+				this.queuedBefore = true;
+			}
+		}
+		if (!direct) {
+			enqueue(frame, urgent);
+			return;
+		}
+		try {
+			synchronized (this.writeLock) {
+				while (frame.hasRemaining()) {
+					this.channel.write(frame);
+				}
+			}
+		}
+		catch (IOException ex) {
+			close();
+			throw ex;
+		}
+		finally {
+			synchronized (this.lock) {
+				this.writing = false;
+				// what was queued meanwhile is the writer's
+				this.lock.notifyAll();
+			}
+		}
+	}
+
+	/**
 	 * Writes one message on the calling thread, blocking until it is written: only for
 	 * the first frame of a connection (a worker's hello), before anything was queued. An
 	 * interrupt of the calling thread during the write closes the channel.
@@ -280,7 +355,7 @@ public final class IpcChannel implements Closeable {
 			while (true) {
 				ByteBuffer frame;
 				synchronized (this.lock) {
-					while (!this.closed && this.urgent.isEmpty() && this.normal.isEmpty()) {
+					while (!this.closed && (this.writing || (this.urgent.isEmpty() && this.normal.isEmpty()))) {
 						if (!this.channel.isOpen()) {
 							return;
 						}
@@ -290,16 +365,22 @@ public final class IpcChannel implements Closeable {
 						return;
 					}
 					frame = (this.urgent.isEmpty()) ? this.normal.poll() : this.urgent.poll();
+					this.writing = true;
 				}
 				int size = frame.remaining();
-				synchronized (this.writeLock) {
-					while (frame.hasRemaining()) {
-						this.channel.write(frame);
+				try {
+					synchronized (this.writeLock) {
+						while (frame.hasRemaining()) {
+							this.channel.write(frame);
+						}
 					}
 				}
-				synchronized (this.lock) {
-					if (!this.closed) {
-						this.queuedBytes -= size;
+				finally {
+					synchronized (this.lock) {
+						this.writing = false;
+						if (!this.closed) {
+							this.queuedBytes -= size;
+						}
 					}
 				}
 			}

@@ -202,7 +202,8 @@ public final class IpcServer implements Closeable {
 
 	/**
 	 * Authenticates peers and receives what they send. Called on the connection's reader
-	 * thread: it must not block.
+	 * thread: it must not block, but for writing an answer to that very peer (which only
+	 * a peer that stopped reading holds up, and only its own connection).
 	 */
 	public interface Handler {
 

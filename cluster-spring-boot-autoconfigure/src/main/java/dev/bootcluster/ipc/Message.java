@@ -1,6 +1,7 @@
 package dev.bootcluster.ipc;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
@@ -40,7 +41,8 @@ import dev.bootcluster.RestartOperation;
 		@JsonSubTypes.Type(value = Message.CacheInvalidate.class, name = "cache-invalidate"),
 		@JsonSubTypes.Type(value = Message.CacheInvalidateReply.class, name = "cache-invalidate-reply"),
 		@JsonSubTypes.Type(value = Message.CacheInvalidation.class, name = "cache-invalidation"),
-		@JsonSubTypes.Type(value = Message.CacheInvalidated.class, name = "cache-invalidated") })
+		@JsonSubTypes.Type(value = Message.CacheInvalidated.class, name = "cache-invalidated"),
+		@JsonSubTypes.Type(value = Message.Schedules.class, name = "schedules") })
 public sealed interface Message {
 
 	/**
@@ -301,6 +303,22 @@ public sealed interface Message {
 			return "StoreReply[requestId=" + this.requestId + ", success=" + this.success + ", value="
 					+ ((this.value != null) ? this.value.length + " bytes" : "null") + ", failure=" + this.failure
 					+ "]";
+		}
+
+	}
+
+	/**
+	 * Where a worker's scheduled methods run, sent once it started: {@code leaseHolder}
+	 * on the worker that holds the scheduling lease only (empty with
+	 * {@code cluster.scheduling=every-worker}), {@code everyWorker} in every worker. The
+	 * master logs it.
+	 */
+	record Schedules(String mode, List<String> leaseHolder, List<String> everyWorker) implements Message {
+
+		public Schedules {
+			Objects.requireNonNull(mode, "mode");
+			leaseHolder = List.copyOf(leaseHolder);
+			everyWorker = List.copyOf(everyWorker);
 		}
 
 	}

@@ -46,10 +46,10 @@ import org.jspecify.annotations.Nullable;
  * expiry listener} as it is removed, so that its owner's application can react (Spring
  * Session's expired-session event).
  * <p>
- * Not thread-safe: the store is owned by the master's supervisor thread. Reads, writes
- * and {@link #compareAndSet compareAndSet} are atomic because only one thread calls them.
- * Operations are O(1) or O(log n) (entries with a TTL are also kept ordered by expiry);
- * an eviction costs O(log n) per evicted entry.
+ * Not thread-safe: {@link StoreService} calls it under its monitor, so reads, writes and
+ * {@link #compareAndSet compareAndSet} are atomic because one thread at a time calls
+ * them. Operations are O(1) or O(log n) (entries with a TTL are also kept ordered by
+ * expiry); an eviction costs O(log n) per evicted entry.
  */
 final class MasterStore {
 

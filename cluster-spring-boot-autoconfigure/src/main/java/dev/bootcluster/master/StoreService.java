@@ -19,11 +19,14 @@ import dev.bootcluster.ipc.Message.StoreReply;
 import dev.bootcluster.ipc.Message.StoreRequest;
 
 /**
- * The master's store as workers reach it: each {@link StoreRequest} runs on the
- * supervisor's loop (the store's one thread) and is answered on the sender's channel,
- * whose writer does the I/O. Entries a worker holds are released when its connection
- * closes; expired entries under a watched prefix are sent to one watching worker. A timer
- * sweeps expired entries every {@link #SWEEP_INTERVAL}.
+ * The master's store as workers reach it: each {@link StoreRequest} runs on the reader
+ * thread of the connection it came on, which answers it itself (the request's thread in
+ * the worker waits for that answer, and the supervisor's loop is not on the way). The
+ * store is guarded by this object's monitor, held only while an operation runs, never
+ * during I/O. Entries a worker holds are released when its connection closes; expired
+ * entries under a watched prefix are sent to one watching worker (queued, never written
+ * under the monitor). A timer on the supervisor's loop sweeps expired entries every
+ * {@link #SWEEP_INTERVAL}.
  */
 final class StoreService {
 
@@ -57,31 +60,40 @@ final class StoreService {
 
 	private void sweep() {
 		try {
-			this.store.sweep();
+			synchronized (this) {
+				this.store.sweep();
+			}
 		}
 		finally {
 			this.loop.schedule(SWEEP_INTERVAL, this::sweep);
 		}
 	}
 
-	/** On the loop: runs a worker's request and queues the answer. */
+	/**
+	 * On the reader thread of {@code channel}: runs a worker's request and answers it,
+	 * writing the answer itself when nothing else is queued for that worker.
+	 */
 	void handle(long owner, IpcChannel channel, StoreRequest request) {
-		StoreReply reply;
+		StoreReply reply = answer(owner, request);
 		try {
-			reply = run(owner, request);
-		}
-		catch (StoreFullException ex) {
-			reply = new StoreReply(request.requestId(), false, null, StoreFailure.FULL, ex.getMessage());
-		}
-		catch (IllegalArgumentException | NullPointerException ex) {
-			reply = new StoreReply(request.requestId(), false, null, StoreFailure.INVALID,
-					request.op() + " of '" + request.key() + "': " + ex.getMessage());
-		}
-		try {
-			channel.sendUrgent(reply);
+			channel.sendDirect(reply, true);
 		}
 		catch (IOException | RuntimeException ex) {
 			logger.debug("Cannot answer a store request: " + ex.getMessage());
+		}
+	}
+
+	/** Runs a request under the monitor; a refused or invalid one is answered so. */
+	synchronized StoreReply answer(long owner, StoreRequest request) {
+		try {
+			return run(owner, request);
+		}
+		catch (StoreFullException ex) {
+			return new StoreReply(request.requestId(), false, null, StoreFailure.FULL, ex.getMessage());
+		}
+		catch (IllegalArgumentException | NullPointerException ex) {
+			return new StoreReply(request.requestId(), false, null, StoreFailure.INVALID,
+					request.op() + " of '" + request.key() + "': " + ex.getMessage());
 		}
 	}
 
@@ -132,8 +144,8 @@ final class StoreService {
 		return Duration.ofMillis(millis);
 	}
 
-	/** On the loop: a worker asks to be told of expired entries under a prefix. */
-	void watch(IpcChannel channel, String prefix) {
+	/** A worker asks to be told of expired entries under a prefix. */
+	synchronized void watch(IpcChannel channel, String prefix) {
 		if (prefix.isEmpty()) {
 			logger.warn("Ignoring a store watch of an empty prefix");
 			return;
@@ -142,10 +154,11 @@ final class StoreService {
 	}
 
 	/**
-	 * On the loop: a worker's connection closed (its process is gone, or going): what it
-	 * held is released and it watches nothing more.
+	 * A worker's connection closed (its process is gone, or going): what it held is
+	 * released and it watches nothing more. Called on that connection's reader thread
+	 * after its last request, so nothing it asked for afterwards is held again.
 	 */
-	void disconnected(long owner, IpcChannel channel) {
+	synchronized void disconnected(long owner, IpcChannel channel) {
 		this.watchers.remove(channel);
 		if (owner > 0) {
 			int released = this.store.releaseOwner(owner);
@@ -155,7 +168,11 @@ final class StoreService {
 		}
 	}
 
-	/** Tells the first worker watching a prefix of the key (in connection order). */
+	/**
+	 * Under the monitor (from a sweep or an operation that found the entry expired):
+	 * tells the first worker watching a prefix of the key (in connection order), by a
+	 * queued send.
+	 */
 	private void expired(String key, byte[] value) {
 		for (Map.Entry<IpcChannel, List<String>> watcher : this.watchers.entrySet()) {
 			for (String prefix : watcher.getValue()) {
@@ -173,8 +190,8 @@ final class StoreService {
 		}
 	}
 
-	/** On the loop: the store's figures now. */
-	StoreStats stats() {
+	/** The store's figures now. */
+	synchronized StoreStats stats() {
 		return new StoreStats(this.store.entries(), this.store.bytesUsed(), this.store.maxBytes(),
 				this.store.evictions(), this.store.refusals(), this.store.expirations());
 	}

@@ -27,8 +27,9 @@ import dev.bootcluster.ipc.MessageTooLargeException;
  * The supervisor's IPC side: a single-use token for each worker process, the
  * authentication of each connection by its hello (the token of a process the master
  * started, with that process's pid), and what workers send. Reader threads call in; what
- * touches worker state goes to the supervisor's loop, and messaging (acknowledgements,
- * publishes, requests) straight to the {@link MessageHub}, whose sends only queue.
+ * touches worker state goes to the supervisor's loop, messaging (acknowledgements,
+ * publishes, requests) straight to the {@link MessageHub}, whose sends only queue, and
+ * store requests to the {@link StoreService}, answered on the reader thread itself.
  */
 final class WorkerLinks implements IpcServer.Handler {
 
@@ -41,6 +42,8 @@ final class WorkerLinks implements IpcServer.Handler {
 	private final MessageHub messages;
 
 	private final StoreService store;
+
+	private final ScheduleLog schedules = new ScheduleLog();
 
 	private final SecureRandom random = new SecureRandom();
 
@@ -122,12 +125,13 @@ final class WorkerLinks implements IpcServer.Handler {
 			return null;
 		}
 		this.loop.execute(() -> connected(worker, hello, channel));
-		return worker;
+		return new Link(worker, hello.pid());
 	}
 
 	@Override
 	public void received(IpcServer.Peer peer, IpcChannel channel, Message message) {
-		Worker worker = (Worker) peer;
+		Link link = (Link) peer;
+		Worker worker = link.worker();
 		if (message instanceof Message.Delivered delivered) {
 			this.messages.delivered(worker.pid, delivered.deliveryId());
 		}
@@ -144,18 +148,14 @@ final class WorkerLinks implements IpcServer.Handler {
 			this.messages.ask(worker.slot.id, ask, channel);
 		}
 		else if (message instanceof Message.StoreRequest request) {
-			this.loop.execute(() -> {
-				if (worker.channel == channel) {
-					this.store.handle(owner(worker), channel, request);
-				}
-			});
+			// answered on this thread: the loop is not on a request's way
+			this.store.handle(link.pid(), channel, request);
 		}
 		else if (message instanceof Message.StoreWatch watch) {
-			this.loop.execute(() -> {
-				if (worker.channel == channel) {
-					this.store.watch(channel, watch.prefix());
-				}
-			});
+			this.store.watch(channel, watch.prefix());
+		}
+		else if (message instanceof Message.Schedules schedules) {
+			this.schedules.reported(worker.describe(), schedules);
 		}
 		else if (message instanceof Message.Ready || message instanceof Message.Heartbeat
 				|| message instanceof Message.StatusRequest || message instanceof Message.RestartRequest
@@ -169,11 +169,13 @@ final class WorkerLinks implements IpcServer.Handler {
 
 	@Override
 	public void disconnected(IpcServer.Peer peer, IpcChannel channel) {
-		Worker worker = (Worker) peer;
+		Link link = (Link) peer;
+		Worker worker = link.worker();
 		this.messages.disconnected(worker.pid);
 		this.messages.invalidations().disconnected(channel);
+		// after the connection's last request, on its reader thread
+		this.store.disconnected(link.pid(), channel);
 		this.loop.execute(() -> {
-			this.store.disconnected(owner(worker), channel);
 			if (worker.channel == channel) {
 				worker.channel = null;
 				this.supervisor.linksChanged();
@@ -182,12 +184,17 @@ final class WorkerLinks implements IpcServer.Handler {
 	}
 
 	/**
-	 * The process whose store entries a worker holds: its pid, as it said if not known
-	 * yet.
+	 * An authenticated connection: the worker, and the pid its hello gave (the process
+	 * whose store entries it holds; checked against the started process's pid, which may
+	 * not be known yet, by the time the process is seen to start).
 	 */
-	private static long owner(Worker worker) {
-		Long claimed = worker.claimedPid;
-		return (worker.pid != -1) ? worker.pid : (claimed != null) ? claimed : -1;
+	record Link(Worker worker, long pid) implements IpcServer.Peer {
+
+		@Override
+		public String describe() {
+			return this.worker.describe();
+		}
+
 	}
 
 	// ---- on the loop ----

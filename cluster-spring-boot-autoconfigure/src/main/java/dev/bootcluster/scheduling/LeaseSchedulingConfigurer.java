@@ -1,5 +1,7 @@
 package dev.bootcluster.scheduling;
 
+import java.util.List;
+
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -50,6 +52,8 @@ public class LeaseSchedulingConfigurer
 
 	private final String worker;
 
+	private final Report report;
+
 	private volatile @Nullable LeaseTaskScheduler scheduler;
 
 	/**
@@ -61,9 +65,24 @@ public class LeaseSchedulingConfigurer
 	 */
 	public LeaseSchedulingConfigurer(@Nullable SchedulingLeaseKeeper keeper, EveryWorkerMethods everyWorker,
 			String worker) {
+		this(keeper, everyWorker, worker, (leaseHolderOnly, inEveryWorker) -> {
+		});
+	}
+
+	/**
+	 * Create the configurer of a worker that reports where its tasks run.
+	 * @param keeper the lease keeper, or {@code null} if every task runs in every worker
+	 * ({@code cluster.scheduling=every-worker})
+	 * @param everyWorker the methods marked {@link EveryWorker}
+	 * @param worker this worker as logs name it
+	 * @param report told once the application started (to the master, which logs it)
+	 */
+	public LeaseSchedulingConfigurer(@Nullable SchedulingLeaseKeeper keeper, EveryWorkerMethods everyWorker,
+			String worker, Report report) {
 		this.keeper = keeper;
 		this.everyWorker = everyWorker;
 		this.worker = worker;
+		this.report = report;
 	}
 
 	@Override
@@ -99,6 +118,25 @@ public class LeaseSchedulingConfigurer
 					+ scheduler.inEveryWorker());
 		}
 		scheduler.logLateTasks((line) -> logger.info(this.worker + " " + line));
+		try {
+			this.report.report(scheduler.leaseHolderOnly(), scheduler.inEveryWorker());
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Cannot report where scheduled tasks run: " + ex.getMessage());
+		}
+	}
+
+	/** Where the tasks scheduled at start run. */
+	@FunctionalInterface
+	public interface Report {
+
+		/**
+		 * @param leaseHolderOnly the tasks run by the lease holder only (empty without a
+		 * lease)
+		 * @param inEveryWorker the tasks every worker runs
+		 */
+		void report(List<String> leaseHolderOnly, List<String> inEveryWorker);
+
 	}
 
 	@Override

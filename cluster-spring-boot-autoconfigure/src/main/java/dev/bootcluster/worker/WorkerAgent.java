@@ -278,6 +278,11 @@ public final class WorkerAgent implements Closeable {
 		send(new Message.StoreWatch(prefix), false);
 	}
 
+	/** Tells the master where this worker's scheduled methods run, for its log. */
+	public void reportSchedules(Message.Schedules schedules) {
+		post(schedules);
+	}
+
 	/**
 	 * Has every other worker drop an entry of a cache ({@code key} null: all its
 	 * entries), and waits until they confirmed it, or the master's acknowledgement
@@ -457,7 +462,9 @@ public final class WorkerAgent implements Closeable {
 			handOver(Thread.currentThread());
 		}
 		try {
-			send(request.apply(id), false);
+			// this thread waits for the master anyway: it writes the request itself
+			// when nothing is queued (saving the writer thread's wake-up)
+			sendDirect(request.apply(id));
 			return replyType.cast(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
 		}
 		catch (TimeoutException ex) {
@@ -514,9 +521,27 @@ public final class WorkerAgent implements Closeable {
 			}
 		}
 		catch (IOException ex) {
-			String reason = (ex.getMessage() != null) ? ex.getMessage() : "the link is closed";
-			throw new IpcException("Cannot reach the master: " + reason, ex);
+			throw unreachable(ex);
 		}
+	}
+
+	private void sendDirect(Message message) {
+		try {
+			if (Boolean.getBoolean("cluster.ipc.queued-requests")) {
+				this.channel.send(message);
+			}
+			else {
+				this.channel.sendDirect(message, false);
+			}
+		}
+		catch (IOException ex) {
+			throw unreachable(ex);
+		}
+	}
+
+	private static IpcException unreachable(IOException ex) {
+		String reason = (ex.getMessage() != null) ? ex.getMessage() : "the link is closed";
+		return new IpcException("Cannot reach the master: " + reason, ex);
 	}
 
 	/** Queues a message urgently; a broken link is the reader's to notice. */

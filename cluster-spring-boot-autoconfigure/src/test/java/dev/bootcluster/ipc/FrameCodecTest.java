@@ -137,7 +137,9 @@ class FrameCodecTest {
 				new Message.CacheInvalidateReply(1, 2, 3), new Message.CacheInvalidateReply(Long.MIN_VALUE, 0, 0),
 				new Message.CacheInvalidation(1, "cacheManager/prices", "l:-9223372036854775808"),
 				new Message.CacheInvalidation(Long.MAX_VALUE, "\u4e2d", null), new Message.CacheInvalidated(1),
-				new Message.CacheInvalidated(Long.MIN_VALUE));
+				new Message.CacheInvalidated(Long.MIN_VALUE),
+				new Message.Schedules("one-worker", List.of("Jobs.report", "\u4e2d"), List.of()),
+				new Message.Schedules("every-worker", List.of(), List.of("Jobs.refresh")));
 	}
 
 	@ParameterizedTest

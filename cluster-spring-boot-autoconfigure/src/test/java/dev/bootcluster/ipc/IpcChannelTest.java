@@ -279,6 +279,71 @@ class IpcChannelTest {
 	}
 
 	@Test
+	void sendDirectWritesOnTheCallingThreadWhenNothingIsQueued() throws IOException {
+		IpcChannel[] link = pair();
+		link[0].sendDirect(new Ready(1), false);
+		link[0].sendDirect(new Ready(2), true);
+		assertThat(receive(link[1])).isEqualTo(new Ready(1));
+		assertThat(receive(link[1])).isEqualTo(new Ready(2));
+		// no writer thread was needed
+		assertThat(link[0].writerThread()).isNull();
+		assertThat(link[0].queuedBytes()).isZero();
+		// and the first frame being out, sendNow may no longer overtake anything
+		assertThatIllegalStateException().isThrownBy(() -> link[0].sendNow(new Ready(3)));
+	}
+
+	@Test
+	void sendDirectQueuesBehindQueuedFramesAndKeepsTheirOrder() throws IOException {
+		Sockets sockets = sockets();
+		IpcChannel sender = channel(sockets.sender(), BULK_CODEC, 1024 * BULK_CODEC.maxMessageSize());
+		IpcChannel receiver = channel(sockets.receiver(), BULK_CODEC, IpcChannel.defaultMaxQueuedBytes(BULK_CODEC));
+		// more than the connection buffers while the receiver reads nothing: the writer
+		// is blocked with frames still queued, and each direct send must queue behind
+		// them
+		int bulkFrames = (int) (2 * sockets.buffered() / BULK_CODEC.encode(bulk(0)).remaining()) + 4;
+		for (int i = 0; i < bulkFrames; i++) {
+			sender.send(bulk(i));
+		}
+		sender.sendDirect(bulk(bulkFrames), false);
+		sender.sendDirect(new Ready(1), true);
+		List<Message> received = new ArrayList<>();
+		for (int i = 0; i < bulkFrames + 2; i++) {
+			received.add(receive(receiver));
+		}
+		assertThat(received).filteredOn(Deliver.class::isInstance)
+			.extracting((message) -> ((Deliver) message).deliveryId())
+			.containsExactlyElementsOf(LongStream.rangeClosed(0, bulkFrames).boxed().toList());
+		// urgent, it overtook the bulk frames still queued
+		assertThat(received.indexOf(new Ready(1))).isLessThan(received.indexOf(bulk(bulkFrames)));
+	}
+
+	@Test
+	void sendDirectQueuesALargeFrameAndAnInterruptedThreadsFrame() throws IOException {
+		FrameCodec codec = new FrameCodec(2 * IpcChannel.DIRECT_WRITE_BYTES);
+		Sockets sockets = sockets();
+		IpcChannel sender = channel(sockets.sender(), codec);
+		IpcChannel receiver = channel(sockets.receiver(), codec);
+		Deliver large = new Deliver(1, 0, "t", null,
+				JsonNodeFactory.instance.stringNode("x".repeat(IpcChannel.DIRECT_WRITE_BYTES)), false);
+		sender.sendDirect(large, false);
+		assertThat(receive(receiver)).isEqualTo(large);
+		assertThat(sender.writerThread()).as("the writer thread, which wrote the large frame").isNotNull();
+
+		IpcChannel[] link = pair();
+		Thread.currentThread().interrupt();
+		try {
+			link[0].sendDirect(new Ready(1), false);
+		}
+		finally {
+			assertThat(Thread.interrupted()).isTrue();
+		}
+		assertThat(receive(link[1])).isEqualTo(new Ready(1));
+		// a write on the interrupted thread would have closed the channel
+		assertThat(link[0].isOpen()).isTrue();
+		assertThat(link[0].writerThread()).isNotNull();
+	}
+
+	@Test
 	void anIdleWriterEndsWithTheChannel() throws IOException {
 		IpcChannel[] link = pair();
 		link[0].send(new Ready(1));

@@ -2,6 +2,12 @@ package dev.bootcluster.master;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,9 +22,9 @@ import dev.bootcluster.ipc.Message.StoreRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link StoreService}: requests run on the loop and are answered on the
- * sender's channel (real sockets), held entries go with their owner, expiries reach one
- * watcher.
+ * Tests for {@link StoreService}: requests run on the calling (reader) thread and are
+ * answered on the sender's channel (real sockets), atomically when several connections
+ * ask at once, held entries go with their owner, expiries reach one watcher.
  */
 class StoreServiceTest {
 
@@ -131,9 +137,52 @@ class StoreServiceTest {
 		second.assertNothingReceived();
 	}
 
+	@Test
+	void requestsFromSeveralReaderThreadsAtOnceAreEachAtomic() throws Exception {
+		MasterStore large = new MasterStore(this.clock, 1 << 20);
+		StoreService service = new StoreService(large, this.loop);
+		int threads = 4;
+		int increments = 500;
+		ExecutorService readers = Executors.newFixedThreadPool(threads);
+		try {
+			List<Future<Integer>> conflicts = new ArrayList<>();
+			for (int t = 0; t < threads; t++) {
+				long owner = 100 + t;
+				conflicts.add(readers.submit(() -> {
+					int retries = 0;
+					for (int i = 0; i < increments; i++) {
+						while (true) {
+							byte[] current = service.answer(owner, new StoreRequest(1, StoreOp.GET, "n", null, null, 0))
+								.value();
+							int next = (current != null) ? Integer.parseInt(new String(current)) + 1 : 1;
+							StoreReply set = service.answer(owner, new StoreRequest(2, StoreOp.COMPARE_AND_SET, "n",
+									bytes(Integer.toString(next)), current, 0));
+							if (set.success()) {
+								break;
+							}
+							retries++;
+						}
+						service.answer(owner,
+								new StoreRequest(3, StoreOp.PUT, "k:" + owner + ":" + i, bytes("v"), null, 60_000));
+					}
+					return retries;
+				}));
+			}
+			for (Future<Integer> conflict : conflicts) {
+				conflict.get(60, TimeUnit.SECONDS);
+			}
+		}
+		finally {
+			readers.shutdownNow();
+		}
+		// no increment lost: every compare-and-set saw the value as the others left it
+		assertThat(large.get("n")).asString().isEqualTo(Integer.toString(threads * increments));
+		assertThat(service.stats().entries()).isEqualTo(1 + threads * increments);
+	}
+
+	/** As a connection's reader thread does: the request runs and is answered here. */
 	private StoreReply call(HubSockets.Link link, long owner, StoreRequest request) {
-		this.loop.execute(() -> this.service.handle(owner, link.master(), request));
-		this.loop.runPending();
+		this.service.handle(owner, link.master(), request);
 		return link.receive(StoreReply.class);
 	}
 

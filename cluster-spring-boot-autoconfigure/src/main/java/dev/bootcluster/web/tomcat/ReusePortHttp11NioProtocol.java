@@ -12,4 +12,15 @@ public class ReusePortHttp11NioProtocol extends Http11NioProtocol {
 		super(new ReusePortNioEndpoint());
 	}
 
+	/**
+	 * The connections the endpoint has now, counted from its connection map. Not
+	 * {@code getConnectionCount()}: Tomcat drops its connection latch when the listener
+	 * closes gracefully, after which that count is -1 however many connections are open,
+	 * and a drain would not wait for the last ones (a connection accepted just before the
+	 * close, its request not read yet, was cut when the worker exited).
+	 */
+	public int openConnections() {
+		return getEndpoint().getConnections().size();
+	}
+
 }

@@ -62,7 +62,10 @@ public class TomcatWorkerWebServer implements WorkerWebServer {
 	public int openConnections(WebServer server) {
 		long open = 0;
 		for (Connector connector : connectors(server)) {
-			if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol) {
+			if (connector.getProtocolHandler() instanceof ReusePortHttp11NioProtocol protocol) {
+				open += protocol.openConnections();
+			}
+			else if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol) {
 				open += Math.max(0, protocol.getConnectionCount());
 			}
 		}
