@@ -527,12 +527,7 @@ public final class WorkerAgent implements Closeable {
 
 	private void sendDirect(Message message) {
 		try {
-			if (Boolean.getBoolean("cluster.ipc.queued-requests")) {
-				this.channel.send(message);
-			}
-			else {
-				this.channel.sendDirect(message, false);
-			}
+			this.channel.sendDirect(message, false);
 		}
 		catch (IOException ex) {
 			throw unreachable(ex);

@@ -56,6 +56,18 @@ import static org.awaitility.Awaitility.await;
  */
 final class ClusterProcess implements AutoCloseable {
 
+	/**
+	 * JVM options of every master the tests start, and of its workers (through
+	 * {@code cluster.worker.jvm-args}, since the master does not pass
+	 * {@code TieredStopAtLevel} on): C1 only and the serial collector, which took a
+	 * cluster of the sample with 2 workers from about 23 s to 12 s to READY on the 2-core
+	 * CI machine, where JIT threads of three booting JVMs compete for the cores. The
+	 * tests check behaviour, not speed; the benchmarks under {@code bench/} run the JVM's
+	 * defaults. {@code -De2e.fastJvm=false} runs the tests with the defaults too.
+	 */
+	static final List<String> TEST_JVM_OPTIONS = Boolean.parseBoolean(System.getProperty("e2e.fastJvm", "true"))
+			? List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC") : List.of();
+
 	/** Generous: two worker JVMs and the master boot at once on a busy 2-core machine. */
 	static final Duration STARTUP = Duration.ofSeconds(120);
 
@@ -178,8 +190,14 @@ final class ClusterProcess implements AutoCloseable {
 			Files.copy(source, jar, StandardCopyOption.REPLACE_EXISTING);
 			List<String> command = new ArrayList<>();
 			command.add(java.toString());
+			command.addAll(TEST_JVM_OPTIONS);
 			command.add("-jar");
 			command.add(jar.toString());
+			if (!TEST_JVM_OPTIONS.isEmpty()) {
+				// a test's own cluster.worker.jvm-args adds to these (Boot joins repeated
+				// command-line properties into one list)
+				command.add("--cluster.worker.jvm-args=" + String.join(",", TEST_JVM_OPTIONS));
+			}
 			command.addAll(args);
 			process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
 		}
