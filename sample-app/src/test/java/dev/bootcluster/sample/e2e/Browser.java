@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -29,10 +32,22 @@ final class Browser {
 
 	private int port;
 
+	private final SSLContext tls;
+
 	private String cookie;
 
+	/** A browser speaking plain HTTP. */
 	Browser(int port) {
+		this(port, null);
+	}
+
+	/**
+	 * @param tls the client side of HTTPS (trusting the server's certificate), or null
+	 * for plain HTTP
+	 */
+	Browser(int port, SSLContext tls) {
 		this.port = port;
+		this.tls = tls;
 	}
 
 	/** The session cookie's value, or null before the server set one. */
@@ -96,9 +111,12 @@ final class Browser {
 	}
 
 	private RawResponse exchange(String method, String path, String contentType, String body) throws IOException {
-		try (Socket socket = new Socket()) {
+		try (Socket socket = (this.tls != null) ? this.tls.getSocketFactory().createSocket() : new Socket()) {
 			socket.connect(new InetSocketAddress("127.0.0.1", this.port), 10_000);
 			socket.setSoTimeout(30_000);
+			if (socket instanceof SSLSocket ssl) {
+				ssl.startHandshake();
+			}
 			byte[] content = (body != null) ? body.getBytes(StandardCharsets.UTF_8) : new byte[0];
 			StringBuilder head = new StringBuilder();
 			head.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");

@@ -170,6 +170,14 @@ final class ClusterProcess implements AutoCloseable {
 	}
 
 	/**
+	 * The java of the JDK 25 installed beside the default JDK 17 (the machine doc names
+	 * it); {@code -Djdk25.home} overrides where it is.
+	 */
+	static Path jdk25Java() {
+		return Path.of(System.getProperty("jdk25.home", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin", "java");
+	}
+
+	/**
 	 * Starts the app with its main port serving HTTPS from {@code keys} (the
 	 * {@code server.ssl.*} arguments come first, {@code args} may add to them). A
 	 * separate management port inherits that TLS setup in Boot unless {@code args}
@@ -299,6 +307,14 @@ final class ClusterProcess implements AutoCloseable {
 	/** Whether the main port serves HTTPS. */
 	boolean tls() {
 		return this.tls != null;
+	}
+
+	/**
+	 * A new {@link Browser} on the main port, speaking HTTPS to it when the cluster
+	 * serves HTTPS.
+	 */
+	Browser browser() {
+		return new Browser(port(), (this.tls != null) ? this.tls.clientContext() : null);
 	}
 
 	/** The jar the master was started from (a private copy of the app's jar). */

@@ -40,10 +40,10 @@ class RollbackIT extends ClusterTestSupport {
 	@Test
 	@SuppressWarnings("unchecked")
 	void aBuildThatFailsOnItsSecondStartIsRolledBackEverywhereWithNoFailedRequest(@TempDir Path temp) throws Exception {
-		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=3");
-		this.cluster.awaitReady(3);
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2");
+		this.cluster.awaitReady(2);
 		List<Long> before = this.cluster.workerPids();
-		assertThat(before).hasSize(3);
+		assertThat(before).hasSize(2);
 		assertThat(versions().values()).containsOnly("1");
 
 		Path counter = temp.resolve("v2-starts");
@@ -95,9 +95,9 @@ class RollbackIT extends ClusterTestSupport {
 
 		// every worker READY and on v1 again, the slot v2 took back on v1 by the rollback
 		Map<String, Object> status = this.cluster.status();
-		assertThat(status).containsEntry("ready", 3);
+		assertThat(status).containsEntry("ready", 2);
 		List<Map<String, Object>> workers = (List<Map<String, Object>>) status.get("workers");
-		assertThat(workers).hasSize(3).allSatisfy((worker) -> assertThat(worker).containsEntry("state", "READY"));
+		assertThat(workers).hasSize(2).allSatisfy((worker) -> assertThat(worker).containsEntry("state", "READY"));
 		assertThat(workers).as("slots in %s", status)
 			.anySatisfy((worker) -> assertThat(worker).containsEntry("startedFor", "ROLLBACK"));
 		Map<Long, String> versions = versions();
