@@ -2,7 +2,7 @@ package dev.bootcluster;
 
 /**
  * A value for the {@link ClusterStore} is larger than one IPC message can carry
- * ({@code cluster.ipc.max-message-size}, base64-encoded); nothing was sent.
+ * ({@code cluster.ipc.max-message-size}, with its key); nothing was sent.
  */
 public class ClusterStoreValueTooLargeException extends ClusterStoreException {
 

@@ -21,9 +21,20 @@ import org.jspecify.annotations.Nullable;
  * @param heartbeatMillis interval between heartbeats
  * @param sharedListener whether the HTTP listener is the socket inherited from the master
  * (on standard input) rather than a SO_REUSEPORT socket of the worker's own
+ * @param compactStoreFrames whether the master reads store requests in their compact
+ * binary form (false when the variable is missing: a master of an earlier version, which
+ * a worker of a newer build deployed by a rolling restart must still be understood by)
  */
 public record WorkerEnvironment(int workerId, Path socket, String token, long masterPid, int serverPort,
-		@Nullable Integer managementPort, int maxMessageSize, long heartbeatMillis, boolean sharedListener) {
+		@Nullable Integer managementPort, int maxMessageSize, long heartbeatMillis, boolean sharedListener,
+		boolean compactStoreFrames) {
+
+	/** A worker environment of a master of this version, which reads compact frames. */
+	public WorkerEnvironment(int workerId, Path socket, String token, long masterPid, int serverPort,
+			@Nullable Integer managementPort, int maxMessageSize, long heartbeatMillis, boolean sharedListener) {
+		this(workerId, socket, token, masterPid, serverPort, managementPort, maxMessageSize, heartbeatMillis,
+				sharedListener, true);
+	}
 
 	static final String PREFIX = "BOOTCLUSTER_";
 
@@ -45,6 +56,8 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 
 	static final String SHARED_LISTENER = PREFIX + "SHARED_LISTENER";
 
+	static final String COMPACT_STORE_FRAMES = PREFIX + "COMPACT_STORE_FRAMES";
+
 	/** The variables to add to a worker's environment. */
 	public Map<String, String> toVariables() {
 		Map<String, String> variables = new LinkedHashMap<>();
@@ -59,6 +72,7 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 		variables.put(MAX_MESSAGE_SIZE, Integer.toString(this.maxMessageSize));
 		variables.put(HEARTBEAT_MILLIS, Long.toString(this.heartbeatMillis));
 		variables.put(SHARED_LISTENER, Boolean.toString(this.sharedListener));
+		variables.put(COMPACT_STORE_FRAMES, Boolean.toString(this.compactStoreFrames));
 		return variables;
 	}
 
@@ -76,7 +90,8 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 					Long.parseLong(require(env, MASTER_PID)), Integer.parseInt(require(env, SERVER_PORT)),
 					(management != null) ? Integer.valueOf(management) : null,
 					Integer.parseInt(require(env, MAX_MESSAGE_SIZE)), Long.parseLong(require(env, HEARTBEAT_MILLIS)),
-					Boolean.parseBoolean(env.get(SHARED_LISTENER)));
+					Boolean.parseBoolean(env.get(SHARED_LISTENER)),
+					Boolean.parseBoolean(env.get(COMPACT_STORE_FRAMES)));
 		}
 		catch (NumberFormatException ex) {
 			throw new IllegalStateException("Malformed cluster worker environment: " + ex.getMessage(), ex);

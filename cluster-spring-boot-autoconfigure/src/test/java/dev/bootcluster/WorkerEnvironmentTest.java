@@ -30,6 +30,15 @@ class WorkerEnvironmentTest {
 	}
 
 	@Test
+	void aMasterOfThisVersionReadsCompactStoreFramesAndOneWithoutTheVariableDoesNot() {
+		assertThat(this.worker.compactStoreFrames()).isTrue();
+		assertThat(this.worker.toVariables()).containsEntry("BOOTCLUSTER_COMPACT_STORE_FRAMES", "true");
+		Map<String, String> earlier = new HashMap<>(this.worker.toVariables());
+		earlier.remove("BOOTCLUSTER_COMPACT_STORE_FRAMES");
+		assertThat(WorkerEnvironment.fromVariables(earlier).compactStoreFrames()).isFalse();
+	}
+
+	@Test
 	void everyVariableIsAClusterVariable() {
 		assertThat(this.worker.toVariables().keySet()).allMatch(WorkerEnvironment::isClusterVariable);
 		assertThat(WorkerEnvironment.isClusterVariable("PATH")).isFalse();

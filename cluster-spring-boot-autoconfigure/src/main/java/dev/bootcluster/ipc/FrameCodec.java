@@ -7,8 +7,10 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Frames are a 4-byte big-endian length followed by that many bytes of UTF-8 JSON. No
- * Java serialization: JSON maps onto the sealed {@link Message} records only.
+ * Frames are a 4-byte big-endian length followed by that many bytes of UTF-8 JSON, or,
+ * for the store's requests and replies between peers that both speak it, of the compact
+ * binary form of {@link StoreFrames}. No Java serialization: JSON maps onto the sealed
+ * {@link Message} records only, and the compact form has fixed fields.
  */
 public final class FrameCodec {
 
@@ -35,17 +37,33 @@ public final class FrameCodec {
 	}
 
 	/**
-	 * Encodes one frame, length prefix included.
+	 * Encodes one frame as JSON, length prefix included.
 	 * @throws MessageTooLargeException if the JSON is larger than the limit
 	 */
 	public ByteBuffer encode(Message message) {
-		byte[] json = toJson(message);
-		if (json.length > this.maxMessageSize) {
-			throw new MessageTooLargeException(json.length, this.maxMessageSize);
+		return encode(message, false);
+	}
+
+	/**
+	 * Encodes one frame, length prefix included.
+	 * @param compact whether a store request or reply takes the compact form (only for a
+	 * peer known to read it); every other message is JSON anyway
+	 * @throws MessageTooLargeException if the payload is larger than the limit
+	 */
+	public ByteBuffer encode(Message message, boolean compact) {
+		byte[] payload = (compact && StoreFrames.hasCompactForm(message)) ? StoreFrames.encode(message)
+				: toJson(message);
+		if (payload.length > this.maxMessageSize) {
+			throw new MessageTooLargeException(payload.length, this.maxMessageSize);
 		}
-		ByteBuffer frame = ByteBuffer.allocate(HEADER_BYTES + json.length);
-		frame.putInt(json.length).put(json).flip();
+		ByteBuffer frame = ByteBuffer.allocate(HEADER_BYTES + payload.length);
+		frame.putInt(payload.length).put(payload).flip();
 		return frame;
+	}
+
+	/** Whether a received payload is in the compact form of a store message. */
+	public static boolean isCompact(byte[] payload) {
+		return payload.length > 0 && StoreFrames.isCompact(payload[0]);
 	}
 
 	/**
@@ -69,6 +87,9 @@ public final class FrameCodec {
 	 */
 	public Message decode(byte[] payload) {
 		checkLength(payload.length);
+		if (isCompact(payload)) {
+			return StoreFrames.decode(payload);
+		}
 		try {
 			Message message = MAPPER.readValue(payload, Message.class);
 			if (message == null) {

@@ -93,6 +93,12 @@ public final class IpcChannel implements Closeable {
 	private volatile String description = "IPC peer";
 
 	/**
+	 * Whether store requests and replies go in the compact form: set for a peer known to
+	 * read it (a worker whose master says so), or once the peer sent one itself.
+	 */
+	private volatile boolean compactStoreFrames;
+
+	/**
 	 * What was read and not yet decoded, between position and limit (the reader thread's
 	 * only).
 	 */
@@ -161,6 +167,22 @@ public final class IpcChannel implements Closeable {
 		return this;
 	}
 
+	/**
+	 * Sends store requests and replies in the compact form of {@link StoreFrames} (a
+	 * worker whose master reads it); a channel also starts to once its peer sent such a
+	 * frame.
+	 * @return this channel
+	 */
+	public IpcChannel compactStoreFrames(boolean compact) {
+		this.compactStoreFrames = compact;
+		return this;
+	}
+
+	/** Whether store requests and replies go in the compact form. */
+	public boolean compactStoreFrames() {
+		return this.compactStoreFrames;
+	}
+
 	/** The peer, as named by {@link #describe}. */
 	public String description() {
 		return this.description;
@@ -186,7 +208,7 @@ public final class IpcChannel implements Closeable {
 	 * @throws IOException if the channel is closed
 	 */
 	public void send(Message message) throws IOException {
-		enqueue(this.codec.encode(message), false);
+		enqueue(this.codec.encode(message, this.compactStoreFrames), false);
 	}
 
 	/**
@@ -199,7 +221,7 @@ public final class IpcChannel implements Closeable {
 	 * @throws IOException if the channel is closed
 	 */
 	public void sendUrgent(Message message) throws IOException {
-		enqueue(this.codec.encode(message), true);
+		enqueue(this.codec.encode(message, this.compactStoreFrames), true);
 	}
 
 	/**
@@ -229,7 +251,7 @@ public final class IpcChannel implements Closeable {
 	 * closed)
 	 */
 	public void sendDirect(Message message, boolean urgent) throws IOException {
-		ByteBuffer frame = this.codec.encode(message);
+		ByteBuffer frame = this.codec.encode(message, this.compactStoreFrames);
 		if (frame.remaining() > DIRECT_WRITE_BYTES) {
 			enqueue(frame, urgent);
 			return;
@@ -277,7 +299,7 @@ public final class IpcChannel implements Closeable {
 	 * @throws IOException if the connection is broken (the channel is closed)
 	 */
 	public void sendNow(Message message) throws IOException {
-		ByteBuffer frame = this.codec.encode(message);
+		ByteBuffer frame = this.codec.encode(message, this.compactStoreFrames);
 		synchronized (this.writeLock) {
 			synchronized (this.lock) {
 				if (this.queuedBefore) {
@@ -428,7 +450,12 @@ public final class IpcChannel implements Closeable {
 				}
 			}
 		}
-		return this.codec.decode(payload);
+		Message message = this.codec.decode(payload);
+		if (!this.compactStoreFrames && FrameCodec.isCompact(payload)) {
+			// the peer speaks it: answer in kind
+			this.compactStoreFrames = true;
+		}
+		return message;
 	}
 
 	/**

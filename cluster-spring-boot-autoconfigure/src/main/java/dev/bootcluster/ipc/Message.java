@@ -235,8 +235,9 @@ public sealed interface Message {
 	}
 
 	/**
-	 * A worker's operation on the master's store. Values are opaque bytes (base64 in the
-	 * JSON) that the master stores and returns without interpreting them.
+	 * A worker's operation on the master's store. Values are opaque bytes (as they are in
+	 * the compact form of {@link StoreFrames}, base64 in JSON) that the master stores and
+	 * returns without interpreting them.
 	 */
 	record StoreRequest(long requestId, StoreOp op, String key, byte @Nullable [] value, byte @Nullable [] expected,
 			long ttlMillis) implements Message {

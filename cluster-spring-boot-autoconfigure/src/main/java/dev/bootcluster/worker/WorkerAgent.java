@@ -173,7 +173,8 @@ public final class WorkerAgent implements Closeable {
 	 */
 	public static WorkerAgent connect(WorkerEnvironment environment) throws IOException {
 		IpcChannel channel = IpcChannel.connect(environment.socket(), new FrameCodec(environment.maxMessageSize()))
-			.describe("master (pid " + environment.masterPid() + ")");
+			.describe("master (pid " + environment.masterPid() + ")")
+			.compactStoreFrames(environment.compactStoreFrames());
 		try {
 			// the first frame on the wire: written before anything can be queued
 			channel

@@ -96,7 +96,8 @@ public final class WorkerStore implements ClusterStore {
 			throw new ClusterStoreValueTooLargeException("Cannot store key '" + key + "': its value of "
 					+ ((value != null) ? value.length : (expected != null) ? expected.length : 0)
 					+ " bytes does not fit in one IPC message (" + ex.getMessage()
-					+ "; values travel base64-encoded, so the largest is about 3/4 of cluster.ipc.max-message-size)");
+					+ "; the value, its key and about 40 bytes must fit in cluster.ipc.max-message-size, "
+					+ "or 3/4 of it under a master of an earlier version, where values travel base64-encoded)");
 		}
 		catch (IpcException ex) {
 			throw new ClusterStoreException("The cluster store is unreachable: " + ex.getMessage(), ex);

@@ -293,6 +293,25 @@ class IpcChannelTest {
 	}
 
 	@Test
+	void aPeerThatSentACompactStoreFrameIsAnsweredInKindAndOneThatSentJsonIsNot() throws IOException {
+		IpcChannel[] compact = pair();
+		compact[0].compactStoreFrames(true);
+		assertThat(compact[1].compactStoreFrames()).isFalse();
+		Message.StoreRequest get = new Message.StoreRequest(1, Message.StoreOp.GET, "k", null, null, 0);
+		compact[0].sendDirect(get, false);
+		assertThat(receive(compact[1])).isEqualTo(get);
+		assertThat(compact[1].compactStoreFrames()).as("the peer learnt it").isTrue();
+		Message.StoreReply reply = new Message.StoreReply(1, true, new byte[] { 1, 2 }, null, null);
+		compact[1].sendDirect(reply, true);
+		assertThat(receive(compact[0])).isEqualTo(reply);
+
+		IpcChannel[] json = pair();
+		json[0].sendDirect(get, false);
+		assertThat(receive(json[1])).isEqualTo(get);
+		assertThat(json[1].compactStoreFrames()).as("a JSON peer (a worker of an earlier version)").isFalse();
+	}
+
+	@Test
 	void sendDirectQueuesBehindQueuedFramesAndKeepsTheirOrder() throws IOException {
 		Sockets sockets = sockets();
 		IpcChannel sender = channel(sockets.sender(), BULK_CODEC, 1024 * BULK_CODEC.maxMessageSize());

@@ -127,6 +127,31 @@ class WorkerAgentTest {
 		assertThat(this.agent.latestStatusAge()).isLessThanOrEqualTo(Duration.ofNanos(System.nanoTime() - secondSent));
 	}
 
+	@Test
+	void storeRequestsGoCompactWhenTheMasterSaysItReadsThemAndAsJsonWhenNot() throws Exception {
+		CompletableFuture<Message.StoreReply> answer = CompletableFuture
+			.supplyAsync(() -> this.agent.store(Message.StoreOp.GET, "k", null, null, 0, TIMEOUT));
+		Message.StoreRequest request = (Message.StoreRequest) next();
+		assertThat(request.key()).isEqualTo("k");
+		assertThat(this.master.compactStoreFrames()).as("the master's side, told by the request's form").isTrue();
+		this.master.sendDirect(new Message.StoreReply(request.requestId(), true, new byte[] { 7 }, null, null), true);
+		assertThat(answer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).value()).containsExactly(7);
+
+		// a master of an earlier version sets no variable: JSON, which it reads
+		Connected earlier = connect(64 * 1024, 600_000, false);
+		CompletableFuture<Message.StoreReply> jsonAnswer = CompletableFuture
+			.supplyAsync(() -> earlier.agent().store(Message.StoreOp.GET, "j", null, null, 0, TIMEOUT));
+		Message first;
+		do {
+			first = receive(earlier.master());
+		}
+		while (first instanceof Message.Heartbeat);
+		Message.StoreRequest jsonRequest = (Message.StoreRequest) first;
+		assertThat(earlier.master().compactStoreFrames()).isFalse();
+		earlier.master().send(new Message.StoreReply(jsonRequest.requestId(), false, null, null, null));
+		assertThat(jsonAnswer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).success()).isFalse();
+	}
+
 	private static ClusterSnapshot snapshot(int desired) {
 		return new ClusterSnapshot(ClusterRole.MASTER, 999, desired, 0, 0, 8080, List.of(), null, "reuseport", null);
 	}
@@ -337,9 +362,18 @@ class WorkerAgentTest {
 
 	/** Another agent on the test's socket, closed before its master by the teardown. */
 	private Connected connect(int maxMessageSize, long heartbeatMillis) {
+		return connect(maxMessageSize, heartbeatMillis, true);
+	}
+
+	/**
+	 * Another agent, whose master says whether it reads compact store frames; closed
+	 * before its master by the teardown.
+	 */
+	private Connected connect(int maxMessageSize, long heartbeatMillis, boolean compactStoreFrames) {
 		try {
-			WorkerAgent agent = WorkerAgent.connect(new WorkerEnvironment(1, this.root.resolve("m.sock"), "token",
-					ProcessHandle.current().pid(), 0, null, maxMessageSize, heartbeatMillis, false));
+			WorkerAgent agent = WorkerAgent
+				.connect(new WorkerEnvironment(1, this.root.resolve("m.sock"), "token", ProcessHandle.current().pid(),
+						0, null, maxMessageSize, heartbeatMillis, false, compactStoreFrames));
 			SocketChannel socket = this.server.accept();
 			Connected connected = new Connected(agent, new IpcChannel(socket, new FrameCodec(maxMessageSize)), socket);
 			this.others.add(connected);
