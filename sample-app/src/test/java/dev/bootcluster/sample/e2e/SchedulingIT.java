@@ -1,5 +1,7 @@
 package dev.bootcluster.sample.e2e;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -9,6 +11,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,6 +32,8 @@ class SchedulingIT extends ClusterTestSupport {
 
 	private static final Pattern HOLDS = Pattern
 		.compile("^\\[worker-(\\d+) (\\d+)\\] .*worker-(\\d+) holds the scheduling lease");
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -86,10 +92,16 @@ class SchedulingIT extends ClusterTestSupport {
 		assertThat(all.stream().map(Tick::n).distinct().count()).isEqualTo(all.size());
 	}
 
+	/**
+	 * Also where the app logs JSON to a file (Boot's ECS format): each worker's lines
+	 * carry its slot ({@code cluster.worker} in the MDC, nested by ECS).
+	 */
 	@Test
-	void everyWorkerModeRunsTheJobInEveryWorker() throws Exception {
+	void everyWorkerModeRunsTheJobInEveryWorker(@TempDir Path logs) throws Exception {
+		Path logFile = logs.resolve("app.log");
 		this.cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1",
-				"--management.server.port=0", "--cluster.workers=2", "--cluster.scheduling=every-worker");
+				"--management.server.port=0", "--cluster.workers=2", "--cluster.scheduling=every-worker",
+				"--logging.file.name=" + logFile, "--logging.structured.format.file=ecs");
 		this.cluster.awaitReady(2);
 		List<Long> workers = this.cluster.workerPids();
 		await().atMost(Duration.ofSeconds(30))
@@ -103,6 +115,24 @@ class SchedulingIT extends ClusterTestSupport {
 		assertThat(this.cluster.masterLines())
 			.anySatisfy((line) -> assertThat(line).contains("Scheduled methods (cluster.scheduling=")
 				.contains("in every worker: dev.bootcluster.sample.jobs.TickJob.tick"));
+
+		// in the JSON log file, every tick line carries the slot of the worker that ran
+		// it
+		Pattern by = Pattern.compile("tick \\d+ by worker-(\\d+) ");
+		Map<String, Long> ticksBySlot = Files.readAllLines(logFile)
+			.stream()
+			.filter((line) -> line.contains("TickJob"))
+			.map(JSON::readTree)
+			.filter((json) -> by.matcher(json.path("message").asString()).find())
+			.peek((json) -> {
+				Matcher matcher = by.matcher(json.path("message").asString());
+				assertThat(matcher.find()).isTrue();
+				assertThat(json.path("cluster").path("worker").asString()).as("cluster.worker of %s", json)
+					.isEqualTo(matcher.group(1));
+			})
+			.collect(Collectors.groupingBy((json) -> json.path("cluster").path("worker").asString(),
+					Collectors.counting()));
+		assertThat(ticksBySlot).as("tick lines in %s by cluster.worker", logFile).containsOnlyKeys("1", "2");
 	}
 
 	/**
