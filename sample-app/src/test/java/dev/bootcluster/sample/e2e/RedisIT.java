@@ -27,13 +27,14 @@ import static org.awaitility.Awaitility.await;
 /**
  * Beyond one host: test-apps/redis-app keeps its sessions (and login), a cache and a
  * ShedLock job's lock in Redis, as an application on several hosts does. Two clusters A
- * and B (two masters, two ports, two workers each) on one Redis server of the test's own
- * stand in for two hosts: a session and a login made through A hold on every worker of B,
- * an evict through A is seen through B at once, the job runs about once per tick across
- * the four workers, and all of it survives a rolling restart of A, then of B. Each
- * request goes over a fresh connection, so the kernel spreads them over a cluster's
- * workers. The tests share the clusters and run in order, each continuing the sessions of
- * the ones before.
+ * and B (two masters, two ports) on one Redis server of the test's own stand in for two
+ * hosts: a session and a login made through A hold through B, an evict through A is seen
+ * through B at once, the job runs about once per tick across both clusters, and all of it
+ * survives a rolling restart of A, then of B. One worker per cluster keeps the CI time
+ * down: what is shared lives in Redis, not between a cluster's workers (that is the
+ * 2-worker SessionIT, CacheIT and SchedulingIT), and each rolling restart still replaces
+ * a worker that served the sessions. Each request goes over a fresh connection. The tests
+ * share the clusters and run in order, each continuing the sessions of the ones before.
  */
 @ExtendWith(RedisServer.Cleanup.class)
 @ExtendWith(ClusterCleanup.class)
@@ -51,6 +52,9 @@ class RedisIT {
 	private static final String JOB_PIDS = "redis-app:job:pids";
 
 	private static final String JOB_TICKS = "redis-app:job:ticks";
+
+	/** Workers per cluster. */
+	private static final int WORKERS = 1;
 
 	static RedisServer redis;
 
@@ -78,8 +82,8 @@ class RedisIT {
 		// both start at once, as two hosts would
 		a = start();
 		b = start();
-		a.awaitReady(2);
-		b.awaitReady(2);
+		a.awaitReady(WORKERS);
+		b.awaitReady(WORKERS);
 		System.out.printf(
 				"RedisIT: redis-server pid %d port %d; cluster A (master %d, port %d) workers %s, "
 						+ "cluster B (master %d, port %d) workers %s, both ready in %d ms%n",
@@ -91,7 +95,7 @@ class RedisIT {
 
 	private static ClusterProcess start() throws Exception {
 		return ClusterProcess.start(App.REDIS, "--server.port=0", "--server.address=127.0.0.1",
-				"--management.server.port=0", "--cluster.workers=2", "--spring.data.redis.host=127.0.0.1",
+				"--management.server.port=0", "--cluster.workers=" + WORKERS, "--spring.data.redis.host=127.0.0.1",
 				"--spring.data.redis.port=" + redis.port());
 	}
 
@@ -235,7 +239,7 @@ class RedisIT {
 		}
 		assertThat(cluster.awaitRestartEnd(id)).containsEntry("state", "SUCCEEDED");
 		List<Long> after = cluster.workerPids();
-		assertThat(after).hasSize(2).doesNotContainAnyElementsOf(before);
+		assertThat(after).hasSize(WORKERS).doesNotContainAnyElementsOf(before);
 		System.out.printf(
 				"RedisIT: rolling restart of the cluster on port %d in %d ms, workers %s -> %s, "
 						+ "%d rounds of 3 requests meanwhile, other cluster %s%n",
