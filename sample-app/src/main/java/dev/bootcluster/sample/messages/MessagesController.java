@@ -1,5 +1,7 @@
 package dev.bootcluster.sample.messages;
 
+import org.apache.commons.logging.LogFactory;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,10 +73,15 @@ class MessagesController {
 		return Map.of("acknowledged", result.acknowledged(), "targets", result.targets(), "worker", this.workerId);
 	}
 
+	/**
+	 * What this worker received, and whether this class logs at DEBUG (a level set
+	 * through {@code /actuator/loggers} on any worker applies to every worker).
+	 */
 	@GetMapping("/messages")
 	Map<String, Object> received() {
 		return Map.of("worker", this.workerId, "pid", ProcessHandle.current().pid(), "notes", this.notes, "untyped",
-				this.untyped, "echoes", this.echoes);
+				this.untyped, "echoes", this.echoes, "debugEnabled",
+				LogFactory.getLog(MessagesController.class).isDebugEnabled());
 	}
 
 }

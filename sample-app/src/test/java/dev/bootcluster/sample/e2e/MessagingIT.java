@@ -39,11 +39,14 @@ class MessagingIT {
 	/** The note broadcast (not retained) before a worker was replaced. */
 	static String earlierNote;
 
+	private static final String MESSAGES_LOGGER = "dev.bootcluster.sample.messages";
+
 	@BeforeAll
 	static void startCluster() throws Exception {
 		cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1", "--cluster.workers=2",
 				"--cluster.listener=reuseport", "--sample.users.count-interval=1s",
-				"--cluster.ipc.max-message-size=64KB");
+				"--cluster.ipc.max-message-size=64KB",
+				"--management.endpoints.web.exposure.include=health,cluster,loggers");
 		cluster.awaitReady(2);
 	}
 
@@ -192,6 +195,20 @@ class MessagingIT {
 	}
 
 	@Test
+	@Order(4)
+	void aLoggerLevelSetThroughOneWorkerAppliesToEveryWorker() throws Exception {
+		assertThat(cluster.fromEveryWorker("/messages").values()).as("before")
+			.allSatisfy((answer) -> assertThat(answer).containsEntry("debugEnabled", false));
+		ClusterProcess.RawResponse set = cluster.fresh("POST", "/actuator/loggers/" + MESSAGES_LOGGER,
+				"{\"configuredLevel\":\"DEBUG\"}", Duration.ofSeconds(30));
+		assertThat(set.status()).as(set.body()).isEqualTo(204);
+		// set on the worker this connection landed on, applied by every worker
+		Map<Long, Map<String, Object>> answers = cluster.fromEveryWorker("/messages");
+		assertThat(answers.keySet()).containsExactlyInAnyOrderElementsOf(cluster.workerPids());
+		assertThat(answers.values()).allSatisfy((answer) -> assertThat(answer).containsEntry("debugEnabled", true));
+	}
+
+	@Test
 	@Order(5)
 	void aReplacementWorkerHasTheRetainedValuesBeforeItServesOrReportsReady() throws Exception {
 		List<Long> before = cluster.workerPids();
@@ -227,7 +244,8 @@ class MessagingIT {
 			.stream()
 			.filter((line) -> line.matches("^\\[worker-\\d+ " + replacement + "\\].*"))
 			.toList();
-		int retainedAt = indexOf(own, "Received 2 retained values from the master");
+		// the greeting, the users count and the logger level
+		int retainedAt = indexOf(own, "Received 3 retained values from the master");
 		int webServerAt = indexOf(own, "Tomcat started on port");
 		assertThat(retainedAt).as(String.join("\n", own)).isNotNegative().isLessThan(webServerAt);
 		await().atMost(Duration.ofSeconds(30))
@@ -238,6 +256,8 @@ class MessagingIT {
 				(message) -> assertThat(message).containsEntry("topic", "greeting").containsEntry("retained", true));
 		// a note that was not retained is not replayed
 		assertThat(notes(messages)).extracting((note) -> note.get("text")).doesNotContain(earlierNote);
+		// the logger level set before it started
+		assertThat(messages).containsEntry("debugEnabled", true);
 	}
 
 	private static int indexOf(List<String> lines, String fragment) {
