@@ -1,5 +1,8 @@
 package dev.bootcluster.sample.e2e;
 
+import java.util.concurrent.TimeUnit;
+import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpResponse;
 import java.util.HashSet;
 import java.util.List;
@@ -78,6 +81,41 @@ class ClusterBasicsIT {
 		assertThat(workers).hasSize(2);
 		assertThat(pidsServing(cluster.port(), "/")).containsExactlyInAnyOrderElementsOf(workers)
 			.doesNotContain(cluster.masterPid());
+	}
+
+	/**
+	 * The terminal view ({@code bin/cluster-top}, curl and jq) prints the same status: a
+	 * row per worker slot with its PID and state.
+	 */
+	@Test
+	void theTerminalViewShowsARowPerWorker() throws Exception {
+		Path script = Path.of(System.getProperty("cluster-top.script", "../bin/cluster-top"));
+		assertThat(script).as("bin/cluster-top").isExecutable();
+		ProcessBuilder builder = new ProcessBuilder(script.toString(), "--once",
+				"http://127.0.0.1:" + cluster.managementPort() + "/actuator/cluster")
+			.redirectErrorStream(true);
+		Process top = builder.start();
+		String output;
+		try {
+			assertThat(top.waitFor(30, TimeUnit.SECONDS)).as("cluster-top --once ended").isTrue();
+			output = new String(top.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		}
+		finally {
+			top.destroyForcibly();
+		}
+		assertThat(top.exitValue()).as(output).isZero();
+		List<String> lines = output.lines().toList();
+		assertThat(lines.get(0)).contains("master pid " + cluster.masterPid()).contains("ready 2/2");
+		assertThat(lines.get(1)).startsWith("SLOT").contains("PID", "STATE", "LAST EXIT");
+		@SuppressWarnings("unchecked")
+		List<Map<String, Object>> workers = (List<Map<String, Object>>) cluster.getJson("/actuator/cluster")
+			.get("workers");
+		assertThat(lines.subList(2, lines.size())).as(output).hasSize(2);
+		for (Map<String, Object> worker : workers) {
+			assertThat(lines.subList(2, lines.size())).as(output)
+				.anySatisfy((line) -> assertThat(line)
+					.matches(worker.get("id") + "\\s+" + worker.get("pid") + "\\s+READY\\s.*"));
+		}
 	}
 
 	@Test
