@@ -24,11 +24,11 @@ import org.jspecify.annotations.Nullable;
  * heartbeats, replies) have a queue of their own, written first between whole frames. A
  * peer that lets more than the bound pile up is disconnected with a logged reason.
  * <p>
- * {@link #sendDirect} is the one exception, for a thread that waits for this very peer
- * anyway (a worker's thread that asks the master and waits for the answer, the master's
- * reader thread of a worker answering that worker): when nothing is queued or being
- * written, it writes the frame itself, which saves the writer thread's wake-up on the way
- * of a request and of its answer.
+ * {@link #sendDirect} is the one exception, for a thread that nothing interrupts and that
+ * serves this very peer only (the master's reader thread of a worker answering that
+ * worker's store requests): when nothing is queued or being written, it writes the frame
+ * itself, which saves the writer thread's wake-up on the way of an answer. Application
+ * threads never write (an interrupt during a write closes the channel).
  * <p>
  * Receives come from one reader thread.
  */

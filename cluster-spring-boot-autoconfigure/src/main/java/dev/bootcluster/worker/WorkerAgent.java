@@ -463,9 +463,12 @@ public final class WorkerAgent implements Closeable {
 			handOver(Thread.currentThread());
 		}
 		try {
-			// this thread waits for the master anyway: it writes the request itself
-			// when nothing is queued (saving the writer thread's wake-up)
-			sendDirect(request.apply(id));
+			// queued for the channel's writer thread, never written by this one: an
+			// application thread may be interrupted (WebFlux cancels a request so), and
+			// an interrupt during a write would close the link and end the worker.
+			// Writing
+			// it here saved little (bench/shared-state, docs/BENCHMARKS.md).
+			send(request.apply(id), false);
 			return replyType.cast(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
 		}
 		catch (TimeoutException ex) {
@@ -520,15 +523,6 @@ public final class WorkerAgent implements Closeable {
 			else {
 				this.channel.send(message);
 			}
-		}
-		catch (IOException ex) {
-			throw unreachable(ex);
-		}
-	}
-
-	private void sendDirect(Message message) {
-		try {
-			this.channel.sendDirect(message, false);
 		}
 		catch (IOException ex) {
 			throw unreachable(ex);

@@ -99,11 +99,6 @@ class WorkerAgentTest {
 		Files.deleteIfExists(this.root);
 	}
 
-	/**
-	 * WebFlux interrupts the thread of a cancelled request (its client went away), and a
-	 * channel closes when a thread doing I/O on it is interrupted: such a sender must
-	 * leave the link working (before, the worker lost it and halted).
-	 */
 	@Test
 	void ageIsNullBeforeTheFirstStatusThenTheTimeSinceTheLatestArrived() throws IOException {
 		assertThat(this.agent.latestStatus()).isNull();
@@ -156,6 +151,11 @@ class WorkerAgentTest {
 		return new ClusterSnapshot(ClusterRole.MASTER, 999, desired, 0, 0, 8080, List.of(), null, "reuseport", null);
 	}
 
+	/**
+	 * WebFlux interrupts the thread of a cancelled request (its client went away), and a
+	 * channel closes when a thread doing I/O on it is interrupted: such a sender must
+	 * leave the link working (before, the worker lost it and halted).
+	 */
 	@Test
 	void anInterruptedSenderLeavesTheLinkWorkingAndKeepsItsInterrupt() throws Exception {
 		AtomicBoolean keptInterrupt = new AtomicBoolean();
