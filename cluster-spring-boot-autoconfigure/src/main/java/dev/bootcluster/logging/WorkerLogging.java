@@ -43,12 +43,7 @@ public final class WorkerLogging {
 		if (!(factory instanceof LoggerContext context)) {
 			return false;
 		}
-		for (TurboFilter filter : context.getTurboFilterList()) {
-			if (filter instanceof WorkerMdcFilter mine) {
-				context.getTurboFilterList().remove(mine);
-				break;
-			}
-		}
+		context.getTurboFilterList().removeIf(WorkerMdcFilter.class::isInstance);
 		WorkerMdcFilter filter = new WorkerMdcFilter(Integer.toString(workerId));
 		filter.setName(FILTER_NAME);
 		filter.setContext(context);

@@ -1,6 +1,7 @@
 package dev.bootcluster.metrics;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.Quantiles;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
 import org.jspecify.annotations.Nullable;
@@ -62,9 +64,7 @@ public final class RetiredTotals {
 		}
 		Map<String, Retired> unused = new LinkedHashMap<>(totals);
 		List<MetricSnapshot> result = new ArrayList<>();
-		Map<String, MetricMetadata> families = new LinkedHashMap<>();
 		for (MetricSnapshot snapshot : scrape) {
-			families.put(snapshot.getMetadata().getName(), snapshot.getMetadata());
 			result.add(added(snapshot, unused));
 		}
 		// series only earlier processes had: kept, so that their sums do not fall
@@ -226,7 +226,7 @@ public final class RetiredTotals {
 			}
 			long[] added = this.counts;
 			if (this.counts != null && other.counts != null) {
-				if (!java.util.Arrays.equals(this.bounds, other.bounds)) {
+				if (!Arrays.equals(this.bounds, other.bounds)) {
 					return other;
 				}
 				added = new long[this.counts.length];
@@ -263,8 +263,7 @@ public final class RetiredTotals {
 		}
 
 		SummaryDataPointSnapshot summaryPoint() {
-			return new SummaryDataPointSnapshot(this.count, this.sum,
-					io.prometheus.metrics.model.snapshots.Quantiles.EMPTY, this.labels, Exemplars.EMPTY, 0);
+			return new SummaryDataPointSnapshot(this.count, this.sum, Quantiles.EMPTY, this.labels, Exemplars.EMPTY, 0);
 		}
 
 		MetricSnapshot family(List<Retired> points) {

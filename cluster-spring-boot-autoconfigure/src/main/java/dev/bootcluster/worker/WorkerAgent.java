@@ -466,8 +466,7 @@ public final class WorkerAgent implements Closeable {
 			// queued for the channel's writer thread, never written by this one: an
 			// application thread may be interrupted (WebFlux cancels a request so), and
 			// an interrupt during a write would close the link and end the worker.
-			// Writing
-			// it here saved little (bench/shared-state, docs/BENCHMARKS.md).
+			// Writing it here saved little (bench/shared-state, docs/BENCHMARKS.md).
 			send(request.apply(id), false);
 			return replyType.cast(reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
 		}
