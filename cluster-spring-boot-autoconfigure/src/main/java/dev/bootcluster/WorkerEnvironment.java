@@ -21,19 +21,46 @@ import org.jspecify.annotations.Nullable;
  * @param heartbeatMillis interval between heartbeats
  * @param sharedListener whether the HTTP listener is the socket inherited from the master
  * (on standard input) rather than a SO_REUSEPORT socket of the worker's own
- * @param compactStoreFrames whether the master reads store requests in their compact
- * binary form (false when the variable is missing: a master of an earlier version, which
- * a worker of a newer build deployed by a rolling restart must still be understood by)
+ * @param protocol the master's IPC protocol version: what it understands beyond the first
+ * version's messages, so that a worker of a newer build, deployed by a rolling restart
+ * under a master of an earlier version, sends that master nothing it would take for a
+ * misbehaving peer (see {@link #PROTOCOL_COMPACT_STORE_FRAMES} and
+ * {@link #PROTOCOL_QUERIES})
  */
 public record WorkerEnvironment(int workerId, Path socket, String token, long masterPid, int serverPort,
 		@Nullable Integer managementPort, int maxMessageSize, long heartbeatMillis, boolean sharedListener,
-		boolean compactStoreFrames) {
+		int protocol) {
 
-	/** A worker environment of a master of this version, which reads compact frames. */
+	/** The first protocol: JSON frames only. */
+	public static final int PROTOCOL_FIRST = 1;
+
+	/** The master reads store requests in their compact binary form. */
+	public static final int PROTOCOL_COMPACT_STORE_FRAMES = 2;
+
+	/**
+	 * The master relays queries from one worker to others ({@code Features},
+	 * {@code Collect}, {@code Query}, {@code QueryResult}, {@code Collected}).
+	 */
+	public static final int PROTOCOL_QUERIES = 3;
+
+	/** The protocol of this version. */
+	public static final int PROTOCOL = PROTOCOL_QUERIES;
+
+	/** A worker environment of a master of this version. */
 	public WorkerEnvironment(int workerId, Path socket, String token, long masterPid, int serverPort,
 			@Nullable Integer managementPort, int maxMessageSize, long heartbeatMillis, boolean sharedListener) {
 		this(workerId, socket, token, masterPid, serverPort, managementPort, maxMessageSize, heartbeatMillis,
-				sharedListener, true);
+				sharedListener, PROTOCOL);
+	}
+
+	/** Whether the master reads store requests in their compact binary form. */
+	public boolean compactStoreFrames() {
+		return this.protocol >= PROTOCOL_COMPACT_STORE_FRAMES;
+	}
+
+	/** Whether the master relays queries between workers. */
+	public boolean queries() {
+		return this.protocol >= PROTOCOL_QUERIES;
 	}
 
 	static final String PREFIX = "BOOTCLUSTER_";
@@ -56,7 +83,10 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 
 	static final String SHARED_LISTENER = PREFIX + "SHARED_LISTENER";
 
+	/** Set by masters of protocol 2 only, which knew no protocol variable. */
 	static final String COMPACT_STORE_FRAMES = PREFIX + "COMPACT_STORE_FRAMES";
+
+	static final String PROTOCOL_VERSION = PREFIX + "PROTOCOL";
 
 	/** The variables to add to a worker's environment. */
 	public Map<String, String> toVariables() {
@@ -72,7 +102,9 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 		variables.put(MAX_MESSAGE_SIZE, Integer.toString(this.maxMessageSize));
 		variables.put(HEARTBEAT_MILLIS, Long.toString(this.heartbeatMillis));
 		variables.put(SHARED_LISTENER, Boolean.toString(this.sharedListener));
-		variables.put(COMPACT_STORE_FRAMES, Boolean.toString(this.compactStoreFrames));
+		// for workers of protocol 2, which read only this
+		variables.put(COMPACT_STORE_FRAMES, Boolean.toString(compactStoreFrames()));
+		variables.put(PROTOCOL_VERSION, Integer.toString(this.protocol));
 		return variables;
 	}
 
@@ -90,12 +122,19 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 					Long.parseLong(require(env, MASTER_PID)), Integer.parseInt(require(env, SERVER_PORT)),
 					(management != null) ? Integer.valueOf(management) : null,
 					Integer.parseInt(require(env, MAX_MESSAGE_SIZE)), Long.parseLong(require(env, HEARTBEAT_MILLIS)),
-					Boolean.parseBoolean(env.get(SHARED_LISTENER)),
-					Boolean.parseBoolean(env.get(COMPACT_STORE_FRAMES)));
+					Boolean.parseBoolean(env.get(SHARED_LISTENER)), protocol(env));
 		}
 		catch (NumberFormatException ex) {
 			throw new IllegalStateException("Malformed cluster worker environment: " + ex.getMessage(), ex);
 		}
+	}
+
+	private static int protocol(Map<String, String> env) {
+		String version = env.get(PROTOCOL_VERSION);
+		if (version != null) {
+			return Integer.parseInt(version);
+		}
+		return Boolean.parseBoolean(env.get(COMPACT_STORE_FRAMES)) ? PROTOCOL_COMPACT_STORE_FRAMES : PROTOCOL_FIRST;
 	}
 
 	private static String require(Map<String, String> env, String name) {

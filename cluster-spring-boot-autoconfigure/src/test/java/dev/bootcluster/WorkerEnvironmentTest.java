@@ -30,12 +30,28 @@ class WorkerEnvironmentTest {
 	}
 
 	@Test
-	void aMasterOfThisVersionReadsCompactStoreFramesAndOneWithoutTheVariableDoesNot() {
+	void aMasterOfThisVersionSaysItsProtocolAndEarlierOnesAreToldApartByTheirVariables() {
+		assertThat(this.worker.protocol()).isEqualTo(WorkerEnvironment.PROTOCOL);
 		assertThat(this.worker.compactStoreFrames()).isTrue();
-		assertThat(this.worker.toVariables()).containsEntry("BOOTCLUSTER_COMPACT_STORE_FRAMES", "true");
-		Map<String, String> earlier = new HashMap<>(this.worker.toVariables());
-		earlier.remove("BOOTCLUSTER_COMPACT_STORE_FRAMES");
-		assertThat(WorkerEnvironment.fromVariables(earlier).compactStoreFrames()).isFalse();
+		assertThat(this.worker.queries()).isTrue();
+		assertThat(this.worker.toVariables()).containsEntry("BOOTCLUSTER_COMPACT_STORE_FRAMES", "true")
+			.containsEntry("BOOTCLUSTER_PROTOCOL", "3");
+		// a master of the version before: compact frames, no protocol variable
+		Map<String, String> second = new HashMap<>(this.worker.toVariables());
+		second.remove("BOOTCLUSTER_PROTOCOL");
+		WorkerEnvironment underSecond = WorkerEnvironment.fromVariables(second);
+		assertThat(underSecond.protocol()).isEqualTo(2);
+		assertThat(underSecond.compactStoreFrames()).isTrue();
+		assertThat(underSecond.queries()).isFalse();
+		// the first version: neither
+		Map<String, String> first = new HashMap<>(second);
+		first.remove("BOOTCLUSTER_COMPACT_STORE_FRAMES");
+		WorkerEnvironment underFirst = WorkerEnvironment.fromVariables(first);
+		assertThat(underFirst.protocol()).isEqualTo(1);
+		assertThat(underFirst.compactStoreFrames()).isFalse();
+		// a protocol-2 worker under this master reads the variable it knows
+		assertThat(new WorkerEnvironment(1, Path.of("/s"), "t", 1, 0, null, 64, 1, false, 1).toVariables())
+			.containsEntry("BOOTCLUSTER_COMPACT_STORE_FRAMES", "false");
 	}
 
 	@Test

@@ -1,6 +1,7 @@
 package dev.bootcluster.actuate;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -40,9 +41,23 @@ public class ClusterEndpoint {
 
 	private final @Nullable ClusterMessenger messenger;
 
+	private final Supplier<@Nullable WorkerEndpointRelay> workerEndpoints;
+
 	public ClusterEndpoint(ClusterOperations operations, @Nullable ClusterMessenger messenger) {
+		this(operations, messenger, () -> null);
+	}
+
+	/**
+	 * @param operations the cluster's operations
+	 * @param messenger what broadcasts, if any
+	 * @param workerEndpoints the relay to one worker's endpoints (null in a standalone
+	 * application), looked up when asked (it depends on the endpoints this one is among)
+	 */
+	public ClusterEndpoint(ClusterOperations operations, @Nullable ClusterMessenger messenger,
+			Supplier<@Nullable WorkerEndpointRelay> workerEndpoints) {
 		this.operations = operations;
 		this.messenger = messenger;
+		this.workerEndpoints = workerEndpoints;
 	}
 
 	@ReadOperation
@@ -58,6 +73,41 @@ public class ClusterEndpoint {
 			return new WebEndpointResponse<>(new Failure(ex.getMessage(), answeredBy),
 					WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 		}
+	}
+
+	/**
+	 * {@code GET /actuator/cluster/workers/{id}/{endpoint}/...}: worker {@code id}'s own
+	 * answer to {@code GET /actuator/{endpoint}/...}, relayed through the master whatever
+	 * worker the connection landed on (see {@code WorkerEndpoints}): a thread dump, a
+	 * heap dump as a download, loggers, env, metrics, health of that one worker.
+	 */
+	@ReadOperation(produces = { "application/vnd.spring-boot.actuator.v3+json", "application/json", "text/plain",
+			"application/octet-stream" })
+	public WebEndpointResponse<Object> worker(@Selector String workers, @Selector String id,
+			@Selector(match = Selector.Match.ALL_REMAINING) String... path) {
+		if (!"workers".equals(workers)) {
+			return new WebEndpointResponse<>(
+					new Failure("No such path: /" + workers + "/...; one worker's endpoint is /workers/{id}/{endpoint}",
+							answeredBy()),
+					WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		WorkerEndpointRelay relay = this.workerEndpoints.get();
+		if (relay == null) {
+			return new WebEndpointResponse<>(
+					new Failure("This " + this.operations.role() + " application has no workers", answeredBy()),
+					WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		int slot;
+		try {
+			slot = Integer.parseInt(id);
+		}
+		catch (NumberFormatException ex) {
+			slot = 0;
+		}
+		if (slot < 1) {
+			return badRequest("A worker id is a slot number from 1, not '" + id + "'", answeredBy());
+		}
+		return relay.relay(slot, List.of(path));
 	}
 
 	/**

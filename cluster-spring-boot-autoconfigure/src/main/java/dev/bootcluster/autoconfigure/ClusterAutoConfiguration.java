@@ -18,6 +18,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
+import org.springframework.util.ClassUtils;
+
 import dev.bootcluster.ClusterOperations;
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterStore;
@@ -29,6 +31,7 @@ import dev.bootcluster.context.StandaloneClusterOperations;
 import dev.bootcluster.context.WorkerDrain;
 import dev.bootcluster.context.WorkerReadinessBridge;
 import dev.bootcluster.ipc.FrameCodec;
+import dev.bootcluster.metrics.MetricsLedger;
 import dev.bootcluster.master.ClusterTimeouts;
 import dev.bootcluster.master.LocalClusterStore;
 import dev.bootcluster.master.MessageHub;
@@ -51,6 +54,9 @@ import dev.bootcluster.worker.WorkerStore;
 @AutoConfiguration
 @EnableConfigurationProperties(ClusterProperties.class)
 public final class ClusterAutoConfiguration {
+
+	/** A class of Prometheus's metrics model (with micrometer-registry-prometheus). */
+	static final String PROMETHEUS_MODEL = "io.prometheus.metrics.model.snapshots.MetricSnapshots";
 
 	/**
 	 * Payloads are written with the application's {@code JsonMapper} when it has one (so
@@ -94,7 +100,11 @@ public final class ClusterAutoConfiguration {
 
 		@Bean(destroyMethod = "close")
 		MessageHub clusterMessageHub(ClusterProperties properties) {
-			return new MessageHub(frameCodec(properties), properties.getIpc().getRequestTimeout());
+			MessageHub hub = new MessageHub(frameCodec(properties), properties.getIpc().getRequestTimeout());
+			if (ClassUtils.isPresent(PROMETHEUS_MODEL, ClusterAutoConfiguration.class.getClassLoader())) {
+				MetricsLedger.keep(hub.queries());
+			}
+			return hub;
 		}
 
 		@Bean

@@ -51,6 +51,8 @@ public class ClusterProperties implements InitializingBean {
 
 	private final Cache cache = new Cache();
 
+	private final Metrics metrics = new Metrics();
+
 	/**
 	 * How long a worker may take to stop after SIGTERM before it gets SIGKILL, and so how
 	 * long a graceful cluster stop (SIGTERM or SIGINT to the master) may take. Longer
@@ -103,6 +105,10 @@ public class ClusterProperties implements InitializingBean {
 		return this.cache;
 	}
 
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
 	public Duration getShutdownTimeout() {
 		return this.shutdownTimeout;
 	}
@@ -152,6 +158,7 @@ public class ClusterProperties implements InitializingBean {
 			throw new ClusterConfigurationException("cluster.scheduling", this.scheduling,
 					"one-worker or every-worker");
 		}
+		requirePositive("cluster.metrics.scrape-wait", this.metrics.scrapeWait);
 		Duration timeToLive = this.cache.timeToLive;
 		if (timeToLive != null) {
 			requirePositive("cluster.cache.time-to-live", timeToLive);
@@ -472,6 +479,40 @@ public class ClusterProperties implements InitializingBean {
 
 		public void setTimeToLive(@Nullable Duration timeToLive) {
 			this.timeToLive = timeToLive;
+		}
+
+	}
+
+	public static class Metrics {
+
+		/**
+		 * Whether /actuator/prometheus and /actuator/metrics on a worker answer for the
+		 * whole cluster (every worker's series, labelled worker="<slot>"). When false,
+		 * each worker answers for itself, as without the starter.
+		 */
+		private boolean aggregate = true;
+
+		/**
+		 * How long a scrape waits for the other workers' answers; a worker that did not
+		 * answer in time is left out of that scrape and counted in
+		 * cluster_scrape_workers_missing.
+		 */
+		private Duration scrapeWait = Duration.ofSeconds(2);
+
+		public boolean isAggregate() {
+			return this.aggregate;
+		}
+
+		public void setAggregate(boolean aggregate) {
+			this.aggregate = aggregate;
+		}
+
+		public Duration getScrapeWait() {
+			return this.scrapeWait;
+		}
+
+		public void setScrapeWait(Duration scrapeWait) {
+			this.scrapeWait = scrapeWait;
 		}
 
 	}

@@ -42,7 +42,12 @@ import dev.bootcluster.RestartOperation;
 		@JsonSubTypes.Type(value = Message.CacheInvalidateReply.class, name = "cache-invalidate-reply"),
 		@JsonSubTypes.Type(value = Message.CacheInvalidation.class, name = "cache-invalidation"),
 		@JsonSubTypes.Type(value = Message.CacheInvalidated.class, name = "cache-invalidated"),
-		@JsonSubTypes.Type(value = Message.Schedules.class, name = "schedules") })
+		@JsonSubTypes.Type(value = Message.Schedules.class, name = "schedules"),
+		@JsonSubTypes.Type(value = Message.Features.class, name = "features"),
+		@JsonSubTypes.Type(value = Message.Collect.class, name = "collect"),
+		@JsonSubTypes.Type(value = Message.Query.class, name = "query"),
+		@JsonSubTypes.Type(value = Message.QueryResult.class, name = "query-result"),
+		@JsonSubTypes.Type(value = Message.Collected.class, name = "collected") })
 public sealed interface Message {
 
 	/**
@@ -400,6 +405,84 @@ public sealed interface Message {
 	 * only once it has).
 	 */
 	record CacheInvalidated(long invalidationId) implements Message {
+	}
+
+	/**
+	 * Sent by a worker right after its hello, only to a master whose protocol (in the
+	 * worker's environment) has it: the worker's own protocol version, so that the master
+	 * sends it nothing it would not understand (a worker of an earlier version, left
+	 * running by a rolling deploy, never sends this and is never sent a {@link Query}).
+	 */
+	record Features(int protocol) implements Message {
+	}
+
+	/**
+	 * A worker asks the master to put a query to workers and answer with what they
+	 * returned: to every READY worker ({@code target} 0, the asking one included) or to
+	 * one ({@code target} its slot), waiting at most {@code timeoutMillis} (bounded by
+	 * the master) for their results.
+	 */
+	record Collect(long requestId, int target, String query, JsonNode args, long timeoutMillis) implements Message {
+
+		public Collect {
+			Objects.requireNonNull(query, "query");
+			Objects.requireNonNull(args, "args");
+		}
+
+	}
+
+	/**
+	 * The master puts a worker's {@link Collect} to a worker, which answers with a
+	 * {@link QueryResult}.
+	 */
+	record Query(long queryId, String query, JsonNode args) implements Message {
+
+		public Query {
+			Objects.requireNonNull(query, "query");
+			Objects.requireNonNull(args, "args");
+		}
+
+	}
+
+	/**
+	 * A worker's answer to a {@link Query}: a result (JSON null is none), or why there is
+	 * none.
+	 */
+	record QueryResult(long queryId, @Nullable JsonNode result, @Nullable String error) implements Message {
+
+		public QueryResult {
+			result = absentIfNull(result);
+		}
+
+	}
+
+	/**
+	 * The master's answer to a {@link Collect}: a part for each worker that answered, the
+	 * slots of those that were asked (or should have been) and did not answer in time, or
+	 * why nothing was collected ({@code error}).
+	 */
+	record Collected(long requestId, List<Part> parts, List<Integer> missing,
+			@Nullable String error) implements Message {
+
+		public Collected {
+			parts = List.copyOf(parts);
+			missing = List.copyOf(missing);
+		}
+
+	}
+
+	/** One worker's answer in a {@link Collected} (JSON null is none). */
+	record Part(int workerId, long pid, @Nullable JsonNode result, @Nullable String error) {
+
+		public Part {
+			result = absentIfNull(result);
+		}
+
+	}
+
+	/** A JSON null (as a JSON field decodes) is no value, as it was sent. */
+	private static @Nullable JsonNode absentIfNull(@Nullable JsonNode node) {
+		return (node == null || node.isNull()) ? null : node;
 	}
 
 }

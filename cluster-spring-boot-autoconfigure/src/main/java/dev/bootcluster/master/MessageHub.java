@@ -79,6 +79,11 @@ public final class MessageHub implements Closeable {
 
 	private final InvalidationRelay invalidations;
 
+	/** The longest a worker's collect waits for the answers, whatever it asks for. */
+	static final Duration QUERY_MAX_WAIT = Duration.ofSeconds(60);
+
+	private final QueryRelay queries;
+
 	private volatile RequestHandler requestHandler = (sender, type, payload) -> new Message.Answer(0, null, null,
 			"The master has no request handler");
 
@@ -91,6 +96,12 @@ public final class MessageHub implements Closeable {
 		this.timeouts.setRemoveOnCancelPolicy(true);
 		this.requests = Executors.newCachedThreadPool((task) -> daemon(task, "cluster-request"));
 		this.invalidations = new InvalidationRelay(() -> this.recipients.get(), this.timeouts, ackTimeout);
+		this.queries = new QueryRelay(() -> this.recipients.get(), this.timeouts, QUERY_MAX_WAIT);
+	}
+
+	/** The relay of queries between workers, to the same recipients. */
+	public QueryRelay queries() {
+		return this.queries;
 	}
 
 	/** The relay of cache invalidations, to the same recipients. */
@@ -280,6 +291,7 @@ public final class MessageHub implements Closeable {
 		this.requests.shutdownNow();
 		this.pending.values().forEach(Pending::finish);
 		this.invalidations.close();
+		this.queries.close();
 	}
 
 	private static Thread daemon(Runnable task, String name) {
@@ -296,12 +308,19 @@ public final class MessageHub implements Closeable {
 	 * @param channel its IPC connection
 	 * @param ready whether it is READY (counted), rather than still starting
 	 * @param starting whether it is STARTING (awaited by cache invalidations only)
+	 * @param queries whether it answers queries (its {@link Message.Features} said so)
 	 */
-	public record Recipient(int workerId, long pid, IpcChannel channel, boolean ready, boolean starting) {
+	public record Recipient(int workerId, long pid, IpcChannel channel, boolean ready, boolean starting,
+			boolean queries) {
 
 		/** A recipient that is READY, or not awaited at all. */
 		public Recipient(int workerId, long pid, IpcChannel channel, boolean ready) {
 			this(workerId, pid, channel, ready, false);
+		}
+
+		/** A recipient of an earlier version, which answers no queries. */
+		public Recipient(int workerId, long pid, IpcChannel channel, boolean ready, boolean starting) {
+			this(workerId, pid, channel, ready, starting, false);
 		}
 
 	}

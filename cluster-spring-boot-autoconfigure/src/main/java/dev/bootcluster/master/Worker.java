@@ -4,6 +4,7 @@ import java.time.Instant;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.bootcluster.WorkerEnvironment;
 import dev.bootcluster.WorkerSnapshot.ExitCause;
 import dev.bootcluster.WorkerSnapshot.StartReason;
 import dev.bootcluster.WorkerState;
@@ -60,6 +61,12 @@ final class Worker implements IpcServer.Peer {
 	 * broadcast does not wait for its acknowledgement.
 	 */
 	boolean silent;
+
+	/**
+	 * The IPC protocol its {@link dev.bootcluster.ipc.Message.Features} gave (a worker of
+	 * an earlier version sends none).
+	 */
+	int protocol = WorkerEnvironment.PROTOCOL_FIRST;
 
 	/** Whether its thread dump (once HUNG) was waited for. */
 	boolean dumped;

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
+import dev.bootcluster.WorkerEnvironment;
 import dev.bootcluster.WorkerSnapshot;
 import dev.bootcluster.WorkerState;
 import dev.bootcluster.ipc.IpcChannel;
@@ -76,6 +77,9 @@ final class WorkerLinks implements IpcServer.Handler {
 	/** The process is gone: its token, if unused, is no longer accepted. */
 	void forget(Worker worker) {
 		this.tokens.remove(worker.token);
+		if (worker.pid != -1) {
+			this.messages.queries().processGone(worker.slot.id, worker.pid);
+		}
 		close(worker);
 	}
 
@@ -99,7 +103,8 @@ final class WorkerLinks implements IpcServer.Handler {
 		if (channel != null && (worker.state == WorkerState.STARTING || worker.state == WorkerState.READY)) {
 			// a silent worker gets what is sent, but is not waited for
 			list.add(new MessageHub.Recipient(worker.slot.id, worker.pid, channel,
-					worker.state == WorkerState.READY && !worker.silent, worker.state == WorkerState.STARTING));
+					worker.state == WorkerState.READY && !worker.silent, worker.state == WorkerState.STARTING,
+					worker.protocol >= WorkerEnvironment.PROTOCOL_QUERIES));
 		}
 	}
 
@@ -157,6 +162,20 @@ final class WorkerLinks implements IpcServer.Handler {
 		else if (message instanceof Message.Schedules schedules) {
 			this.schedules.reported(worker.describe(), schedules);
 		}
+		else if (message instanceof Message.Collect collect) {
+			this.messages.queries().collectFrom(worker.slot.id, channel, collect);
+		}
+		else if (message instanceof Message.QueryResult result) {
+			this.messages.queries().result(channel, result);
+		}
+		else if (message instanceof Message.Features features) {
+			this.loop.execute(() -> {
+				if (worker.channel == channel) {
+					worker.protocol = features.protocol();
+					this.supervisor.linksChanged();
+				}
+			});
+		}
 		else if (message instanceof Message.Ready || message instanceof Message.Heartbeat
 				|| message instanceof Message.StatusRequest || message instanceof Message.RestartRequest
 				|| message instanceof Message.Liveness) {
@@ -173,6 +192,7 @@ final class WorkerLinks implements IpcServer.Handler {
 		Worker worker = link.worker();
 		this.messages.disconnected(worker.pid);
 		this.messages.invalidations().disconnected(channel);
+		this.messages.queries().disconnected(channel);
 		// after the connection's last request, on its reader thread
 		this.store.disconnected(link.pid(), channel);
 		this.loop.execute(() -> {

@@ -1,11 +1,13 @@
 package dev.bootcluster.metrics;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -52,6 +54,11 @@ public final class RetiredTotals {
 				}
 			}
 		}
+	}
+
+	/** The slots that have retired totals. */
+	public Set<Integer> slots() {
+		return Collections.unmodifiableSet(this.slots.keySet());
 	}
 
 	/**

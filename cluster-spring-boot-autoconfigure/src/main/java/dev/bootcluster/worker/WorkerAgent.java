@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 
 import org.apache.commons.logging.Log;
@@ -35,6 +36,7 @@ import dev.bootcluster.ipc.FrameCodec;
 import dev.bootcluster.ipc.IpcChannel;
 import dev.bootcluster.ipc.IpcException;
 import dev.bootcluster.ipc.Message;
+import dev.bootcluster.ipc.MessageTooLargeException;
 
 /**
  * A worker's connection to its master, opened as early as possible. A daemon thread
@@ -153,6 +155,15 @@ public final class WorkerAgent implements Closeable {
 	private final ExecutorService invalidations = Executors
 		.newSingleThreadExecutor((task) -> daemon(task, "cluster-cache-invalidation"));
 
+	/** What answers the master's queries, by name. */
+	private final Map<String, Function<JsonNode, JsonNode>> queryHandlers = new ConcurrentHashMap<>();
+
+	/** Set on a thread while it answers one of the master's queries. */
+	private static final ThreadLocal<Boolean> ANSWERING = new ThreadLocal<>();
+
+	/** Runs the query handlers, off the reading thread. */
+	private final ExecutorService queries = Executors.newCachedThreadPool((task) -> daemon(task, "cluster-query"));
+
 	private volatile @Nullable ClusterSnapshot latest;
 
 	/** When {@link #latest} arrived ({@code System.nanoTime()}), written before it. */
@@ -179,6 +190,10 @@ public final class WorkerAgent implements Closeable {
 			// the first frame on the wire: written before anything can be queued
 			channel
 				.sendNow(new Message.Hello(environment.workerId(), ProcessHandle.current().pid(), environment.token()));
+			if (environment.queries()) {
+				// a master of an earlier version would take it for a misbehaving peer
+				channel.sendNow(new Message.Features(WorkerEnvironment.PROTOCOL));
+			}
 		}
 		catch (IOException | RuntimeException ex) {
 			channel.close();
@@ -308,6 +323,40 @@ public final class WorkerAgent implements Closeable {
 	 */
 	public void onCacheInvalidation(BiConsumer<String, @Nullable String> handler) {
 		this.invalidationHandler = handler;
+	}
+
+	/**
+	 * Has the master put a query to every READY worker ({@code target} 0, this one
+	 * included) or to one slot's, and answers with what they returned within
+	 * {@code wait}.
+	 * @param timeout how long to wait for the master's answer (longer than {@code wait})
+	 * @throws IpcException if the master is of an earlier version, which relays no
+	 * queries, is unreachable, or did not answer in time
+	 */
+	public Message.Collected collect(int target, String query, JsonNode args, Duration wait, Duration timeout) {
+		if (!this.environment.queries()) {
+			throw new IpcException("The master (protocol " + this.environment.protocol()
+					+ ") is of an earlier version, which relays no queries between workers");
+		}
+		return request((id) -> new Message.Collect(id, target, query, args, wait.toMillis()), Message.Collected.class,
+				timeout);
+	}
+
+	/**
+	 * Sets what answers {@code query} when the master puts it to this worker (on a thread
+	 * of the agent's, never the reading one).
+	 */
+	public void answer(String query, Function<JsonNode, JsonNode> handler) {
+		this.queryHandlers.put(query, handler);
+	}
+
+	/**
+	 * Whether this thread is answering one of the master's queries: what it answers is
+	 * this worker's own (a relayed {@code /actuator/metrics} of one worker), never the
+	 * cluster's again.
+	 */
+	public static boolean answeringQuery() {
+		return ANSWERING.get() != null;
 	}
 
 	/** Asks the master a question its request listeners answer. */
@@ -669,6 +718,12 @@ public final class WorkerAgent implements Closeable {
 		else if (message instanceof Message.StoreExpired expired) {
 			enqueue(() -> expired(expired));
 		}
+		else if (message instanceof Message.Collected collected) {
+			complete(collected.requestId(), collected);
+		}
+		else if (message instanceof Message.Query query) {
+			query(query);
+		}
 		else {
 			logger.warn("Ignoring unexpected " + message.getClass().getSimpleName() + " from the master");
 		}
@@ -698,6 +753,50 @@ public final class WorkerAgent implements Closeable {
 		catch (RejectedExecutionException ex) {
 			// closing: nothing is cached any more
 			post(new Message.CacheInvalidated(invalidation.invalidationId()));
+		}
+	}
+
+	/**
+	 * Answers a query on a thread of its own (a scrape or a heap dump takes a while, and
+	 * the handler may ask the master something), with an error when nothing answers it,
+	 * the handler failed or the result is over the IPC limit.
+	 */
+	private void query(Message.Query query) {
+		Function<JsonNode, JsonNode> handler = this.queryHandlers.get(query.query());
+		if (handler == null) {
+			post(new Message.QueryResult(query.queryId(), null,
+					"worker-" + workerId() + " answers no query '" + query.query() + "'"));
+			return;
+		}
+		try {
+			this.queries.execute(() -> {
+				Message.QueryResult result;
+				ANSWERING.set(Boolean.TRUE);
+				try {
+					result = new Message.QueryResult(query.queryId(), handler.apply(query.args()), null);
+				}
+				catch (RuntimeException | LinkageError | StackOverflowError ex) {
+					logger.debug("Query '" + query.query() + "' failed", ex);
+					result = new Message.QueryResult(query.queryId(), null,
+							"worker-" + workerId() + " could not answer: " + ex);
+				}
+				finally {
+					ANSWERING.remove();
+				}
+				try {
+					this.channel.sendUrgent(result);
+				}
+				catch (MessageTooLargeException ex) {
+					post(new Message.QueryResult(query.queryId(), null,
+							"worker-" + workerId() + "'s answer is too large: " + ex.getMessage()));
+				}
+				catch (IOException ex) {
+					// the reader thread notices a broken link
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			post(new Message.QueryResult(query.queryId(), null, "worker-" + workerId() + " is stopping"));
 		}
 	}
 
@@ -737,6 +836,7 @@ public final class WorkerAgent implements Closeable {
 		this.closed = true;
 		this.heartbeats.shutdownNow();
 		this.invalidations.shutdownNow();
+		this.queries.shutdownNow();
 		synchronized (this.readerLock) {
 			this.readerLock.notifyAll();
 		}

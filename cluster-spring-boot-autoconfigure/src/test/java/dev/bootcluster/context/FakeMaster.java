@@ -46,6 +46,7 @@ final class FakeMaster implements AutoCloseable {
 				null, MAX_MESSAGE_SIZE, heartbeatMillis, false));
 		this.channel = new IpcChannel(this.server.accept(), new FrameCodec(MAX_MESSAGE_SIZE));
 		assertThat(receive()).isInstanceOf(Message.Hello.class);
+		assertThat(receive()).isInstanceOf(Message.Features.class);
 	}
 
 	WorkerAgent agent() {

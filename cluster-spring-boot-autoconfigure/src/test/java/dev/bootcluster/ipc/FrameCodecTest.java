@@ -100,6 +100,17 @@ class FrameCodecTest {
 				new StoreStats(12, 4096, 64L << 20, 3, 1, Long.MAX_VALUE));
 		byte[] binary = { 0, -1, 127, -128, '"', '\\', '\n' };
 		return List.of(new Hello(1, 4242, "s3cr3t-t0ken"), new Hello(0, Long.MAX_VALUE, ""), new Ready(256),
+				new Message.Features(3), new Message.Features(Integer.MAX_VALUE),
+				new Message.Collect(1, 0, "metrics.prometheus", json("{}"), 2000),
+				new Message.Collect(Long.MAX_VALUE, 256, "\u00e9", NESTED, Long.MAX_VALUE),
+				new Message.Query(1, "metrics.metric", json("{\"name\":\"jvm.threads.live\",\"tags\":[]}")),
+				new Message.QueryResult(1, json("[{\"type\":\"gauge\",\"points\":[]}]"), null),
+				new Message.QueryResult(2, null, "worker-2 answers no query 'x' \u4e2d"),
+				new Message.Collected(1,
+						List.of(new Message.Part(1, 4242, json("[1,2]"), null),
+								new Message.Part(2, 4243, null, "boom")),
+						List.of(3), null),
+				new Message.Collected(2, List.of(), List.of(), "worker-7 is not READY"),
 				new Heartbeat(3, Long.MAX_VALUE), new Heartbeat(-1, 0), new Liveness(true), new Liveness(false),
 				new StatusRequest(99), new StatusReply(99, snapshot), new StatusReply(0, snapshot),
 				new StatusReply(Long.MIN_VALUE,

@@ -34,9 +34,11 @@ import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.WorkerEnvironment;
 import dev.bootcluster.ipc.FrameCodec;
 import dev.bootcluster.ipc.IpcChannel;
+import dev.bootcluster.ipc.IpcException;
 import dev.bootcluster.ipc.Message;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -79,6 +81,8 @@ class WorkerAgentTest {
 				null, 64 * 1024, 600_000, false));
 		this.master = new IpcChannel(this.server.accept(), this.codec);
 		assertThat(next()).isInstanceOf(Message.Hello.class);
+		// right after it, to a master that relays queries
+		assertThat(next()).isEqualTo(new Message.Features(WorkerEnvironment.PROTOCOL));
 	}
 
 	@AfterEach
@@ -133,7 +137,7 @@ class WorkerAgentTest {
 		assertThat(answer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).value()).containsExactly(7);
 
 		// a master of an earlier version sets no variable: JSON, which it reads
-		Connected earlier = connect(64 * 1024, 600_000, false);
+		Connected earlier = connect(64 * 1024, 600_000, WorkerEnvironment.PROTOCOL_FIRST);
 		CompletableFuture<Message.StoreReply> jsonAnswer = CompletableFuture
 			.supplyAsync(() -> earlier.agent().store(Message.StoreOp.GET, "j", null, null, 0, TIMEOUT));
 		Message first;
@@ -315,6 +319,44 @@ class WorkerAgentTest {
 		assertThat(next()).isEqualTo(new Message.Liveness(false));
 	}
 
+	// ---- queries ----
+
+	@Test
+	void aQueryIsAnsweredByItsHandlerAndAnUnknownOrFailingOneWithAnError() throws IOException {
+		this.agent.answer("echo", (args) -> JsonNodeFactory.instance.stringNode(args.path("say").asString() + "!"));
+		this.agent.answer("boom", (args) -> {
+			throw new IllegalStateException("no scrape");
+		});
+		this.master.send(new Message.Query(1, "echo", JsonNodeFactory.instance.objectNode().put("say", "hi")));
+		assertThat(next()).isEqualTo(new Message.QueryResult(1, JsonNodeFactory.instance.stringNode("hi!"), null));
+		this.master.send(new Message.Query(2, "nothing", JsonNodeFactory.instance.objectNode()));
+		Message.QueryResult unknown = (Message.QueryResult) next();
+		assertThat(unknown.result()).isNull();
+		assertThat(unknown.error()).isEqualTo("worker-1 answers no query 'nothing'");
+		this.master.send(new Message.Query(3, "boom", JsonNodeFactory.instance.objectNode()));
+		Message.QueryResult failed = (Message.QueryResult) next();
+		assertThat(failed.queryId()).isEqualTo(3);
+		assertThat(failed.error()).contains("no scrape");
+	}
+
+	@Test
+	void aCollectIsAnsweredByTheMastersCollectedAndRefusedUnderAnEarlierMaster() throws Exception {
+		CompletableFuture<Message.Collected> answer = CompletableFuture.supplyAsync(() -> this.agent.collect(0, "q",
+				JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(2), TIMEOUT));
+		Message.Collect collect = (Message.Collect) next();
+		assertThat(collect.query()).isEqualTo("q");
+		assertThat(collect.timeoutMillis()).isEqualTo(2000);
+		Message.Collected collected = new Message.Collected(collect.requestId(),
+				List.of(new Message.Part(1, 7, PAYLOAD, null)), List.of(2), null);
+		this.master.send(collected);
+		assertThat(answer.get(20, TimeUnit.SECONDS)).isEqualTo(collected);
+		Connected earlier = connect(64 * 1024, 600_000, WorkerEnvironment.PROTOCOL_COMPACT_STORE_FRAMES);
+		assertThatExceptionOfType(IpcException.class)
+			.isThrownBy(() -> earlier.agent()
+				.collect(0, "q", JsonNodeFactory.instance.objectNode(), Duration.ofSeconds(1), TIMEOUT))
+			.withMessageContaining("earlier version");
+	}
+
 	// ---- heartbeats ----
 
 	@Test
@@ -362,22 +404,24 @@ class WorkerAgentTest {
 
 	/** Another agent on the test's socket, closed before its master by the teardown. */
 	private Connected connect(int maxMessageSize, long heartbeatMillis) {
-		return connect(maxMessageSize, heartbeatMillis, true);
+		return connect(maxMessageSize, heartbeatMillis, WorkerEnvironment.PROTOCOL);
 	}
 
 	/**
-	 * Another agent, whose master says whether it reads compact store frames; closed
-	 * before its master by the teardown.
+	 * Another agent, whose master says which protocol it speaks; closed before its master
+	 * by the teardown.
 	 */
-	private Connected connect(int maxMessageSize, long heartbeatMillis, boolean compactStoreFrames) {
+	private Connected connect(int maxMessageSize, long heartbeatMillis, int protocol) {
 		try {
-			WorkerAgent agent = WorkerAgent
-				.connect(new WorkerEnvironment(1, this.root.resolve("m.sock"), "token", ProcessHandle.current().pid(),
-						0, null, maxMessageSize, heartbeatMillis, false, compactStoreFrames));
+			WorkerAgent agent = WorkerAgent.connect(new WorkerEnvironment(1, this.root.resolve("m.sock"), "token",
+					ProcessHandle.current().pid(), 0, null, maxMessageSize, heartbeatMillis, false, protocol));
 			SocketChannel socket = this.server.accept();
 			Connected connected = new Connected(agent, new IpcChannel(socket, new FrameCodec(maxMessageSize)), socket);
 			this.others.add(connected);
 			assertThat(receive(connected.master())).isInstanceOf(Message.Hello.class);
+			if (protocol >= WorkerEnvironment.PROTOCOL_QUERIES) {
+				assertThat(receive(connected.master())).isInstanceOf(Message.Features.class);
+			}
 			return connected;
 		}
 		catch (IOException ex) {

@@ -1,11 +1,15 @@
 package dev.bootcluster.sample.e2e;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,7 +50,8 @@ class MessagingIT {
 		cluster = ClusterProcess.start("--server.port=0", "--server.address=127.0.0.1", "--cluster.workers=2",
 				"--cluster.listener=reuseport", "--sample.users.count-interval=1s",
 				"--cluster.ipc.max-message-size=64KB",
-				"--management.endpoints.web.exposure.include=health,cluster,loggers");
+				"--management.endpoints.web.exposure.include=health,cluster,loggers,metrics,threaddump,heapdump",
+				"--management.endpoint.heapdump.access=unrestricted");
 		cluster.awaitReady(2);
 	}
 
@@ -277,6 +282,59 @@ class MessagingIT {
 	@SuppressWarnings("unchecked")
 	private static List<Map<String, Object>> untyped(Map<String, Object> messages) {
 		return (List<Map<String, Object>>) messages.get("untyped");
+	}
+
+	/**
+	 * One worker's endpoints through whatever worker a connection lands on, relayed
+	 * through the master: its own metrics, a thread dump over the 64KB IPC limit, a heap
+	 * dump as a download; an endpoint the workers do not expose stays closed.
+	 */
+	@Test
+	@Order(6)
+	@SuppressWarnings("unchecked")
+	void oneWorkersEndpointsAnswerThroughAnyWorker() throws Exception {
+		Duration timeout = Duration.ofSeconds(60);
+		for (int i = 0; i < 6; i++) {
+			int id = 1 + i % 2;
+			ClusterProcess.RawResponse metric = cluster.fresh("GET",
+					"/actuator/cluster/workers/" + id + "/metrics/jvm.threads.live", null, timeout);
+			assertThat(metric.status()).as(metric.body()).isEqualTo(200);
+			Map<String, Object> answer = ClusterProcess.parse(metric.body());
+			assertThat((List<Map<String, Object>>) answer.get("availableTags")).as("answered by worker-" + id)
+				.contains(Map.of("tag", "worker", "values", List.of(Integer.toString(id))));
+		}
+		ClusterProcess.RawResponse dump = cluster.fresh("GET", "/actuator/cluster/workers/2/threaddump", null, timeout);
+		assertThat(dump.status()).isEqualTo(200);
+		assertThat(dump.body().length()).as("over cluster.ipc.max-message-size").isGreaterThan(64 * 1024);
+		assertThat((List<Object>) ClusterProcess.parse(dump.body()).get("threads")).isNotEmpty();
+		ClusterProcess.RawResponse heap = cluster.fresh("GET", "/actuator/cluster/workers/1/heapdump", null, timeout);
+		assertThat(heap.status()).isEqualTo(200);
+		assertThat(heap.headers().get("content-type")).isEqualTo("application/octet-stream");
+		assertThat(heap.body()).startsWith("JAVA PROFILE");
+		ClusterProcess.RawResponse closed = cluster.fresh("GET", "/actuator/cluster/workers/1/env", null, timeout);
+		assertThat(closed.status()).isEqualTo(404);
+		assertThat(closed.body()).contains("worker-1 exposes no endpoint 'env' over HTTP");
+		ClusterProcess.RawResponse absent = cluster.fresh("GET", "/actuator/cluster/workers/7/threaddump", null,
+				timeout);
+		assertThat(absent.status()).isEqualTo(404);
+		assertThat(absent.body()).contains("worker-7 is not READY");
+		// the relayed bodies were files of the cluster's private directory: none is left
+		await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(relayFiles()).isEmpty());
+	}
+
+	/**
+	 * Files in the master's socket directory ({@code bootcluster-<pid>-*} in the tmpdir).
+	 */
+	private static List<Path> relayFiles() throws IOException {
+		String prefix = "bootcluster-" + cluster.masterPid() + "-";
+		List<Path> found;
+		try (Stream<Path> directories = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+			found = directories.filter((dir) -> dir.getFileName().toString().startsWith(prefix)).toList();
+		}
+		assertThat(found).as("the master's socket directory").hasSize(1);
+		try (Stream<Path> files = Files.list(found.get(0))) {
+			return files.filter((file) -> file.getFileName().toString().startsWith("relay-")).toList();
+		}
 	}
 
 }

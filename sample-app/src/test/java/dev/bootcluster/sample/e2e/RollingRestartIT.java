@@ -9,6 +9,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,9 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A rolling restart in {@code reuseport} mode under load loses no request; then
- * {@code kill -9} of the master takes every worker with it. The other rolling restarts
- * (deploys, rollbacks, the default listener) are in ServersIT, DeployIT and RollbackIT.
+ * A rolling restart in {@code reuseport} mode under load loses no request, and the
+ * cluster-wide {@code /actuator/prometheus} counts every worker's requests before it,
+ * after it and after a worker's {@code kill -9}; then {@code kill -9} of the master takes
+ * every worker with it. The other rolling restarts (deploys, rollbacks, the default
+ * listener) are in ServersIT, DeployIT and RollbackIT.
  */
 class RollingRestartIT extends ClusterTestSupport {
 
@@ -33,6 +38,14 @@ class RollingRestartIT extends ClusterTestSupport {
 	 * Per stopped SO_REUSEPORT listener without tcp_migrate_req (see docs/BENCHMARKS.md).
 	 */
 	private static final int LOSS_BOUND_WITHOUT_MIGRATION = 200;
+
+	/** The path whose requests the cluster-wide metrics are checked to count. */
+	private static final String COUNTED = "/users/count";
+
+	private static final Pattern REQUEST_COUNT = Pattern
+		.compile("^http_server_requests_seconds_count\\{(.*)\\} (\\S+)$");
+
+	private static final Pattern WORKER = Pattern.compile("(?:^|,)worker=\"(\\d+)\"");
 
 	private String savedMigrate;
 
@@ -59,6 +72,19 @@ class RollingRestartIT extends ClusterTestSupport {
 		this.cluster.awaitReady(2);
 		String mode = "reuseport";
 		List<Long> before = this.cluster.workerPids();
+		// K requests over fresh connections, which SO_REUSEPORT spreads over both
+		// workers: every scrape, whichever worker it lands on, counts all of them
+		int requests = 60;
+		for (int i = 0; i < requests; i++) {
+			assertThat(this.cluster.fresh("GET", COUNTED, null, Duration.ofSeconds(10)).status()).isEqualTo(200);
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> total(requestCounts(this.cluster)) == requests);
+		for (int i = 0; i < 5; i++) {
+			Map<String, Double> counts = requestCounts(this.cluster);
+			assertThat(counts).as("requests per worker").containsOnlyKeys("1", "2");
+			assertThat(counts.values()).allSatisfy((count) -> assertThat(count).isPositive());
+			assertThat(total(counts)).isEqualTo(requests);
+		}
 		LoadClient load = new LoadClient(this.cluster.port(), "/", 3, 3);
 		try {
 			await().atMost(Duration.ofSeconds(30)).until(() -> load.succeeded() > 200);
@@ -92,6 +118,8 @@ class RollingRestartIT extends ClusterTestSupport {
 				succeeded, failed, migrating ? migrate : "unchanged");
 		assertThat(succeeded).isGreaterThan(300);
 		assertRestartedSlots(this.cluster);
+		// the retired processes' counts go on in their slots
+		assertThat(total(requestCounts(this.cluster))).isGreaterThanOrEqualTo(requests);
 		if (migrating) {
 			assertThat(failed).as("failed requests: %s", failures).isZero();
 		}
@@ -99,6 +127,18 @@ class RollingRestartIT extends ClusterTestSupport {
 			// cannot set the sysctl here: connections queued on the closing listeners are
 			// reset
 			assertThat(failed).as("failed requests: %s", failures).isLessThanOrEqualTo(LOSS_BOUND_WITHOUT_MIGRATION);
+		}
+
+		// a crash: the killed worker's counts go on in its slot's replacement
+		long victim = this.cluster.workerPids().get(0);
+		ClusterProcess.signal(victim, "KILL");
+		// READY lines: 2 at the start, 2 replacements of the restart, and this one's
+		this.cluster.awaitReady(5);
+		assertThat(this.cluster.workerPids()).hasSize(2).doesNotContain(victim);
+		for (int i = 0; i < 3; i++) {
+			Map<String, Double> counts = requestCounts(this.cluster);
+			assertThat(counts).containsOnlyKeys("1", "2");
+			assertThat(total(counts)).isGreaterThanOrEqualTo(requests);
 		}
 
 		// the master's end: kill -9 leaves no orphan, the workers this restart started
@@ -110,6 +150,34 @@ class RollingRestartIT extends ClusterTestSupport {
 			.until(() -> this.cluster.allSeenPids().stream().allMatch(ClusterProcess::isGone));
 		System.out.println("RollingRestartIT: every worker gone " + (System.nanoTime() - killedAt) / 1_000_000
 				+ " ms after kill -9 of the master");
+	}
+
+	/**
+	 * One scrape through whatever worker the connection lands on: the requests to
+	 * {@link #COUNTED} by worker slot (the {@code worker} label). The starter's own
+	 * gauges come once, unlabelled, and no worker was left out.
+	 */
+	private static Map<String, Double> requestCounts(ClusterProcess cluster) throws IOException {
+		ClusterProcess.RawResponse scrape = cluster.fresh("GET", "/actuator/prometheus", null, Duration.ofSeconds(10));
+		assertThat(scrape.status()).as(scrape.body()).isEqualTo(200);
+		List<String> lines = scrape.body().lines().toList();
+		assertThat(lines).contains("cluster_scrape_workers_missing 0.0");
+		assertThat(lines.stream().filter((line) -> line.startsWith("cluster_workers_desired")))
+			.containsExactly("cluster_workers_desired 2.0");
+		Map<String, Double> counts = new TreeMap<>();
+		for (String line : lines) {
+			Matcher sample = REQUEST_COUNT.matcher(line);
+			if (sample.matches() && sample.group(1).contains("uri=\"" + COUNTED + "\"")) {
+				Matcher worker = WORKER.matcher(sample.group(1));
+				assertThat(worker.find()).as(line).isTrue();
+				counts.merge(worker.group(1), Double.parseDouble(sample.group(2)), Double::sum);
+			}
+		}
+		return counts;
+	}
+
+	private static double total(Map<String, Double> counts) {
+		return counts.values().stream().mapToDouble(Double::doubleValue).sum();
 	}
 
 	/**
