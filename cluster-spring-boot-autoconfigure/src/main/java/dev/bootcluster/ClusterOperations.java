@@ -40,6 +40,20 @@ public interface ClusterOperations {
 	 */
 	RestartOutcome restart(String trigger);
 
+	/**
+	 * Asks the master to run {@code workers} workers: it starts new ones or drains the
+	 * surplus.
+	 * @param workers the new count, 1 to 256
+	 * @param trigger who asks, for the log
+	 * @return the count before and the one now
+	 * @throws IllegalArgumentException for a count out of range
+	 * @throws IllegalStateException when the master refuses now (a rolling restart runs)
+	 * @throws UnsupportedOperationException where there are no workers to scale
+	 */
+	default ScaleOutcome scale(int workers, String trigger) {
+		throw new UnsupportedOperationException("This " + role() + " process has no workers to scale");
+	}
+
 	/** Role of this process. */
 	ClusterRole role();
 
@@ -53,6 +67,15 @@ public interface ClusterOperations {
 	 * @param operation the new operation, or the one already running
 	 */
 	record RestartOutcome(boolean started, RestartOperation operation) {
+	}
+
+	/**
+	 * The answer to a scale request.
+	 *
+	 * @param previous the count of workers before
+	 * @param desired the count now
+	 */
+	record ScaleOutcome(int previous, int desired) {
 	}
 
 }

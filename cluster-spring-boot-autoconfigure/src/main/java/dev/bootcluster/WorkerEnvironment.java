@@ -39,7 +39,8 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 
 	/**
 	 * The master relays queries from one worker to others ({@code Features},
-	 * {@code Collect}, {@code Query}, {@code QueryResult}, {@code Collected}).
+	 * {@code Collect}, {@code Query}, {@code QueryResult}, {@code Collected}) and scales
+	 * ({@code ScaleRequest}, {@code ScaleReply}).
 	 */
 	public static final int PROTOCOL_QUERIES = 3;
 

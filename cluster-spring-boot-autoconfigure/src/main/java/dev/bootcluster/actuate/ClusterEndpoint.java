@@ -32,7 +32,7 @@ import dev.bootcluster.messaging.PayloadTooLargeException;
 public class ClusterEndpoint {
 
 	/** Actions of {@code POST /actuator/cluster/{action}}. */
-	static final List<String> ACTIONS = List.of("restart", "broadcast");
+	static final List<String> ACTIONS = List.of("restart", "broadcast", "scale");
 
 	/** HTTP status of a payload over {@code cluster.ipc.max-message-size}. */
 	static final int STATUS_PAYLOAD_TOO_LARGE = 413;
@@ -118,14 +118,20 @@ public class ClusterEndpoint {
 	 * string: actuator binds body fields as strings) under {@code topic} to every ready
 	 * worker, retained if {@code retained} is {@code "true"}; receivers get it as a
 	 * {@code ClusterMessageEvent}, or as the class {@code type} names when they know it.
-	 * Answers 200 with how many workers acknowledged it.
+	 * Answers 200 with how many workers acknowledged it. {@code scale} sets the number of
+	 * workers to {@code workers} (1 to 256): 202 with the count before and now; the
+	 * master starts workers or drains the surplus, and the status shows them coming and
+	 * going.
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Object> action(@Selector String action, @Nullable String topic, @Nullable String payload,
-			@Nullable String retained, @Nullable String type) {
+			@Nullable String retained, @Nullable String type, @Nullable String workers) {
 		AnsweredBy answeredBy = answeredBy();
 		if ("broadcast".equals(action)) {
 			return broadcast(topic, payload, retained, type, answeredBy);
+		}
+		if ("scale".equals(action)) {
+			return scale(workers, answeredBy);
 		}
 		if (!"restart".equals(action)) {
 			return new WebEndpointResponse<>(
@@ -154,7 +160,36 @@ public class ClusterEndpoint {
 	 */
 	@WriteOperation
 	public WebEndpointResponse<Object> actionWithoutBody(@Selector String action) {
-		return action(action, null, null, null, null);
+		return action(action, null, null, null, null, null);
+	}
+
+	private WebEndpointResponse<Object> scale(@Nullable String workers, AnsweredBy answeredBy) {
+		if (workers == null || workers.isBlank()) {
+			return badRequest("'workers' is required: the number of workers to run, as in {\"workers\": 4}",
+					answeredBy);
+		}
+		int count;
+		try {
+			count = Integer.parseInt(workers.trim());
+		}
+		catch (NumberFormatException ex) {
+			return badRequest("'workers' must be a whole number from 1 to 256, was '" + workers + "'", answeredBy);
+		}
+		try {
+			ClusterOperations.ScaleOutcome outcome = this.operations.scale(count,
+					"POST /actuator/cluster/scale via " + describe(answeredBy));
+			return new WebEndpointResponse<>(new Scaled(outcome.previous(), outcome.desired(), answeredBy), 202);
+		}
+		catch (IllegalArgumentException ex) {
+			return badRequest(ex.getMessage(), answeredBy);
+		}
+		catch (IllegalStateException | UnsupportedOperationException ex) {
+			return new WebEndpointResponse<>(new Failure(ex.getMessage(), answeredBy), 409);
+		}
+		catch (IpcException ex) {
+			return new WebEndpointResponse<>(new Failure(ex.getMessage(), answeredBy),
+					WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+		}
 	}
 
 	private WebEndpointResponse<Object> broadcast(@Nullable String topic, @Nullable String payload,
@@ -227,6 +262,10 @@ public class ClusterEndpoint {
 	 */
 	public record BroadcastDelivered(String topic, boolean retained, int acknowledged, int targets,
 			AnsweredBy answeredBy) {
+	}
+
+	/** A scale request taken: the count of workers before and now. */
+	public record Scaled(int previous, int desired, AnsweredBy answeredBy) {
 	}
 
 	/**

@@ -117,7 +117,8 @@ public class MasterRunner implements SmartLifecycle {
 			supervisor.onFatal((reason) -> stopAndExit("Stopping the cluster: " + reason, 1));
 			MasterSignals.install(
 					(signal) -> stopAndExit("Received SIG" + signal + ": stopping the cluster gracefully", 0),
-					() -> supervisor.startRollingRestart(0, "SIGHUP"));
+					() -> supervisor.startRollingRestart(0, "SIGHUP"),
+					(delta) -> supervisor.scaleBy(delta, (delta > 0) ? "SIGTTIN" : "SIGTTOU"));
 			this.running = true;
 		}
 		catch (IOException ex) {

@@ -47,7 +47,9 @@ import dev.bootcluster.RestartOperation;
 		@JsonSubTypes.Type(value = Message.Collect.class, name = "collect"),
 		@JsonSubTypes.Type(value = Message.Query.class, name = "query"),
 		@JsonSubTypes.Type(value = Message.QueryResult.class, name = "query-result"),
-		@JsonSubTypes.Type(value = Message.Collected.class, name = "collected") })
+		@JsonSubTypes.Type(value = Message.Collected.class, name = "collected"),
+		@JsonSubTypes.Type(value = Message.ScaleRequest.class, name = "scale-request"),
+		@JsonSubTypes.Type(value = Message.ScaleReply.class, name = "scale-reply") })
 public sealed interface Message {
 
 	/**
@@ -483,6 +485,27 @@ public sealed interface Message {
 	/** A JSON null (as a JSON field decodes) is no value, as it was sent. */
 	private static @Nullable JsonNode absentIfNull(@Nullable JsonNode node) {
 		return (node == null || node.isNull()) ? null : node;
+	}
+
+	/**
+	 * A worker relays a request to run {@code workers} workers (from the actuator
+	 * endpoint) to the master (protocol 3).
+	 */
+	record ScaleRequest(long requestId, int workers, String trigger) implements Message {
+
+		public ScaleRequest {
+			Objects.requireNonNull(trigger, "trigger");
+		}
+
+	}
+
+	/**
+	 * The master's answer to a {@link ScaleRequest}: the count before and the one now, or
+	 * why it refused ({@code invalid}: the count was out of range; else a conflict, such
+	 * as a rolling restart running).
+	 */
+	record ScaleReply(long requestId, int previous, int desired, @Nullable String refused,
+			boolean invalid) implements Message {
 	}
 
 }

@@ -50,6 +50,11 @@ final class Slot {
 	/** Processes started because the one before crashed, hung or broke. */
 	int restarts;
 
+	/**
+	 * Scaled away: its process drains and exits, then the slot is gone (never restarted).
+	 */
+	boolean removed;
+
 	/** Processes of this slot drained by a rolling restart or its rollback. */
 	int replacements;
 

@@ -6,11 +6,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -81,7 +81,14 @@ public final class Supervisor {
 
 	private final PrintStream err;
 
-	private final Map<Integer, Slot> slots = new LinkedHashMap<>();
+	/** The slots by id, in id order (a slot scaled away stays until its process left). */
+	private final Map<Integer, Slot> slots = new TreeMap<>();
+
+	/** How many workers the cluster runs: the settings', then what scaling set. */
+	private int desired;
+
+	/** The most workers a cluster runs ({@code cluster.workers} and scaling). */
+	public static final int MAX_WORKERS = 256;
 
 	/** Workers launched and not yet seen to exit. */
 	private final Set<Worker> live = new LinkedHashSet<>();
@@ -121,6 +128,7 @@ public final class Supervisor {
 	Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy, MessageHub messages,
 			SupervisorLoop loop, @Nullable Executor launcher, WorkerSignals signals, PrintStream out, PrintStream err) {
 		this.settings = settings;
+		this.desired = settings.desired();
 		this.starter = starter;
 		this.policy = policy;
 		this.messages = messages;
@@ -162,9 +170,9 @@ public final class Supervisor {
 	/** Starts every worker slot. */
 	public void start() {
 		this.loop.execute(() -> {
-			logger.info("Starting " + this.settings.desired() + " workers on port " + this.settings.port()
-					+ " (master pid " + ProcessHandle.current().pid() + ")");
-			for (int id = 1; id <= this.settings.desired(); id++) {
+			logger.info("Starting " + this.desired + " workers on port " + this.settings.port() + " (master pid "
+					+ ProcessHandle.current().pid() + ")");
+			for (int id = 1; id <= this.desired; id++) {
 				Slot slot = new Slot(id, this.policy.newTracker());
 				this.slots.put(id, slot);
 				launch(slot, StartReason.START, false);
@@ -251,6 +259,9 @@ public final class Supervisor {
 		if (owner != null) {
 			owner.exited(worker, -1);
 		}
+		else if (worker.slot.removed) {
+			removeSlot(worker.slot);
+		}
 		else if (worker.slot.current == worker && !this.stopping) {
 			restartAfterCrash(worker.slot, null);
 		}
@@ -271,6 +282,13 @@ public final class Supervisor {
 		slot.left(worker, status, cause, clock().instant());
 		if (slot.retiring == worker) {
 			slot.retiring = null;
+		}
+		if (slot.removed && slot.current == worker) {
+			logger.info(report(worker, cause, status) + "; worker-" + slot.id + " removed (" + this.desired
+					+ " workers wanted)");
+			removeSlot(slot);
+			left(worker, status);
+			return;
 		}
 		String reported = report(worker, cause, status);
 		Replacement owner = worker.owner;
@@ -432,7 +450,7 @@ public final class Supervisor {
 	private void restart(Slot slot) {
 		slot.restartTimer = null;
 		Worker current = slot.current;
-		if (this.stopping || current.state == WorkerState.FAILED || slot.replacement != null
+		if (this.stopping || slot.removed || current.state == WorkerState.FAILED || slot.replacement != null
 				|| (current.state.isAlive() && current.stopCause == null)) {
 			return;
 		}
@@ -511,9 +529,9 @@ public final class Supervisor {
 	 * rolling restart, whose end reports it; forgets it when a slot is not READY.
 	 */
 	private void clusterChanged() {
-		int desired = this.settings.desired();
+		int desired = this.desired;
 		int ready = readyCount();
-		if (this.slots.size() < desired || ready < desired) {
+		if (activeSlots().size() < desired || ready < desired) {
 			this.announcedReady = false;
 			return;
 		}
@@ -637,7 +655,7 @@ public final class Supervisor {
 		if (this.stopping) {
 			throw new IllegalStateException("the cluster is stopping");
 		}
-		return this.rollingRestart.start(requestId, trigger, List.copyOf(this.slots.values()));
+		return this.rollingRestart.start(requestId, trigger, activeSlots());
 	}
 
 	/** Told by the rolling restart once it ended, whatever the outcome. */
@@ -707,9 +725,113 @@ public final class Supervisor {
 			snapshots.add(slot.snapshot(now));
 			restarts += slot.restarts;
 		}
-		return new ClusterSnapshot(ClusterRole.MASTER, ProcessHandle.current().pid(), this.settings.desired(),
-				readyCount(), restarts, this.settings.port(), snapshots, this.rollingRestart.latest(),
-				this.settings.listener(), this.settings.tcpMigrateReq(), this.store.stats());
+		return new ClusterSnapshot(ClusterRole.MASTER, ProcessHandle.current().pid(), this.desired, readyCount(),
+				restarts, this.settings.port(), snapshots, this.rollingRestart.latest(), this.settings.listener(),
+				this.settings.tcpMigrateReq(), this.store.stats());
+	}
+
+	// ---- scaling ----
+
+	/**
+	 * Sets how many workers run: starts new slots (the lowest free ids) or drains the
+	 * surplus ones (the highest ids), each READY one as a rolling restart retires a
+	 * worker (it stops taking connections, finishes what it holds, exits); a slot whose
+	 * process is not READY is stopped or dropped at once. On the loop.
+	 * @param workers the new count, 1 to {@value #MAX_WORKERS}
+	 * @param trigger who asks, for the log
+	 * @return the count before
+	 * @throws IllegalArgumentException for a count out of range
+	 * @throws IllegalStateException while the cluster stops, a rolling restart runs, or a
+	 * slot to remove is being replaced
+	 */
+	int scale(int workers, String trigger) {
+		if (workers < 1 || workers > MAX_WORKERS) {
+			throw new IllegalArgumentException(
+					"A worker count is a whole number from 1 to " + MAX_WORKERS + ", not " + workers);
+		}
+		if (this.stopping) {
+			throw new IllegalStateException("The cluster is stopping");
+		}
+		RestartOperation rollout = this.rollingRestart.latest();
+		if (rollout != null && rollout.inProgress()) {
+			throw new IllegalStateException("A rolling restart (" + rollout.id() + ") is running; scale once it ended");
+		}
+		List<Slot> active = activeSlots();
+		List<Slot> surplus = new ArrayList<>(active.subList(Math.min(workers, active.size()), active.size()));
+		for (Slot slot : surplus) {
+			if (slot.replacement != null) {
+				throw new IllegalStateException("worker-" + slot.id + " is being replaced; scale once it is done");
+			}
+		}
+		int before = this.desired;
+		this.desired = workers;
+		if (before != workers) {
+			logger.info("Scaling from " + before + " to " + workers + " workers (" + trigger + ")");
+		}
+		for (int count = active.size(), id = 1; count < workers; id++) {
+			if (!this.slots.containsKey(id)) {
+				Slot slot = new Slot(id, this.policy.newTracker());
+				this.slots.put(id, slot);
+				launch(slot, StartReason.START, false);
+				count++;
+			}
+		}
+		// highest ids first
+		for (int i = surplus.size() - 1; i >= 0; i--) {
+			retire(surplus.get(i));
+		}
+		clusterChanged();
+		return before;
+	}
+
+	/** Scales by {@code delta} workers (SIGTTIN and SIGTTOU), within 1 to the maximum. */
+	public void scaleBy(int delta, String trigger) {
+		this.loop.execute(() -> {
+			int target = Math.max(1, Math.min(MAX_WORKERS, this.desired + delta));
+			if (target == this.desired) {
+				logger.info("Not scaling on " + trigger + ": " + this.desired + " workers is the "
+						+ ((delta < 0) ? "least" : "most") + " there can be");
+				return;
+			}
+			try {
+				scale(target, trigger);
+			}
+			catch (IllegalStateException ex) {
+				logger.warn("Not scaling on " + trigger + ": " + ex.getMessage());
+			}
+		});
+	}
+
+	private void retire(Slot slot) {
+		slot.removed = true;
+		slot.waiting.clear();
+		if (slot.restartTimer != null) {
+			slot.restartTimer.cancel();
+			slot.restartTimer = null;
+		}
+		Worker worker = slot.current;
+		if (!worker.state.isAlive()) {
+			logger.info("worker-" + slot.id + " removed (" + this.desired + " workers wanted)");
+			removeSlot(slot);
+			return;
+		}
+		worker.stopCause = ExitCause.STOPPED;
+		if (worker.state == WorkerState.READY) {
+			drain(worker);
+		}
+		else {
+			terminate(worker);
+		}
+	}
+
+	private void removeSlot(Slot slot) {
+		this.slots.remove(slot.id);
+		linksChanged();
+	}
+
+	/** The slots not scaled away, in id order. */
+	private List<Slot> activeSlots() {
+		return this.slots.values().stream().filter((slot) -> !slot.removed).toList();
 	}
 
 	// ---- stop ----

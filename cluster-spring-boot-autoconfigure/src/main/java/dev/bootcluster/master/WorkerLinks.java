@@ -178,7 +178,7 @@ final class WorkerLinks implements IpcServer.Handler {
 		}
 		else if (message instanceof Message.Ready || message instanceof Message.Heartbeat
 				|| message instanceof Message.StatusRequest || message instanceof Message.RestartRequest
-				|| message instanceof Message.Liveness) {
+				|| message instanceof Message.Liveness || message instanceof Message.ScaleRequest) {
 			this.loop.execute(() -> handle(worker, channel, message));
 		}
 		else {
@@ -264,6 +264,9 @@ final class WorkerLinks implements IpcServer.Handler {
 			else if (message instanceof Message.Liveness liveness) {
 				this.supervisor.liveness(worker, liveness.broken());
 			}
+			else if (message instanceof Message.ScaleRequest request) {
+				channel.sendUrgent(scale(request));
+			}
 		}
 		catch (IOException ex) {
 			logger.debug("Cannot answer " + worker + ": " + ex.getMessage());
@@ -271,6 +274,19 @@ final class WorkerLinks implements IpcServer.Handler {
 		catch (IllegalStateException ex) {
 			logger.info(
 					"Not acting on " + message.getClass().getSimpleName() + " from " + worker + ": " + ex.getMessage());
+		}
+	}
+
+	private Message.ScaleReply scale(Message.ScaleRequest request) {
+		try {
+			int previous = this.supervisor.scale(request.workers(), request.trigger());
+			return new Message.ScaleReply(request.requestId(), previous, request.workers(), null, false);
+		}
+		catch (IllegalArgumentException ex) {
+			return new Message.ScaleReply(request.requestId(), 0, 0, ex.getMessage(), true);
+		}
+		catch (IllegalStateException ex) {
+			return new Message.ScaleReply(request.requestId(), 0, 0, ex.getMessage(), false);
 		}
 	}
 

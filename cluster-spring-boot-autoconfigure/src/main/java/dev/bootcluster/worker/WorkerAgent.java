@@ -258,6 +258,19 @@ public final class WorkerAgent implements Closeable {
 		return request((id) -> new Message.RestartRequest(id, trigger), Message.RestartReply.class, timeout);
 	}
 
+	/**
+	 * Asks the master to run {@code workers} workers.
+	 * @throws IpcException if the master is of an earlier version, which does not scale,
+	 * is unreachable, or did not answer in time
+	 */
+	public Message.ScaleReply requestScale(int workers, String trigger, Duration timeout) {
+		if (!this.environment.queries()) {
+			throw new IpcException("The master (protocol " + this.environment.protocol()
+					+ ") is of an earlier version, which does not scale");
+		}
+		return request((id) -> new Message.ScaleRequest(id, workers, trigger), Message.ScaleReply.class, timeout);
+	}
+
 	/** Sets what to do when the master asks this worker to drain. */
 	public void onDrain(Consumer<Message.Drain> handler) {
 		this.drainHandler = handler;
@@ -717,6 +730,9 @@ public final class WorkerAgent implements Closeable {
 		}
 		else if (message instanceof Message.StoreExpired expired) {
 			enqueue(() -> expired(expired));
+		}
+		else if (message instanceof Message.ScaleReply reply) {
+			complete(reply.requestId(), reply);
 		}
 		else if (message instanceof Message.Collected collected) {
 			complete(collected.requestId(), collected);

@@ -35,6 +35,16 @@ public class WorkerClusterOperations implements ClusterOperations {
 	}
 
 	@Override
+	public ScaleOutcome scale(int workers, String trigger) {
+		Message.ScaleReply reply = this.agent.requestScale(workers, trigger, this.timeout);
+		String refused = reply.refused();
+		if (refused != null) {
+			throw reply.invalid() ? new IllegalArgumentException(refused) : new IllegalStateException(refused);
+		}
+		return new ScaleOutcome(reply.previous(), reply.desired());
+	}
+
+	@Override
 	public @Nullable ClusterSnapshot lastKnownStatus() {
 		return this.agent.latestStatus();
 	}

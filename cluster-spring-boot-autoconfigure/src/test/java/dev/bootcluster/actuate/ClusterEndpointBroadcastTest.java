@@ -70,7 +70,7 @@ class ClusterEndpointBroadcastTest {
 	@Test
 	void broadcastIsDeliveredAsClusterMessageEvent() {
 		String json = "{\"count\": 3, \"names\": [\"a\", \"b\"]}";
-		WebEndpointResponse<Object> response = this.endpoint.action("broadcast", "users", json, null, null);
+		WebEndpointResponse<Object> response = this.endpoint.action("broadcast", "users", json, null, null, null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_OK);
 		assertThat(response.getBody()).isEqualTo(new BroadcastDelivered("users", false, 1, 1, STANDALONE));
 		assertThat(this.delivered).singleElement().isInstanceOfSatisfying(ClusterMessageEvent.class, (event) -> {
@@ -86,7 +86,7 @@ class ClusterEndpointBroadcastTest {
 	@ParameterizedTest
 	@CsvSource({ "true, true", "false, false" })
 	void retainedIsTrueOrFalse(String retained, boolean expected) {
-		WebEndpointResponse<Object> response = this.endpoint.action("broadcast", "config", "1", retained, null);
+		WebEndpointResponse<Object> response = this.endpoint.action("broadcast", "config", "1", retained, null, null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_OK);
 		assertThat(response.getBody()).isInstanceOfSatisfying(BroadcastDelivered.class,
 				(body) -> assertThat(body.retained()).isEqualTo(expected));
@@ -98,7 +98,7 @@ class ClusterEndpointBroadcastTest {
 	@Test
 	void typeNamingAKnownClassIsDeliveredAsThatClass() {
 		WebEndpointResponse<Object> response = this.endpoint.action("broadcast", "notes", "{\"text\": \"hi\"}", "false",
-				Note.class.getName());
+				Note.class.getName(), null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_OK);
 		assertThat(this.delivered).containsExactly(new Note("hi"));
 	}
@@ -106,7 +106,7 @@ class ClusterEndpointBroadcastTest {
 	@ParameterizedTest
 	@ValueSource(strings = { "", "  " })
 	void blankTypeIsNoType(String type) {
-		this.endpoint.action("broadcast", "notes", "{\"text\": \"hi\"}", null, type);
+		this.endpoint.action("broadcast", "notes", "{\"text\": \"hi\"}", null, type, null);
 		assertThat(this.delivered).singleElement()
 			.isInstanceOfSatisfying(ClusterMessageEvent.class, (event) -> assertThat(event.type()).isNull());
 	}
@@ -115,31 +115,31 @@ class ClusterEndpointBroadcastTest {
 	@NullSource
 	@ValueSource(strings = { "", " ", "\t" })
 	void missingOrBlankTopicIsABadRequest(@Nullable String topic) {
-		assertBadRequest(this.endpoint.action("broadcast", topic, "{}", null, null), "'topic'");
+		assertBadRequest(this.endpoint.action("broadcast", topic, "{}", null, null, null), "'topic'");
 	}
 
 	@Test
 	void missingPayloadIsABadRequest() {
-		assertBadRequest(this.endpoint.action("broadcast", "users", null, null, null), "'payload'");
+		assertBadRequest(this.endpoint.action("broadcast", "users", null, null, null, null), "'payload'");
 	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "{", "not json", "{\"a\": }", "[1, 2", "1 2", "", "   " })
 	void payloadThatIsNotJsonIsABadRequest(String payload) {
-		assertBadRequest(this.endpoint.action("broadcast", "users", payload, null, null),
+		assertBadRequest(this.endpoint.action("broadcast", "users", payload, null, null, null),
 				"'payload' is not valid JSON");
 	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "yes", "TRUE", "False", "1", "", " true" })
 	void retainedOtherThanTrueOrFalseIsABadRequest(String retained) {
-		assertBadRequest(this.endpoint.action("broadcast", "users", "{}", retained, null), "'retained'");
+		assertBadRequest(this.endpoint.action("broadcast", "users", "{}", retained, null, null), "'retained'");
 	}
 
 	@Test
 	void payloadOverTheLimitIsTooLarge() {
 		String payload = "\"" + "x".repeat(2000) + "\"";
-		WebEndpointResponse<Object> response = this.endpoint.action("broadcast", "users", payload, "true", null);
+		WebEndpointResponse<Object> response = this.endpoint.action("broadcast", "users", payload, "true", null, null);
 		assertThat(response.getStatus()).isEqualTo(413);
 		assertThat(response.getBody()).isInstanceOfSatisfying(Failure.class, (failure) -> {
 			assertThat(failure.error()).contains("cluster.ipc.max-message-size").contains("'users'");
@@ -151,7 +151,7 @@ class ClusterEndpointBroadcastTest {
 	@Test
 	void withoutMessengerBroadcastIsUnavailable() {
 		WebEndpointResponse<Object> response = new ClusterEndpoint(this.operations, null).action("broadcast", "users",
-				"{}", null, null);
+				"{}", null, null, null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 		assertThat(response.getBody()).isInstanceOf(Failure.class);
 	}
@@ -162,7 +162,7 @@ class ClusterEndpointBroadcastTest {
 			throw new ClusterMessagingException("Cannot reach the master");
 		});
 		WebEndpointResponse<Object> response = new ClusterEndpoint(worker(), unreachable).action("broadcast", "users",
-				"{}", null, null);
+				"{}", null, null, null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 		assertThat(response.getBody())
 			.isEqualTo(new Failure("Cannot reach the master", new AnsweredBy(ClusterRole.WORKER, 2, PID)));
@@ -172,7 +172,7 @@ class ClusterEndpointBroadcastTest {
 	void countsAreTheMessengersAndTheRelayingWorkerIsNamed() {
 		FixedMessenger messenger = new FixedMessenger(() -> new BroadcastResult(3, 4));
 		WebEndpointResponse<Object> response = new ClusterEndpoint(worker(), messenger).action("broadcast", "users",
-				" {\"n\": 1} ", "true", " ");
+				" {\"n\": 1} ", "true", " ", null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_OK);
 		assertThat(response.getBody())
 			.isEqualTo(new BroadcastDelivered("users", true, 3, 4, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
@@ -193,10 +193,10 @@ class ClusterEndpointBroadcastTest {
 	@Test
 	void onlyTheActionIsAMandatoryParameter() throws Exception {
 		Method action = ClusterEndpoint.class.getMethod("action", String.class, String.class, String.class,
-				String.class, String.class);
+				String.class, String.class, String.class);
 		OperationParameters parameters = new OperationMethod(action, OperationType.WRITE).getParameters();
 		assertThat(parameters.stream().map(OperationParameter::getName)).containsExactly("action", "topic", "payload",
-				"retained", "type");
+				"retained", "type", "workers");
 		assertThat(parameters.stream().filter(OperationParameter::isMandatory).map(OperationParameter::getName))
 			.containsExactly("action");
 	}

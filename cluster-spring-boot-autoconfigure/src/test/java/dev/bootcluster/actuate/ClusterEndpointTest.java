@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import dev.bootcluster.ClusterOperations.RestartOutcome;
+import dev.bootcluster.ClusterOperations.ScaleOutcome;
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.ClusterSnapshot;
 import dev.bootcluster.RestartOperation;
@@ -18,6 +19,7 @@ import dev.bootcluster.actuate.ClusterEndpoint.AnsweredBy;
 import dev.bootcluster.actuate.ClusterEndpoint.ClusterDescriptor;
 import dev.bootcluster.actuate.ClusterEndpoint.Failure;
 import dev.bootcluster.actuate.ClusterEndpoint.RestartAccepted;
+import dev.bootcluster.actuate.ClusterEndpoint.Scaled;
 import dev.bootcluster.ipc.IpcException;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -85,7 +87,7 @@ class ClusterEndpointTest {
 	void restartThatStartsIsAccepted() {
 		StubClusterOperations operations = worker().onRestart((trigger) -> new RestartOutcome(true, OPERATION));
 		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null,
-				null);
+				null, null);
 		assertThat(response.getStatus()).isEqualTo(202);
 		assertThat(response.getBody())
 			.isEqualTo(new RestartAccepted(true, OPERATION, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
@@ -96,7 +98,7 @@ class ClusterEndpointTest {
 	void restartWhileOneIsRunningIsAConflict() {
 		StubClusterOperations operations = worker().onRestart((trigger) -> new RestartOutcome(false, OPERATION));
 		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null,
-				null);
+				null, null);
 		assertThat(response.getStatus()).isEqualTo(409);
 		assertThat(response.getBody())
 			.isEqualTo(new RestartAccepted(false, OPERATION, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
@@ -108,7 +110,7 @@ class ClusterEndpointTest {
 			throw new UnsupportedOperationException("no workers to restart");
 		});
 		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null,
-				null);
+				null, null);
 		assertThat(response.getStatus()).isEqualTo(409);
 		assertThat(response.getBody()).isInstanceOfSatisfying(Failure.class,
 				(failure) -> assertThat(failure.error()).isEqualTo("no workers to restart"));
@@ -120,9 +122,51 @@ class ClusterEndpointTest {
 			throw new IpcException("Cannot reach the master");
 		});
 		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("restart", null, null, null,
-				null);
+				null, null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 		assertThat(response.getBody()).isInstanceOf(Failure.class);
+	}
+
+	@Test
+	void scaleIsAcceptedWithTheCountsBeforeAndNow() {
+		StubClusterOperations operations = worker().onScale((workers) -> new ScaleOutcome(2, workers));
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("scale", null, null, null,
+				null, "3");
+		assertThat(response.getStatus()).isEqualTo(202);
+		assertThat(response.getBody()).isEqualTo(new Scaled(2, 3, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
+		assertThat(operations.lastTrigger()).contains("POST /actuator/cluster/scale").contains("worker-2");
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "", " ", "two", "2.5", "99999999999" })
+	void scaleWithoutAWholeNumberIsABadRequestAndDoesNothing(String workers) {
+		StubClusterOperations operations = worker().onScale((count) -> new ScaleOutcome(2, count));
+		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action("scale", null, null, null,
+				null, workers);
+		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
+		assertThat(operations.lastTrigger()).isNull();
+		assertThat(new ClusterEndpoint(operations, null).actionWithoutBody("scale").getStatus())
+			.isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
+	}
+
+	@Test
+	void scaleOutOfRangeIsABadRequestAndARefusalAConflict() {
+		StubClusterOperations outOfRange = worker().onScale((count) -> {
+			throw new IllegalArgumentException("A worker count is a whole number from 1 to 256, not 0");
+		});
+		WebEndpointResponse<Object> invalid = new ClusterEndpoint(outOfRange, null).action("scale", null, null, null,
+				null, "0");
+		assertThat(invalid.getStatus()).isEqualTo(WebEndpointResponse.STATUS_BAD_REQUEST);
+		assertThat(invalid.getBody()).isInstanceOfSatisfying(Failure.class,
+				(failure) -> assertThat(failure.error()).contains("from 1 to 256"));
+		StubClusterOperations restarting = worker().onScale((count) -> {
+			throw new IllegalStateException("A rolling restart (r-1) is running; scale once it ended");
+		});
+		assertThat(new ClusterEndpoint(restarting, null).action("scale", null, null, null, null, "3").getStatus())
+			.isEqualTo(409);
+		// a standalone application has no workers
+		assertThat(new ClusterEndpoint(worker(), null).action("scale", null, null, null, null, "3").getStatus())
+			.isEqualTo(409);
 	}
 
 	@ParameterizedTest
@@ -130,7 +174,7 @@ class ClusterEndpointTest {
 	void unknownActionIsNotFoundAndDoesNothing(String action) {
 		StubClusterOperations operations = worker();
 		WebEndpointResponse<Object> response = new ClusterEndpoint(operations, null).action(action, null, null, null,
-				null);
+				null, null);
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_NOT_FOUND);
 		assertThat(response.getBody()).isInstanceOfSatisfying(Failure.class,
 				(failure) -> assertThat(failure.error()).contains("restart"));

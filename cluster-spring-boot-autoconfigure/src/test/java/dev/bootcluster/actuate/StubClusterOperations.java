@@ -2,6 +2,7 @@ package dev.bootcluster.actuate;
 
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -29,6 +30,8 @@ final class StubClusterOperations implements ClusterOperations {
 
 	private @Nullable String lastTrigger;
 
+	private java.util.function.@Nullable IntFunction<ScaleOutcome> scale;
+
 	private Duration lastKnownAge = Duration.ZERO;
 
 	StubClusterOperations(ClusterRole role, int workerId, Supplier<ClusterSnapshot> status,
@@ -41,6 +44,11 @@ final class StubClusterOperations implements ClusterOperations {
 
 	static StubClusterOperations returning(ClusterSnapshot snapshot) {
 		return new StubClusterOperations(ClusterRole.WORKER, 2, () -> snapshot, snapshot);
+	}
+
+	StubClusterOperations onScale(IntFunction<ScaleOutcome> scale) {
+		this.scale = scale;
+		return this;
 	}
 
 	StubClusterOperations onRestart(Function<String, RestartOutcome> restart) {
@@ -77,6 +85,15 @@ final class StubClusterOperations implements ClusterOperations {
 	public RestartOutcome restart(String trigger) {
 		this.lastTrigger = trigger;
 		return this.restart.apply(trigger);
+	}
+
+	@Override
+	public ScaleOutcome scale(int workers, String trigger) {
+		if (this.scale == null) {
+			return ClusterOperations.super.scale(workers, trigger);
+		}
+		this.lastTrigger = trigger;
+		return this.scale.apply(workers);
 	}
 
 	@Override

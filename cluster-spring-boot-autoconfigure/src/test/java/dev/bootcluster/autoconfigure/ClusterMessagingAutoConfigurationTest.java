@@ -147,7 +147,7 @@ class ClusterMessagingAutoConfigurationTest {
 			.withPropertyValues("management.endpoints.web.exposure.include=cluster")
 			.run((context) -> {
 				WebEndpointResponse<Object> response = context.getBean(ClusterEndpoint.class)
-					.action("broadcast", "notes", "{\"text\": \"from the endpoint\"}", null, null);
+					.action("broadcast", "notes", "{\"text\": \"from the endpoint\"}", null, null, null);
 				assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_OK);
 				assertThat(context.getBean(Listener.class).untyped).singleElement().satisfies((event) -> {
 					assertThat(event.topic()).isEqualTo("notes");

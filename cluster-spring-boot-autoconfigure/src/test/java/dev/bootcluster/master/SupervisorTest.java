@@ -39,6 +39,8 @@ import dev.bootcluster.ipc.Message.Hello;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -224,6 +226,69 @@ class SupervisorTest {
 		this.loop.advance(BACKOFF);
 		ready(awaitStart(2));
 		assertThat(count(log, CLUSTER_READY)).isEqualTo(2);
+	}
+
+	// ---- scaling ----
+
+	@Test
+	void scalingUpStartsNewSlotsAndDownDrainsTheHighestWhichAreNotRestarted(CapturedOutput log) {
+		start(2);
+		readyAll();
+		assertThat(this.loop.call(() -> this.supervisor.scale(3, "test"), WAIT)).isEqualTo(2);
+		Start third = awaitStart(2);
+		assertThat(third.slot()).isEqualTo(3);
+		assertThat(this.supervisor.snapshot().desired()).isEqualTo(3);
+		assertThat(this.supervisor.snapshot().ready()).isEqualTo(2);
+		ready(third);
+		assertThat(log).contains("Scaling from 2 to 3 workers (test)")
+			.contains("Cluster ready: 3/3 workers on port 8080");
+		// SIGTTOU twice: worker-3, then worker-2 drain (SIGTERM: no IPC link here) and go
+		this.supervisor.scaleBy(-1, "SIGTTOU");
+		this.supervisor.scaleBy(-1, "SIGTTOU");
+		this.loop.runPending();
+		settle(() -> this.supervisor.snapshot().workers().size() == 1);
+		ClusterSnapshot snapshot = this.supervisor.snapshot();
+		assertThat(snapshot.desired()).isEqualTo(1);
+		assertThat(snapshot.ready()).isEqualTo(1);
+		assertThat(snapshot.workers().get(0).id()).isEqualTo(1);
+		assertThat(log).contains("Scaling from 3 to 2 workers (SIGTTOU)")
+			.contains("stopped gracefully (SIGTERM, exit 143); worker-3 removed (1 workers wanted)")
+			.contains("worker-2 removed (1 workers wanted)");
+		this.loop.advance(BACKOFF.multipliedBy(5));
+		assertThat(this.starts).hasSize(3);
+		// up again: the lowest free ids
+		this.supervisor.scaleBy(1, "SIGTTIN");
+		this.loop.runPending();
+		assertThat(awaitStart(3).slot()).isEqualTo(2);
+	}
+
+	@Test
+	void scalingIsRefusedOutOfRangeDuringARollingRestartAndAtTheLimits(CapturedOutput log) {
+		start(1);
+		readyAll();
+		assertThatIllegalArgumentException().isThrownBy(() -> this.loop.call(() -> this.supervisor.scale(0, "t"), WAIT))
+			.withMessageContaining("from 1 to 256");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.loop.call(() -> this.supervisor.scale(257, "t"), WAIT));
+		this.supervisor.scaleBy(-1, "SIGTTOU");
+		this.loop.runPending();
+		assertThat(log).contains("Not scaling on SIGTTOU: 1 workers is the least there can be");
+		assertThat(this.supervisor.startRollingRestart(1, "test").started()).isTrue();
+		assertThatIllegalStateException().isThrownBy(() -> this.loop.call(() -> this.supervisor.scale(2, "t"), WAIT))
+			.withMessageContaining("rolling restart");
+		assertThat(this.supervisor.snapshot().desired()).isEqualTo(1);
+	}
+
+	@Test
+	void aCrashedSlotScaledAwayIsNeverRestarted() {
+		start(2);
+		readyAll();
+		exit(this.starts.get(1).process(), 1);
+		// worker-2 waits for its backoff: scaled away before it ends
+		this.loop.call(() -> this.supervisor.scale(1, "t"), WAIT);
+		this.loop.advance(BACKOFF.multipliedBy(5));
+		assertThat(this.starts).hasSize(2);
+		assertThat(this.supervisor.snapshot().workers()).extracting(WorkerSnapshot::id).containsExactly(1);
 	}
 
 	// ---- rolling restarts ----
