@@ -3,6 +3,8 @@ package dev.bootcluster;
 import java.util.List;
 import java.util.Objects;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
+import com.fasterxml.jackson.annotation.OptBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,15 +24,24 @@ import org.jspecify.annotations.Nullable;
  * @param tcpMigrateReq the value of {@code net.ipv4.tcp_migrate_req}, or null where
  * unknown
  * @param store the figures of the master's store, or null where there is none
+ * @param masterRssBytes the master's resident memory, or -1 where unknown
  */
 public record ClusterSnapshot(ClusterRole role, long masterPid, int desired, int ready, long restarts, int port,
 		List<WorkerSnapshot> workers, @Nullable RestartOperation restart, String listener,
-		@Nullable Integer tcpMigrateReq, @Nullable StoreStats store) {
+		@Nullable Integer tcpMigrateReq, @Nullable StoreStats store,
+		@JacksonInject(value = WorkerSnapshot.ABSENT_MASTER_RSS, useInput = OptBoolean.TRUE) long masterRssBytes) {
 
 	public ClusterSnapshot {
 		Objects.requireNonNull(role, "role");
 		Objects.requireNonNull(listener, "listener");
 		workers = List.copyOf(workers);
+	}
+
+	/** A view without the master's memory. */
+	public ClusterSnapshot(ClusterRole role, long masterPid, int desired, int ready, long restarts, int port,
+			List<WorkerSnapshot> workers, @Nullable RestartOperation restart, String listener,
+			@Nullable Integer tcpMigrateReq, @Nullable StoreStats store) {
+		this(role, masterPid, desired, ready, restarts, port, workers, restart, listener, tcpMigrateReq, store, -1);
 	}
 
 	/** A view without store figures. */

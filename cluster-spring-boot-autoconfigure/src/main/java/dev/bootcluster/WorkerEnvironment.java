@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param protocol the master's IPC protocol version: what it understands beyond the first
  * version's messages, so that a worker of a newer build, deployed by a rolling restart
  * under a master of an earlier version, sends that master nothing it would take for a
- * misbehaving peer (see {@link #PROTOCOL_COMPACT_STORE_FRAMES} and
- * {@link #PROTOCOL_QUERIES})
+ * misbehaving peer (see {@link #PROTOCOL_COMPACT_STORE_FRAMES}, {@link #PROTOCOL_QUERIES}
+ * and {@link #PROTOCOL_PULSE})
  */
 public record WorkerEnvironment(int workerId, Path socket, String token, long masterPid, int serverPort,
 		@Nullable Integer managementPort, int maxMessageSize, long heartbeatMillis, boolean sharedListener,
@@ -44,8 +44,14 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 	 */
 	public static final int PROTOCOL_QUERIES = 3;
 
+	/**
+	 * Heartbeats carry the figures that recycling and the status use ({@code Pulse}:
+	 * requests served, heap after GC).
+	 */
+	public static final int PROTOCOL_PULSE = 4;
+
 	/** The protocol of this version. */
-	public static final int PROTOCOL = PROTOCOL_QUERIES;
+	public static final int PROTOCOL = PROTOCOL_PULSE;
 
 	/** A worker environment of a master of this version. */
 	public WorkerEnvironment(int workerId, Path socket, String token, long masterPid, int serverPort,
@@ -62,6 +68,11 @@ public record WorkerEnvironment(int workerId, Path socket, String token, long ma
 	/** Whether the master relays queries between workers. */
 	public boolean queries() {
 		return this.protocol >= PROTOCOL_QUERIES;
+	}
+
+	/** Whether the master reads {@code Pulse} heartbeats. */
+	public boolean pulses() {
+		return this.protocol >= PROTOCOL_PULSE;
 	}
 
 	static final String PREFIX = "BOOTCLUSTER_";

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
+import com.fasterxml.jackson.annotation.JacksonInject;
+import com.fasterxml.jackson.annotation.OptBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,14 +39,52 @@ import org.jspecify.annotations.Nullable;
  * {@code restarts}
  * @param lastExit the last process that left the slot, whichever way, or null if none has
  * @param lastLines last lines the slot's processes logged, filled in for a FAILED slot
+ * @param requests HTTP requests the current process has served, or -1 when it has not
+ * said (an earlier version)
+ * @param requestsPerSecond its requests per second over the last seconds, or -1
+ * @param heapAfterGcBytes heap it had in use after its last collection, or -1
+ * @param rssBytes its resident memory, or -1 where the master cannot read it
+ * @param recycles processes of this slot recycled ({@code cluster.recycle.*}); not
+ * crashes, so not in {@code restarts}
  */
 public record WorkerSnapshot(int id, long pid, WorkerState state, @Nullable StartReason startedFor,
 		@Nullable Instant startedAt, long uptimeMillis, @Nullable Long readyMillis, @Nullable Instant lastHeartbeat,
-		long heapUsedBytes, int restarts, int replacements, @Nullable Exit lastExit, List<String> lastLines) {
+		long heapUsedBytes, int restarts, int replacements, @Nullable Exit lastExit, List<String> lastLines,
+		// an earlier master sends none of these (a rolling deploy of this version)
+		@JacksonInject(value = ABSENT_REQUESTS, useInput = OptBoolean.TRUE) long requests,
+		@JacksonInject(value = ABSENT_RATE, useInput = OptBoolean.TRUE) double requestsPerSecond,
+		@JacksonInject(value = ABSENT_HEAP_AFTER_GC, useInput = OptBoolean.TRUE) long heapAfterGcBytes,
+		@JacksonInject(value = ABSENT_RSS, useInput = OptBoolean.TRUE) long rssBytes,
+		@JacksonInject(value = ABSENT_RECYCLES, useInput = OptBoolean.TRUE) int recycles) {
+
+	/**
+	 * Ids of the values the IPC codec gives the components an earlier version does not
+	 * send (Jackson wants one id per component): -1, -1.0, 0 or null.
+	 */
+	public static final String ABSENT_REQUESTS = "absent-requests", ABSENT_RATE = "absent-rate",
+			ABSENT_HEAP_AFTER_GC = "absent-heap-after-gc", ABSENT_RSS = "absent-rss",
+			ABSENT_RECYCLES = "absent-recycles", ABSENT_REASON = "absent-reason",
+			ABSENT_MASTER_RSS = "absent-master-rss";
 
 	public WorkerSnapshot {
 		Objects.requireNonNull(state, "state");
 		lastLines = List.copyOf(lastLines);
+	}
+
+	/** A slot without the figures of pulses and recycling. */
+	public WorkerSnapshot(int id, long pid, WorkerState state, @Nullable StartReason startedFor,
+			@Nullable Instant startedAt, long uptimeMillis, @Nullable Long readyMillis, @Nullable Instant lastHeartbeat,
+			long heapUsedBytes, int restarts, int replacements, @Nullable Exit lastExit, List<String> lastLines) {
+		this(id, pid, state, startedFor, startedAt, uptimeMillis, readyMillis, lastHeartbeat, heapUsedBytes, restarts,
+				replacements, lastExit, lastLines, -1, -1, -1, -1, 0);
+	}
+
+	/** This slot without its last lines. */
+	public WorkerSnapshot withoutLines() {
+		return new WorkerSnapshot(this.id, this.pid, this.state, this.startedFor, this.startedAt, this.uptimeMillis,
+				this.readyMillis, this.lastHeartbeat, this.heapUsedBytes, this.restarts, this.replacements,
+				this.lastExit, List.of(), this.requests, this.requestsPerSecond, this.heapAfterGcBytes, this.rssBytes,
+				this.recycles);
 	}
 
 	/** Why the master started a process. */
@@ -66,7 +106,10 @@ public record WorkerSnapshot(int id, long pid, WorkerState state, @Nullable Star
 		HUNG,
 
 		/** To replace a process whose application reported LivenessState.BROKEN. */
-		LIVENESS
+		LIVENESS,
+
+		/** To recycle a process that reached a {@code cluster.recycle.*} limit. */
+		RECYCLE
 
 	}
 
@@ -95,7 +138,13 @@ public record WorkerSnapshot(int id, long pid, WorkerState state, @Nullable Star
 		 * Its application reported LivenessState.BROKEN; it was drained once its
 		 * replacement was READY.
 		 */
-		BROKEN
+		BROKEN,
+
+		/**
+		 * It reached a {@code cluster.recycle.*} limit; it was drained once its
+		 * replacement was READY ({@link Exit#reason()} says which limit).
+		 */
+		RECYCLED
 
 	}
 
@@ -106,12 +155,19 @@ public record WorkerSnapshot(int id, long pid, WorkerState state, @Nullable Star
 	 * @param exitCode its exit status (128 + n when signal n ended it)
 	 * @param cause why it left
 	 * @param at when the master saw it exit
+	 * @param reason what made the master replace it, when the cause does not say it all
+	 * (which recycling limit), else null
 	 */
-	public record Exit(long pid, int exitCode, ExitCause cause, Instant at) {
+	public record Exit(long pid, int exitCode, ExitCause cause, Instant at,
+			@JacksonInject(value = ABSENT_REASON, useInput = OptBoolean.TRUE) @Nullable String reason) {
 
 		public Exit {
 			Objects.requireNonNull(cause, "cause");
 			Objects.requireNonNull(at, "at");
+		}
+
+		public Exit(long pid, int exitCode, ExitCause cause, Instant at) {
+			this(pid, exitCode, cause, at, null);
 		}
 
 	}

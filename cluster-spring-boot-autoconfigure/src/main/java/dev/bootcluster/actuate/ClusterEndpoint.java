@@ -66,8 +66,9 @@ public class ClusterEndpoint {
 		try {
 			ClusterSnapshot snapshot = this.operations.status();
 			return new WebEndpointResponse<>(new ClusterDescriptor(snapshot.role(), snapshot.masterPid(),
-					snapshot.desired(), snapshot.ready(), snapshot.restarts(), snapshot.port(), snapshot.listener(),
-					snapshot.tcpMigrateReq(), snapshot.workers(), snapshot.restart(), snapshot.store(), answeredBy));
+					snapshot.masterRssBytes(), snapshot.desired(), snapshot.ready(), snapshot.restarts(),
+					snapshot.port(), snapshot.listener(), snapshot.tcpMigrateReq(), snapshot.workers(),
+					snapshot.restart(), snapshot.store(), answeredBy));
 		}
 		catch (IpcException ex) {
 			return new WebEndpointResponse<>(new Failure(ex.getMessage(), answeredBy),
@@ -282,6 +283,7 @@ public class ClusterEndpoint {
 	 *
 	 * @param role role of the process that holds the view (MASTER, or STANDALONE)
 	 * @param masterPid master process id
+	 * @param masterRssBytes the master's resident memory, or -1 where unknown
 	 * @param desired workers the master keeps running
 	 * @param ready workers currently READY
 	 * @param restarts crash replacements since the master started (rolling-restart
@@ -296,8 +298,8 @@ public class ClusterEndpoint {
 	 * evictions, refused writes, expirations), null when standalone
 	 * @param answeredBy the process that served this request
 	 */
-	public record ClusterDescriptor(ClusterRole role, long masterPid, int desired, int ready, long restarts, int port,
-			String listener, @Nullable Integer tcpMigrateReq, List<WorkerSnapshot> workers,
+	public record ClusterDescriptor(ClusterRole role, long masterPid, long masterRssBytes, int desired, int ready,
+			long restarts, int port, String listener, @Nullable Integer tcpMigrateReq, List<WorkerSnapshot> workers,
 			@Nullable RestartOperation restart, @Nullable StoreStats store, AnsweredBy answeredBy) {
 	}
 

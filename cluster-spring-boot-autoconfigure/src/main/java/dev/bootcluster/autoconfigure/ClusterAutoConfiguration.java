@@ -134,7 +134,7 @@ public final class ClusterAutoConfiguration {
 					timeouts, properties.getListener(),
 					environment.getProperty("server.tomcat.accept-count", Integer.class, 100),
 					ListenPorts.address(environment.getProperty("server.address")),
-					properties.getStore().getMaxSize().toBytes());
+					properties.getStore().getMaxSize().toBytes(), properties.getRecycle().policy());
 		}
 
 	}
@@ -195,8 +195,11 @@ public final class ClusterAutoConfiguration {
 	static class WorkerWebServerConfiguration {
 
 		@Bean
-		RequestTracker clusterRequestTracker() {
-			return new RequestTracker();
+		RequestTracker clusterRequestTracker(ObjectProvider<WorkerAgent> agent) {
+			RequestTracker tracker = new RequestTracker();
+			// the heartbeats report the requests served (recycling, the status's req/s)
+			agent.ifAvailable((link) -> link.countRequests(tracker::served));
+			return tracker;
 		}
 
 	}

@@ -3,6 +3,7 @@ package dev.bootcluster.autoconfigure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.random.RandomGenerator;
 
 import org.jspecify.annotations.Nullable;
 
@@ -13,6 +14,7 @@ import org.springframework.util.unit.DataSize;
 import dev.bootcluster.cache.CacheMode;
 import dev.bootcluster.context.ClusterConfigurationException;
 import dev.bootcluster.context.WorkerCount;
+import dev.bootcluster.master.RecyclePolicy;
 
 /**
  * Configuration of the cluster ({@code cluster.*}).
@@ -52,6 +54,8 @@ public class ClusterProperties implements InitializingBean {
 	private final Cache cache = new Cache();
 
 	private final Metrics metrics = new Metrics();
+
+	private final Recycle recycle = new Recycle();
 
 	/**
 	 * How long a worker may take to stop after SIGTERM before it gets SIGKILL, and so how
@@ -109,6 +113,10 @@ public class ClusterProperties implements InitializingBean {
 		return this.metrics;
 	}
 
+	public Recycle getRecycle() {
+		return this.recycle;
+	}
+
 	public Duration getShutdownTimeout() {
 		return this.shutdownTimeout;
 	}
@@ -163,6 +171,7 @@ public class ClusterProperties implements InitializingBean {
 		if (timeToLive != null) {
 			requirePositive("cluster.cache.time-to-live", timeToLive);
 		}
+		this.recycle.policy();
 	}
 
 	private static void requirePositive(String property, Duration value) {
@@ -513,6 +522,98 @@ public class ClusterProperties implements InitializingBean {
 
 		public void setScrapeWait(Duration scrapeWait) {
 			this.scrapeWait = scrapeWait;
+		}
+
+	}
+
+	public static class Recycle {
+
+		/**
+		 * Requests a worker serves before the master recycles it (replaces it with a
+		 * fresh process of the same build, as a rolling restart does), raised by up to
+		 * cluster.recycle.jitter for each worker. 0 for no limit.
+		 */
+		private long maxRequests;
+
+		/**
+		 * How long a worker runs before the master recycles it, raised by up to
+		 * cluster.recycle.jitter for each worker. No limit when unset.
+		 */
+		private @Nullable Duration maxAge;
+
+		/**
+		 * Heap in use after a garbage collection above which the master recycles a
+		 * worker: a fraction of its maximum heap (0.85 or 85%) or a size (512MB). No
+		 * limit when unset.
+		 */
+		private @Nullable String maxHeapAfterGc;
+
+		/**
+		 * The largest fraction (0 to 1) by which each worker's max-requests and max-age
+		 * are raised, drawn at random once per worker, so that workers started together
+		 * do not come due together.
+		 */
+		private double jitter = 0.1;
+
+		public long getMaxRequests() {
+			return this.maxRequests;
+		}
+
+		public void setMaxRequests(long maxRequests) {
+			this.maxRequests = maxRequests;
+		}
+
+		public @Nullable Duration getMaxAge() {
+			return this.maxAge;
+		}
+
+		public void setMaxAge(@Nullable Duration maxAge) {
+			this.maxAge = maxAge;
+		}
+
+		public @Nullable String getMaxHeapAfterGc() {
+			return this.maxHeapAfterGc;
+		}
+
+		public void setMaxHeapAfterGc(@Nullable String maxHeapAfterGc) {
+			this.maxHeapAfterGc = maxHeapAfterGc;
+		}
+
+		public double getJitter() {
+			return this.jitter;
+		}
+
+		public void setJitter(double jitter) {
+			this.jitter = jitter;
+		}
+
+		/**
+		 * The policy these properties describe.
+		 * @throws ClusterConfigurationException for an invalid one
+		 */
+		public RecyclePolicy policy() {
+			if (this.maxRequests < 0) {
+				throw new ClusterConfigurationException("cluster.recycle.max-requests", this.maxRequests,
+						"a whole number of requests, 0 for no limit");
+			}
+			if (this.maxAge != null) {
+				requirePositive("cluster.recycle.max-age", this.maxAge);
+			}
+			if (!(this.jitter >= 0 && this.jitter <= 1)) {
+				throw new ClusterConfigurationException("cluster.recycle.jitter", this.jitter,
+						"a fraction from 0 to 1 such as 0.1");
+			}
+			RecyclePolicy.HeapThreshold heap = null;
+			if (this.maxHeapAfterGc != null && !this.maxHeapAfterGc.isBlank()) {
+				try {
+					heap = RecyclePolicy.HeapThreshold.parse(this.maxHeapAfterGc);
+				}
+				catch (IllegalArgumentException ex) {
+					throw new ClusterConfigurationException("cluster.recycle.max-heap-after-gc", this.maxHeapAfterGc,
+							"a fraction of the maximum heap (0.85 or 85%) or a size with its unit (512MB)");
+				}
+			}
+			return new RecyclePolicy(this.maxRequests, this.maxAge, heap, this.jitter, RandomGenerator.getDefault());
 		}
 
 	}

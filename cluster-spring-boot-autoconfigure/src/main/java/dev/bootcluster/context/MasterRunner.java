@@ -27,6 +27,7 @@ import dev.bootcluster.master.ClusterTimeouts;
 import dev.bootcluster.master.JvmLaunch;
 import dev.bootcluster.master.LaunchCommand;
 import dev.bootcluster.master.MessageHub;
+import dev.bootcluster.master.RecyclePolicy;
 import dev.bootcluster.master.RestartPolicy;
 import dev.bootcluster.master.RollingRestart;
 import dev.bootcluster.master.SharedSocket;
@@ -94,7 +95,7 @@ public class MasterRunner implements SmartLifecycle {
 			ClusterTimeouts timeouts = this.settings.timeouts();
 			SupervisorSettings supervisorSettings = new SupervisorSettings(this.launch.workers(),
 					this.launch.ports().server(), timeouts, (shared != null) ? "shared" : "reuseport", migrate,
-					this.settings.storeMaxBytes());
+					this.settings.storeMaxBytes(), this.settings.recycle());
 			Supervisor supervisor = new Supervisor(supervisorSettings, (workerId, candidate, token) -> {
 				WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
 						ProcessHandle.current().pid(), this.launch.ports().server(), this.launch.ports().management(),
@@ -283,10 +284,11 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param acceptCount backlog of a shared socket ({@code server.tomcat.accept-count})
 	 * @param address address a shared socket binds ({@code server.address})
 	 * @param storeMaxBytes byte budget of the master's store
+	 * @param recycle when workers are recycled ({@code cluster.recycle.*})
 	 */
 	public record Settings(List<String> jvmArguments, Duration initialBackoff, Duration maxBackoff, int maxCrashes,
 			Duration crashWindow, int maxMessageSize, ClusterTimeouts timeouts, String listener, int acceptCount,
-			@Nullable InetAddress address, long storeMaxBytes) {
+			@Nullable InetAddress address, long storeMaxBytes, RecyclePolicy recycle) {
 
 		public Settings {
 			jvmArguments = List.copyOf(jvmArguments);

@@ -4,7 +4,10 @@ import java.nio.ByteBuffer;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.InjectableValues;
 import tools.jackson.databind.json.JsonMapper;
+
+import dev.bootcluster.WorkerSnapshot;
 
 /**
  * Frames are a 4-byte big-endian length followed by that many bytes of UTF-8 JSON, or,
@@ -21,6 +24,15 @@ public final class FrameCodec {
 		.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
 		.enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
 		.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+		// what a component an earlier version does not send takes (every other one is
+		// required)
+		.injectableValues(new InjectableValues.Std().addValue(WorkerSnapshot.ABSENT_REQUESTS, -1L)
+			.addValue(WorkerSnapshot.ABSENT_RATE, -1.0)
+			.addValue(WorkerSnapshot.ABSENT_HEAP_AFTER_GC, -1L)
+			.addValue(WorkerSnapshot.ABSENT_RSS, -1L)
+			.addValue(WorkerSnapshot.ABSENT_RECYCLES, 0)
+			.addValue(WorkerSnapshot.ABSENT_REASON, null)
+			.addValue(WorkerSnapshot.ABSENT_MASTER_RSS, -1L))
 		.build();
 
 	private final int maxMessageSize;

@@ -21,6 +21,7 @@ import dev.bootcluster.RestartOperation;
 @JsonSubTypes({ @JsonSubTypes.Type(value = Message.Hello.class, name = "hello"),
 		@JsonSubTypes.Type(value = Message.Ready.class, name = "ready"),
 		@JsonSubTypes.Type(value = Message.Heartbeat.class, name = "heartbeat"),
+		@JsonSubTypes.Type(value = Message.Pulse.class, name = "pulse"),
 		@JsonSubTypes.Type(value = Message.Liveness.class, name = "liveness"),
 		@JsonSubTypes.Type(value = Message.StatusRequest.class, name = "status-request"),
 		@JsonSubTypes.Type(value = Message.StatusReply.class, name = "status-reply"),
@@ -78,6 +79,21 @@ public sealed interface Message {
 	 * web server's request executor), with a small metrics sample.
 	 */
 	record Heartbeat(int workerId, long heapUsedBytes) implements Message {
+	}
+
+	/**
+	 * A heartbeat with the figures recycling and the status use, sent in place of
+	 * {@link Heartbeat} to a master of protocol 4 or later.
+	 *
+	 * @param workerId the sender's slot
+	 * @param heapUsedBytes heap in use now
+	 * @param requests HTTP requests the worker has served since it started
+	 * @param heapAfterGcBytes heap in use after its last collection, or -1 before the
+	 * first
+	 * @param heapMaxBytes its maximum heap, or -1 when it has none
+	 */
+	record Pulse(int workerId, long heapUsedBytes, long requests, long heapAfterGcBytes,
+			long heapMaxBytes) implements Message {
 	}
 
 	/**

@@ -58,6 +58,9 @@ final class Slot {
 	/** Processes of this slot drained by a rolling restart or its rollback. */
 	int replacements;
 
+	/** Processes of this slot recycled ({@code cluster.recycle.*}). */
+	int recycles;
+
 	@Nullable Exit lastExit;
 
 	Slot(int id, RestartPolicy.Tracker tracker) {
@@ -67,9 +70,13 @@ final class Slot {
 
 	/** Records that a process left the slot. */
 	void left(Worker worker, int status, ExitCause cause, Instant at) {
-		this.lastExit = new Exit(worker.pid, status, cause, at);
+		this.lastExit = new Exit(worker.pid, status, cause, at,
+				(cause == ExitCause.RECYCLED) ? worker.recycleReason : null);
 		if (cause == ExitCause.REPLACED) {
 			this.replacements++;
+		}
+		else if (cause == ExitCause.RECYCLED) {
+			this.recycles++;
 		}
 	}
 
@@ -85,7 +92,9 @@ final class Slot {
 		long uptime = (startedAt != null && state.isAlive()) ? Duration.between(startedAt, now).toMillis() : 0;
 		List<String> lastLines = (state == WorkerState.FAILED) ? this.lines.lines() : List.of();
 		return new WorkerSnapshot(this.id, worker.pid, state, worker.startedFor, startedAt, uptime, worker.readyMillis,
-				worker.lastHeartbeat, worker.heapUsedBytes, this.restarts, this.replacements, this.lastExit, lastLines);
+				worker.lastHeartbeat, worker.heapUsedBytes, this.restarts, this.replacements, this.lastExit, lastLines,
+				worker.requests, worker.requestsPerSecond, worker.heapAfterGcBytes,
+				state.isAlive() ? worker.rssBytes : -1, this.recycles);
 	}
 
 }

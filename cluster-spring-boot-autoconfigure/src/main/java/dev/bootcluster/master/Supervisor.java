@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,13 @@ public final class Supervisor {
 
 	/** How many workers the cluster runs: the settings', then what scaling set. */
 	private int desired;
+
+	private long masterRssBytes = -1;
+
+	private long masterRssAt;
+
+	/** How far back a worker's requests per second look. */
+	static final Duration RATE_WINDOW = Duration.ofSeconds(10);
 
 	/** The most workers a cluster runs ({@code cluster.workers} and scaling). */
 	public static final int MAX_WORKERS = 256;
@@ -172,6 +180,9 @@ public final class Supervisor {
 		this.loop.execute(() -> {
 			logger.info("Starting " + this.desired + " workers on port " + this.settings.port() + " (master pid "
 					+ ProcessHandle.current().pid() + ")");
+			if (this.settings.recycle().enabled()) {
+				logger.info("Workers are recycled one at a time at " + this.settings.recycle().describe());
+			}
 			for (int id = 1; id <= this.desired; id++) {
 				Slot slot = new Slot(id, this.policy.newTracker());
 				this.slots.put(id, slot);
@@ -351,6 +362,7 @@ public final class Supervisor {
 			case HUNG -> who + " (hung) is gone: " + ExitStatus.explain(status);
 			case REPLACED -> who + " " + stopped("replaced and stopped", status);
 			case BROKEN -> who + " " + stopped("replaced (liveness BROKEN) and stopped", status);
+			case RECYCLED -> who + " " + stopped("recycled and stopped", status);
 			case STOPPED -> who + " " + stopped("stopped", status);
 		};
 	}
@@ -673,6 +685,7 @@ public final class Supervisor {
 		WorkerProcess process = worker.process;
 		worker.readyMillis = (process != null) ? Duration.between(process.startedAt(), now).toMillis() : 0;
 		logger.info(worker + " READY in " + worker.readyMillis + " ms");
+		worker.recycleLimits = this.settings.recycle().draw();
 		transition(worker, WorkerState.READY);
 		Replacement owner = worker.owner;
 		if (owner != null) {
@@ -684,11 +697,90 @@ public final class Supervisor {
 	void heartbeat(Worker worker, long heapUsedBytes) {
 		worker.lastHeartbeat = clock().instant();
 		worker.heapUsedBytes = heapUsedBytes;
+		worker.rssBytes = ProcessMemory.rssBytes(worker.pid);
 		if (worker.silent) {
 			worker.silent = false;
 			logger.info(worker + " sends heartbeats again");
 			linksChanged();
 		}
+	}
+
+	/**
+	 * A heartbeat with figures: the requests served (for the req/s of the status) and the
+	 * heap after GC; a READY worker over a recycling limit is recycled.
+	 */
+	void pulse(Worker worker, Message.Pulse pulse) {
+		heartbeat(worker, pulse.heapUsedBytes());
+		worker.heapAfterGcBytes = pulse.heapAfterGcBytes();
+		worker.heapMaxBytes = pulse.heapMaxBytes();
+		worker.requests = pulse.requests();
+		long now = clock().millis();
+		Deque<long[]> samples = worker.requestSamples;
+		samples.addLast(new long[] { now, pulse.requests() });
+		while (samples.size() > 2 && now - samples.peekFirst()[0] > RATE_WINDOW.toMillis()) {
+			samples.removeFirst();
+		}
+		long[] first = samples.peekFirst();
+		long elapsed = now - first[0];
+		worker.requestsPerSecond = (elapsed > 0) ? (pulse.requests() - first[1]) * 1000.0 / elapsed : -1;
+		recycleIfDue();
+	}
+
+	/**
+	 * Recycles the first READY worker over one of its {@code cluster.recycle.*} limits,
+	 * unless a replacement of any slot or a rolling restart is under way: one at a time.
+	 */
+	private void recycleIfDue() {
+		RecyclePolicy recycle = this.settings.recycle();
+		if (!recycle.enabled() || this.stopping) {
+			return;
+		}
+		RestartOperation rollout = this.rollingRestart.latest();
+		if (rollout != null && rollout.inProgress()) {
+			return;
+		}
+		List<Slot> active = activeSlots();
+		for (Slot slot : this.slots.values()) {
+			if (slot.replacement != null || !slot.waiting.isEmpty()) {
+				return;
+			}
+		}
+		Instant now = clock().instant();
+		for (Slot slot : active) {
+			Worker worker = slot.current;
+			WorkerProcess process = worker.process;
+			if (worker.state != WorkerState.READY || process == null || worker.recycleReason != null) {
+				continue;
+			}
+			String reason = recycle.due(worker.recycleLimits, worker.requests,
+					Duration.between(process.startedAt(), now), worker.heapAfterGcBytes, worker.heapMaxBytes);
+			if (reason != null) {
+				recycle(worker, reason);
+				return;
+			}
+		}
+	}
+
+	private void recycle(Worker worker, String reason) {
+		Slot slot = worker.slot;
+		worker.recycleReason = reason;
+		logger.info("Recycling " + worker + ": " + reason);
+		replace(slot, StartReason.RECYCLE, worker.candidate, Replacement.Retire.DRAIN, ExitCause.RECYCLED,
+				new Replacement.Outcome() {
+
+					@Override
+					public void replaced(Replacement replacement) {
+						logger.info("worker-" + slot.id + " recycled: " + worker + " is gone, " + replacement.fresh()
+								+ " serves");
+					}
+
+					@Override
+					public void failed(Replacement replacement, String reasonText, List<String> lines) {
+						// the replacement step logged it; the old process, if it still
+						// serves, is not recycled again (recycleReason stays set)
+					}
+
+				});
 	}
 
 	/** The live worker with this pid, or null (for the tests). */
@@ -727,7 +819,17 @@ public final class Supervisor {
 		}
 		return new ClusterSnapshot(ClusterRole.MASTER, ProcessHandle.current().pid(), this.desired, readyCount(),
 				restarts, this.settings.port(), snapshots, this.rollingRestart.latest(), this.settings.listener(),
-				this.settings.tcpMigrateReq(), this.store.stats());
+				this.settings.tcpMigrateReq(), this.store.stats(), masterRss());
+	}
+
+	/** The master's resident memory, read at most once a second. */
+	private long masterRss() {
+		long now = clock().millis();
+		if (this.masterRssAt == 0 || now - this.masterRssAt >= 1000) {
+			this.masterRssBytes = ProcessMemory.rssBytes(ProcessHandle.current().pid());
+			this.masterRssAt = now;
+		}
+		return this.masterRssBytes;
 	}
 
 	// ---- scaling ----

@@ -1,6 +1,8 @@
 package dev.bootcluster.master;
 
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 import org.jspecify.annotations.Nullable;
 
@@ -72,6 +74,32 @@ final class Worker implements IpcServer.Peer {
 	boolean dumped;
 
 	long heapUsedBytes;
+
+	/**
+	 * Requests served, from its pulses; -1 until one said (or from an earlier version).
+	 */
+	long requests = -1;
+
+	/** Its requests per second over the last seconds, or -1. */
+	double requestsPerSecond = -1;
+
+	/**
+	 * Pulses of the last seconds: when (millis of the loop's clock) and requests served.
+	 */
+	final Deque<long[]> requestSamples = new ArrayDeque<>();
+
+	long heapAfterGcBytes = -1;
+
+	long heapMaxBytes = -1;
+
+	/** Resident memory at its last heartbeat, or -1. */
+	long rssBytes = -1;
+
+	/** Its recycling limits, drawn once it is READY. */
+	RecyclePolicy.Limits recycleLimits = RecyclePolicy.Limits.NONE;
+
+	/** Why the master recycles it, once it does. */
+	@Nullable String recycleReason;
 
 	/** Why the process could not be started, or null. */
 	@Nullable String startFailure;

@@ -177,8 +177,9 @@ final class WorkerLinks implements IpcServer.Handler {
 			});
 		}
 		else if (message instanceof Message.Ready || message instanceof Message.Heartbeat
-				|| message instanceof Message.StatusRequest || message instanceof Message.RestartRequest
-				|| message instanceof Message.Liveness || message instanceof Message.ScaleRequest) {
+				|| message instanceof Message.Pulse || message instanceof Message.StatusRequest
+				|| message instanceof Message.RestartRequest || message instanceof Message.Liveness
+				|| message instanceof Message.ScaleRequest) {
 			this.loop.execute(() -> handle(worker, channel, message));
 		}
 		else {
@@ -255,6 +256,10 @@ final class WorkerLinks implements IpcServer.Handler {
 				this.supervisor.heartbeat(worker, heartbeat.heapUsedBytes());
 				sendStatus(channel, 0);
 			}
+			else if (message instanceof Message.Pulse pulse) {
+				this.supervisor.pulse(worker, pulse);
+				sendStatus(channel, 0);
+			}
 			else if (message instanceof Message.StatusRequest request) {
 				sendStatus(channel, request.requestId());
 			}
@@ -305,12 +310,7 @@ final class WorkerLinks implements IpcServer.Handler {
 	}
 
 	private static ClusterSnapshot withoutLines(ClusterSnapshot snapshot) {
-		List<WorkerSnapshot> trimmed = snapshot.workers()
-			.stream()
-			.map((w) -> new WorkerSnapshot(w.id(), w.pid(), w.state(), w.startedFor(), w.startedAt(), w.uptimeMillis(),
-					w.readyMillis(), w.lastHeartbeat(), w.heapUsedBytes(), w.restarts(), w.replacements(), w.lastExit(),
-					List.of()))
-			.toList();
+		List<WorkerSnapshot> trimmed = snapshot.workers().stream().map(WorkerSnapshot::withoutLines).toList();
 		RestartOperation restart = snapshot.restart();
 		if (restart != null) {
 			restart = new RestartOperation(restart.id(), restart.state(), restart.trigger(), restart.replaced(),
@@ -318,7 +318,8 @@ final class WorkerLinks implements IpcServer.Handler {
 					List.of());
 		}
 		return new ClusterSnapshot(snapshot.role(), snapshot.masterPid(), snapshot.desired(), snapshot.ready(),
-				snapshot.restarts(), snapshot.port(), trimmed, restart, snapshot.listener(), snapshot.tcpMigrateReq());
+				snapshot.restarts(), snapshot.port(), trimmed, restart, snapshot.listener(), snapshot.tcpMigrateReq(),
+				snapshot.store(), snapshot.masterRssBytes());
 	}
 
 	/** Closes a worker's connection, if it has one. */

@@ -2,6 +2,7 @@ package dev.bootcluster.web;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counts the requests a worker has in progress, whatever its web server, so a draining
@@ -20,11 +21,19 @@ public class RequestTracker {
 
 	private volatile boolean draining;
 
+	private final LongAdder served = new LongAdder();
+
 	/** A request starts; pair with {@link #finished()}. */
 	public void started() {
+		this.served.increment();
 		synchronized (this.lock) {
 			this.active++;
 		}
+	}
+
+	/** Requests started since this worker started. */
+	public long served() {
+		return this.served.sum();
 	}
 
 	/** A request started with {@link #started()} is done. */

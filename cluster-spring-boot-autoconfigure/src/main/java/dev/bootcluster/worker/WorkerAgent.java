@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.LongFunction;
 
 import org.apache.commons.logging.Log;
@@ -170,6 +171,11 @@ public final class WorkerAgent implements Closeable {
 	private volatile long latestAtNanos;
 
 	private volatile boolean closed;
+
+	/** Requests served, for the master's recycling and status (none until told). */
+	private volatile LongSupplier requestsServed = () -> 0;
+
+	private final HeapAfterGc heapAfterGc = new HeapAfterGc();
 
 	private WorkerAgent(WorkerEnvironment environment, IpcChannel channel) {
 		this.environment = environment;
@@ -637,7 +643,21 @@ public final class WorkerAgent implements Closeable {
 
 	private void sendHeartbeat() {
 		long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-		post(new Message.Heartbeat(workerId(), heap));
+		if (this.environment.pulses()) {
+			post(new Message.Pulse(workerId(), heap, this.requestsServed.getAsLong(), this.heapAfterGc.lastBytes(),
+					HeapAfterGc.maxBytes()));
+		}
+		else {
+			post(new Message.Heartbeat(workerId(), heap));
+		}
+	}
+
+	/**
+	 * Where the heartbeats read the number of HTTP requests this worker has served (its
+	 * web server's request filter).
+	 */
+	public void countRequests(LongSupplier served) {
+		this.requestsServed = served;
 	}
 
 	/** The link to the master (for tests). */
@@ -851,6 +871,7 @@ public final class WorkerAgent implements Closeable {
 	public void close() {
 		this.closed = true;
 		this.heartbeats.shutdownNow();
+		this.heapAfterGc.close();
 		this.invalidations.shutdownNow();
 		this.queries.shutdownNow();
 		synchronized (this.readerLock) {

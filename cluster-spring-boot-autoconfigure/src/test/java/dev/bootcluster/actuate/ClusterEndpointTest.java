@@ -42,7 +42,7 @@ class ClusterEndpointTest {
 				new StubClusterOperations(ClusterRole.WORKER, 2, () -> snapshot, snapshot), null)
 			.status();
 		assertThat(response.getStatus()).isEqualTo(WebEndpointResponse.STATUS_OK);
-		assertThat(response.getBody()).isEqualTo(new ClusterDescriptor(ClusterRole.MASTER, 999, 2, 1, 3, 8080,
+		assertThat(response.getBody()).isEqualTo(new ClusterDescriptor(ClusterRole.MASTER, 999, -1, 2, 1, 3, 8080,
 				"reuseport", 1, snapshot.workers(), null, null, new AnsweredBy(ClusterRole.WORKER, 2, PID)));
 	}
 

@@ -364,6 +364,11 @@ class ClusterAutoConfigurationTest {
 					cluster.restart.keep-alive-timeout=31s;cluster.restart.drain-quiet-period=0s | cluster.restart.keep-alive-timeout | 31s  | a duration from 0 to less than cluster.restart.drain-timeout (30s) minus cluster.restart.drain-quiet-period (0s), that is under 30s
 					cluster.restart.drain-quiet-period=10s;cluster.restart.keep-alive-timeout=20s | cluster.restart.keep-alive-timeout | 20s | a duration from 0 to less than cluster.restart.drain-timeout (30s) minus cluster.restart.drain-quiet-period (10s), that is under 20s
 					cluster.listener=proxy                                               | cluster.listener                      | proxy     | auto, reuseport or shared
+					cluster.recycle.max-requests=-1                                      | cluster.recycle.max-requests          | -1        | a whole number of requests, 0 for no limit
+					cluster.recycle.max-age=0s                                           | cluster.recycle.max-age               | 0s        | a positive duration
+					cluster.recycle.jitter=2                                             | cluster.recycle.jitter                | 2.0       | a fraction from 0 to 1
+					cluster.recycle.max-heap-after-gc=512                                | cluster.recycle.max-heap-after-gc     | 512       | a fraction of the maximum heap (0.85 or 85%) or a size with its unit (512MB)
+					cluster.recycle.max-heap-after-gc=120%                               | cluster.recycle.max-heap-after-gc     | 120%      | a fraction of the maximum heap
 					""")
 	void invalidPropertyFailsTheContextAndIsAnalyzed(String properties, String name, String value, String accepted) {
 		this.runner.withPropertyValues(properties.split(";")).run((context) -> {

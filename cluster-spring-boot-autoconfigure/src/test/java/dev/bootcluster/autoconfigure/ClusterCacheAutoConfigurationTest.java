@@ -91,8 +91,8 @@ class ClusterCacheAutoConfigurationTest {
 				if (message instanceof Message.CacheInvalidate invalidate) {
 					this.master.send(new Message.CacheInvalidateReply(invalidate.requestId(), 1, 1));
 				}
-				if (!(message instanceof Message.Heartbeat) && !(message instanceof Message.Hello)
-						&& !(message instanceof Message.Features)) {
+				if (!(message instanceof Message.Heartbeat) && !(message instanceof Message.Pulse)
+						&& !(message instanceof Message.Hello) && !(message instanceof Message.Features)) {
 					this.received.add(message);
 				}
 			}

@@ -86,6 +86,10 @@ class FrameCodecTest {
 						"unicode: \u00e9\u4e2d\ud83d\ude00 \"quoted\" \\ back"));
 		WorkerSnapshot neverStarted = new WorkerSnapshot(3, -1, WorkerState.STARTING, null, null, 0, null, null, 0, 0,
 				0, null, List.of());
+		WorkerSnapshot recycled = new WorkerSnapshot(4, 4250, WorkerState.READY, StartReason.RECYCLE, null, 10, 900L,
+				null, 1 << 20, 0, 0, new WorkerSnapshot.Exit(4249, 0, ExitCause.RECYCLED,
+						Instant.parse("2025-03-01T10:15:32Z"), "max-requests: served 1000 requests (limit 1000)"),
+				List.of(), 12, 2.5, 8 << 20, 200 << 20, 3);
 		RestartOperation running = new RestartOperation("r-1", RestartOperation.State.RUNNING,
 				"POST /actuator/cluster/restart on worker-1", 1, 3, "waiting for worker-2 to be READY",
 				Instant.parse("2025-03-01T10:20:00Z"), null, null, List.of());
@@ -94,10 +98,10 @@ class FrameCodecTest {
 				Instant.parse("2025-03-01T10:21:00.5Z"), "replacement not READY within 60 s",
 				List.of("APPLICATION FAILED TO START", "\u00e9\ud83d\ude00"));
 		ClusterSnapshot snapshot = new ClusterSnapshot(ClusterRole.MASTER, 4000, 3, 1, 7, 8080,
-				List.of(ready, failed, neverStarted), null, "reuseport", 1);
+				List.of(ready, failed, neverStarted, recycled), null, "reuseport", 1);
 		ClusterSnapshot restarting = new ClusterSnapshot(ClusterRole.MASTER, 4000, 3, 3, 0, 8080,
 				List.of(ready, ready, ready), running, "shared", null,
-				new StoreStats(12, 4096, 64L << 20, 3, 1, Long.MAX_VALUE));
+				new StoreStats(12, 4096, 64L << 20, 3, 1, Long.MAX_VALUE), 100 << 20);
 		byte[] binary = { 0, -1, 127, -128, '"', '\\', '\n' };
 		return List.of(new Hello(1, 4242, "s3cr3t-t0ken"), new Hello(0, Long.MAX_VALUE, ""), new Ready(256),
 				new Message.Features(3), new Message.Features(Integer.MAX_VALUE),
@@ -115,7 +119,8 @@ class FrameCodecTest {
 				new Message.ScaleRequest(Long.MAX_VALUE, Integer.MIN_VALUE, ""),
 				new Message.ScaleReply(1, 2, 4, null, false),
 				new Message.ScaleReply(2, 0, 0, "A worker count is a whole number from 1 to 256, not 0", true),
-				new Heartbeat(3, Long.MAX_VALUE), new Heartbeat(-1, 0), new Liveness(true), new Liveness(false),
+				new Heartbeat(3, Long.MAX_VALUE), new Heartbeat(-1, 0), new Message.Pulse(2, 1 << 20, 12_345, -1, -1),
+				new Message.Pulse(1, 0, Long.MAX_VALUE, 8 << 20, 256 << 20), new Liveness(true), new Liveness(false),
 				new StatusRequest(99), new StatusReply(99, snapshot), new StatusReply(0, snapshot),
 				new StatusReply(Long.MIN_VALUE,
 						new ClusterSnapshot(ClusterRole.STANDALONE, 1, 1, 1, 0, 0, List.of(), null, "standalone",
@@ -176,6 +181,30 @@ class FrameCodecTest {
 		String json = StandardCharsets.UTF_8.decode(frame).toString();
 		assertThat(json.getBytes(StandardCharsets.UTF_8)).hasSize(length);
 		assertThat(json).contains("\"type\":\"ready\"").contains("\"workerId\":5");
+	}
+
+	@Test
+	void aStatusFromAnEarlierMasterWithoutTheNewerFiguresDecodesWithTheirAbsentValues() {
+		String earlier = "{\"type\":\"status-reply\",\"requestId\":3,\"snapshot\":{\"role\":\"MASTER\",\"masterPid\":40,"
+				+ "\"desired\":1,\"ready\":1,\"restarts\":0,\"port\":8080,\"listener\":\"shared\","
+				+ "\"tcpMigrateReq\":null,\"restart\":null,\"store\":null,\"workers\":[{\"id\":1,\"pid\":41,"
+				+ "\"state\":\"READY\",\"startedFor\":\"START\",\"startedAt\":null,\"uptimeMillis\":5,"
+				+ "\"readyMillis\":null,\"lastHeartbeat\":null,\"heapUsedBytes\":7,\"restarts\":0,\"replacements\":0,"
+				+ "\"lastExit\":{\"pid\":39,\"exitCode\":0,\"cause\":\"REPLACED\",\"at\":\"2025-03-01T10:15:30Z\"},"
+				+ "\"lastLines\":[]}]}}";
+		StatusReply reply = (StatusReply) this.codec.decode(earlier.getBytes(StandardCharsets.UTF_8));
+		assertThat(reply.snapshot().masterRssBytes()).isEqualTo(-1);
+		WorkerSnapshot worker = reply.snapshot().workers().get(0);
+		assertThat(worker.heapUsedBytes()).isEqualTo(7);
+		assertThat(worker.requests()).isEqualTo(-1);
+		assertThat(worker.requestsPerSecond()).isEqualTo(-1);
+		assertThat(worker.heapAfterGcBytes()).isEqualTo(-1);
+		assertThat(worker.rssBytes()).isEqualTo(-1);
+		assertThat(worker.recycles()).isZero();
+		assertThat(worker.lastExit().reason()).isNull();
+		// an older component is still required
+		assertThatExceptionOfType(MalformedFrameException.class).isThrownBy(
+				() -> this.codec.decode(earlier.replace("\"heapUsedBytes\":7,", "").getBytes(StandardCharsets.UTF_8)));
 	}
 
 	@Test

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.random.RandomGenerator;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ import dev.bootcluster.WorkerState;
 import dev.bootcluster.ipc.FrameCodec;
 import dev.bootcluster.ipc.IpcChannel;
 import dev.bootcluster.ipc.IpcServer;
+import dev.bootcluster.ipc.Message;
 import dev.bootcluster.ipc.Message.Hello;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -94,6 +96,8 @@ class SupervisorTest {
 	private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
 
 	private int maxCrashes = 10;
+
+	private RecyclePolicy recycle = RecyclePolicy.NONE;
 
 	private Supervisor supervisor;
 
@@ -582,6 +586,75 @@ class SupervisorTest {
 		assertThat(worker(1).lastExit().exitCode()).as("drained: SIGTERM without an IPC connection").isEqualTo(143);
 	}
 
+	// ---- recycling ----
+
+	@Test
+	void workersOverTheirRequestLimitAreRecycledOneAtATimeThroughTheRollingPath(CapturedOutput log) {
+		this.recycle = new RecyclePolicy(100, null, null, 0, RandomGenerator.getDefault());
+		start(2);
+		readyAll();
+		Worker first = this.supervisor.worker(pid(0));
+		Worker second = this.supervisor.worker(pid(1));
+		pulse(first, 99);
+		pulse(second, 50);
+		assertThat(this.starts).as("under the limit").hasSize(2);
+		pulse(first, 100);
+		Start replacement = awaitStart(2);
+		assertThat(replacement.slot()).isEqualTo(1);
+		assertThat(replacement.candidate()).as("the build it runs, not the jar on disk").isFalse();
+		assertThat(log)
+			.contains("Recycling worker-1 (pid " + pid(0) + "): max-requests: served 100 requests (limit 100)");
+		// worker-2 is due too, and waits for worker-1's replacement to end
+		pulse(second, 150);
+		assertThat(this.starts).hasSize(3);
+		assertThat(first.state).as("serves until its replacement is READY").isEqualTo(WorkerState.READY);
+		ready(replacement);
+		settle(() -> worker(1).lastExit() != null);
+		WorkerSnapshot recycled = worker(1);
+		assertThat(recycled.startedFor()).isEqualTo(StartReason.RECYCLE);
+		assertThat(recycled.lastExit().cause()).isEqualTo(ExitCause.RECYCLED);
+		assertThat(recycled.lastExit().reason()).isEqualTo("max-requests: served 100 requests (limit 100)");
+		assertThat(recycled.lastExit().exitCode()).as("drained: SIGTERM without an IPC connection").isEqualTo(143);
+		assertThat(recycled.recycles()).isEqualTo(1);
+		assertThat(recycled.restarts()).isZero();
+		assertThat(recycled.replacements()).isZero();
+		assertThat(log).contains("worker-1 recycled: worker-1 (pid " + pid(0) + ") is gone");
+		// now worker-2's turn
+		pulse(second, 151);
+		assertThat(awaitStart(3).slot()).isEqualTo(2);
+		assertThat(this.supervisor.snapshot().restarts()).isZero();
+	}
+
+	@Test
+	void noWorkerIsRecycledDuringARollingRestart() {
+		this.recycle = new RecyclePolicy(10, null, null, 0, RandomGenerator.getDefault());
+		rollout(2);
+		pulse(this.supervisor.worker(pid(1)), 1000);
+		this.loop.runPending();
+		assertThat(this.starts).as("the rollout's first replacement only").hasSize(3);
+	}
+
+	@Test
+	void pulsesGiveTheRequestRateAndTheMemoryFigures() {
+		start(1);
+		readyAll();
+		Worker worker = this.supervisor.worker(pid(0));
+		pulse(worker, 1000);
+		assertThat(worker(1).requestsPerSecond()).as("one pulse: no rate yet").isEqualTo(-1);
+		this.loop.advance(Duration.ofSeconds(2));
+		pulse(worker, 1100);
+		WorkerSnapshot snapshot = worker(1);
+		assertThat(snapshot.requests()).isEqualTo(1100);
+		assertThat(snapshot.requestsPerSecond()).isEqualTo(50.0);
+		assertThat(snapshot.heapAfterGcBytes()).isEqualTo(8 << 20);
+		assertThat(this.supervisor.snapshot().masterRssBytes()).as("this JVM's VmRSS").isPositive();
+	}
+
+	private void pulse(Worker worker, long requests) {
+		this.supervisor.pulse(worker, new Message.Pulse(worker.slot.id, 1, requests, 8 << 20, 64 << 20));
+		this.loop.runPending();
+	}
+
 	// ---- the state table and the tokens ----
 
 	@Test
@@ -613,7 +686,8 @@ class SupervisorTest {
 	// ---- helpers ----
 
 	private Supervisor start(int workers) {
-		SupervisorSettings settings = new SupervisorSettings(workers, 8080, TIMEOUTS, "reuseport", null, 1 << 20);
+		SupervisorSettings settings = new SupervisorSettings(workers, 8080, TIMEOUTS, "reuseport", null, 1 << 20,
+				this.recycle);
 		RestartPolicy policy = new RestartPolicy(BACKOFF, Duration.ofSeconds(1), this.maxCrashes, Duration.ofMinutes(1),
 				this.clock);
 		Supervisor supervisor = new Supervisor(settings, (slot, candidate, token) -> {

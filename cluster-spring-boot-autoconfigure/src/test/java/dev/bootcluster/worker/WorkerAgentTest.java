@@ -144,7 +144,7 @@ class WorkerAgentTest {
 		do {
 			first = receive(earlier.master());
 		}
-		while (first instanceof Message.Heartbeat);
+		while (first instanceof Message.Heartbeat || first instanceof Message.Pulse);
 		Message.StoreRequest jsonRequest = (Message.StoreRequest) first;
 		assertThat(earlier.master().compactStoreFrames()).isFalse();
 		earlier.master().send(new Message.StoreReply(jsonRequest.requestId(), false, null, null, null));
@@ -362,8 +362,8 @@ class WorkerAgentTest {
 	@Test
 	void heartbeatsAreSentDirectlyUntilAProbeExecutorIsSetThenOnlyWhenTheProbeRan() throws Exception {
 		Connected link = connect(64 * 1024, 20);
-		assertThat(nextOf(link.master(), Message.Heartbeat.class).workerId()).isEqualTo(1);
-		assertThat(nextOf(link.master(), Message.Heartbeat.class).workerId()).isEqualTo(1);
+		assertThat(nextOf(link.master(), Message.Pulse.class).workerId()).isEqualTo(1);
+		assertThat(nextOf(link.master(), Message.Pulse.class).workerId()).isEqualTo(1);
 		BlockingQueue<Runnable> probes = new LinkedBlockingQueue<>();
 		link.agent().heartbeatProbe(probes::add);
 		Runnable probe = probes.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -376,18 +376,34 @@ class WorkerAgentTest {
 		link.agent().liveness(true);
 		assertThat(receive(link.master())).isEqualTo(new Message.Liveness(true));
 		probe.run();
-		assertThat(receive(link.master())).isInstanceOf(Message.Heartbeat.class);
+		assertThat(receive(link.master())).isInstanceOf(Message.Pulse.class);
 		// the next tick probes again
 		Runnable next = probes.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
 		assertThat(next).isNotNull();
 		next.run();
-		assertThat(receive(link.master())).isInstanceOf(Message.Heartbeat.class);
+		assertThat(receive(link.master())).isInstanceOf(Message.Pulse.class);
+	}
+
+	@Test
+	void pulsesCarryTheRequestsServedAndTheHeapAfterGcAndAnEarlierMasterGetsHeartbeats() {
+		Connected link = connect(64 * 1024, 20);
+		link.agent().countRequests(() -> 4242);
+		System.gc();
+		await().atMost(TIMEOUT).untilAsserted(() -> {
+			Message.Pulse pulse = nextOf(link.master(), Message.Pulse.class);
+			assertThat(pulse.requests()).isEqualTo(4242);
+			assertThat(pulse.heapAfterGcBytes()).as("after System.gc()").isPositive();
+			assertThat(pulse.heapMaxBytes()).isPositive();
+		});
+		Connected earlier = connect(64 * 1024, 20, WorkerEnvironment.PROTOCOL_QUERIES);
+		assertThat(nextOf(earlier.master(), Message.Heartbeat.class).workerId()).isEqualTo(1);
+		assertThat(nextOf(earlier.master(), Message.Heartbeat.class).workerId()).isEqualTo(1);
 	}
 
 	@Test
 	void aRejectedProbeSendsNoHeartbeatAndTheNextTickTriesAgain() {
 		Connected link = connect(64 * 1024, 20);
-		assertThat(nextOf(link.master(), Message.Heartbeat.class).workerId()).isEqualTo(1);
+		assertThat(nextOf(link.master(), Message.Pulse.class).workerId()).isEqualTo(1);
 		AtomicInteger rejected = new AtomicInteger();
 		link.agent().heartbeatProbe((task) -> {
 			rejected.incrementAndGet();
@@ -446,7 +462,7 @@ class WorkerAgentTest {
 		do {
 			message = receive(master);
 		}
-		while (message instanceof Message.Heartbeat);
+		while (message instanceof Message.Heartbeat || message instanceof Message.Pulse);
 		assertThat(message).isEqualTo(expected);
 	}
 
@@ -523,7 +539,7 @@ class WorkerAgentTest {
 			do {
 				message = this.master.receive();
 			}
-			while (message instanceof Message.Heartbeat);
+			while (message instanceof Message.Heartbeat || message instanceof Message.Pulse);
 			return message;
 		});
 	}
