@@ -34,8 +34,15 @@ class WorkerEnvironmentTest {
 		assertThat(this.worker.protocol()).isEqualTo(WorkerEnvironment.PROTOCOL);
 		assertThat(this.worker.compactStoreFrames()).isTrue();
 		assertThat(this.worker.queries()).isTrue();
+		assertThat(this.worker.pulses()).isTrue();
 		assertThat(this.worker.toVariables()).containsEntry("BOOTCLUSTER_COMPACT_STORE_FRAMES", "true")
-			.containsEntry("BOOTCLUSTER_PROTOCOL", "3");
+			.containsEntry("BOOTCLUSTER_PROTOCOL", "4");
+		// a master of protocol 3: queries, no pulses
+		Map<String, String> third = new HashMap<>(this.worker.toVariables());
+		third.put("BOOTCLUSTER_PROTOCOL", "3");
+		WorkerEnvironment underThird = WorkerEnvironment.fromVariables(third);
+		assertThat(underThird.queries()).isTrue();
+		assertThat(underThird.pulses()).isFalse();
 		// a master of the version before: compact frames, no protocol variable
 		Map<String, String> second = new HashMap<>(this.worker.toVariables());
 		second.remove("BOOTCLUSTER_PROTOCOL");
@@ -43,6 +50,7 @@ class WorkerEnvironmentTest {
 		assertThat(underSecond.protocol()).isEqualTo(2);
 		assertThat(underSecond.compactStoreFrames()).isTrue();
 		assertThat(underSecond.queries()).isFalse();
+		assertThat(underSecond.pulses()).isFalse();
 		// the first version: neither
 		Map<String, String> first = new HashMap<>(second);
 		first.remove("BOOTCLUSTER_COMPACT_STORE_FRAMES");

@@ -66,7 +66,7 @@ final class FakeMaster implements AutoCloseable {
 		do {
 			message = receive();
 		}
-		while (message instanceof Message.Heartbeat);
+		while (message instanceof Message.Heartbeat || message instanceof Message.Pulse);
 		return message;
 	}
 

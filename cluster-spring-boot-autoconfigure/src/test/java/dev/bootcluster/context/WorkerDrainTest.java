@@ -73,8 +73,8 @@ class WorkerDrainTest {
 		// heartbeats still go directly: two after the event, none left waiting as a
 		// probe in the management server's executor
 		markAndSkipTheHeartbeatsBefore(false);
-		assertThat(this.master.receive()).isInstanceOf(Message.Heartbeat.class);
-		assertThat(this.master.receive()).isInstanceOf(Message.Heartbeat.class);
+		assertThat(this.master.receive()).isInstanceOf(Message.Pulse.class);
+		assertThat(this.master.receive()).isInstanceOf(Message.Pulse.class);
 		assertThat(management.probes).isEmpty();
 		drain.onApplicationEvent(initialized(main, null));
 		await().atMost(TIMEOUT).until(() -> !main.probes.isEmpty());
@@ -84,7 +84,7 @@ class WorkerDrainTest {
 		this.master.agent().liveness(false);
 		assertThat(this.master.receive()).isEqualTo(new Message.Liveness(false));
 		main.probes.poll().run();
-		assertThat(this.master.receive()).isInstanceOf(Message.Heartbeat.class);
+		assertThat(this.master.receive()).isInstanceOf(Message.Pulse.class);
 		assertThat(management.probes).isEmpty();
 	}
 
