@@ -1,6 +1,7 @@
 package dev.bootcluster.actuate;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -43,8 +44,15 @@ public class ClusterEndpoint {
 
 	private final Supplier<@Nullable WorkerEndpointRelay> workerEndpoints;
 
+	private final BooleanSupplier writeAccess;
+
 	public ClusterEndpoint(ClusterOperations operations, @Nullable ClusterMessenger messenger) {
 		this(operations, messenger, () -> null);
+	}
+
+	public ClusterEndpoint(ClusterOperations operations, @Nullable ClusterMessenger messenger,
+			Supplier<@Nullable WorkerEndpointRelay> workerEndpoints) {
+		this(operations, messenger, workerEndpoints, () -> false);
 	}
 
 	/**
@@ -52,12 +60,15 @@ public class ClusterEndpoint {
 	 * @param messenger what broadcasts, if any
 	 * @param workerEndpoints the relay to one worker's endpoints (null in a standalone
 	 * application), looked up when asked (it depends on the endpoints this one is among)
+	 * @param writeAccess whether the write operation is open, for the live page's
+	 * controls
 	 */
 	public ClusterEndpoint(ClusterOperations operations, @Nullable ClusterMessenger messenger,
-			Supplier<@Nullable WorkerEndpointRelay> workerEndpoints) {
+			Supplier<@Nullable WorkerEndpointRelay> workerEndpoints, BooleanSupplier writeAccess) {
 		this.operations = operations;
 		this.messenger = messenger;
 		this.workerEndpoints = workerEndpoints;
+		this.writeAccess = writeAccess;
 	}
 
 	@ReadOperation
@@ -74,6 +85,21 @@ public class ClusterEndpoint {
 			return new WebEndpointResponse<>(new Failure(ex.getMessage(), answeredBy),
 					WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
 		}
+	}
+
+	/**
+	 * {@code GET /actuator/cluster/ui}: a live page of the cluster (see
+	 * {@link ClusterPage}), with the restart, scale and broadcast controls only when the
+	 * write operation is open.
+	 */
+	@ReadOperation(produces = "text/html;charset=UTF-8")
+	public WebEndpointResponse<String> page(@Selector String page) {
+		if (!ClusterPage.NAME.equals(page)) {
+			return new WebEndpointResponse<>(
+					"No such page: " + page + "; the cluster's page is /actuator/cluster/" + ClusterPage.NAME,
+					WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		return new WebEndpointResponse<>(ClusterPage.render(this.writeAccess.getAsBoolean()), 200);
 	}
 
 	/**

@@ -6,6 +6,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.EndpointAccessResolver;
+import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.jackson.EndpointJsonMapper;
 import org.springframework.boot.actuate.endpoint.web.WebEndpointsSupplier;
@@ -50,8 +53,14 @@ public final class ClusterActuatorAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
 	ClusterEndpoint clusterEndpoint(ClusterOperations operations, ObjectProvider<ClusterMessenger> messenger,
-			ObjectProvider<WorkerEndpointRelay> workerEndpoints) {
-		return new ClusterEndpoint(operations, messenger.getIfAvailable(), workerEndpoints::getIfAvailable);
+			ObjectProvider<WorkerEndpointRelay> workerEndpoints, ObjectProvider<EndpointAccessResolver> access) {
+		// the live page shows its controls only where POST /actuator/cluster/{action} is
+		// open (management.endpoint.cluster.access, capped by
+		// management.endpoints.access.max-permitted)
+		return new ClusterEndpoint(operations, messenger.getIfAvailable(), workerEndpoints::getIfAvailable,
+				() -> access.stream()
+					.anyMatch((resolver) -> resolver.accessFor(EndpointId.of("cluster"),
+							Access.READ_ONLY) == Access.UNRESTRICTED));
 	}
 
 	/**

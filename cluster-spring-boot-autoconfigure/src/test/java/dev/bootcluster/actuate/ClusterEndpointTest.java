@@ -36,6 +36,21 @@ class ClusterEndpointTest {
 			List.of());
 
 	@Test
+	void thePageShowsItsControlsOnlyWhereTheWriteOperationIsOpen() {
+		StubClusterOperations operations = StubClusterOperations.returning(Snapshots.cluster());
+		WebEndpointResponse<String> open = new ClusterEndpoint(operations, null, () -> null, () -> true).page("ui");
+		assertThat(open.getStatus()).isEqualTo(200);
+		assertThat(open.getBody()).startsWith("<!DOCTYPE html>")
+			.contains("const WRITE = true;")
+			.doesNotContain("http://", "https://");
+		WebEndpointResponse<String> closed = new ClusterEndpoint(operations, null, () -> null, () -> false).page("ui");
+		assertThat(closed.getBody()).contains("const WRITE = false;");
+		WebEndpointResponse<String> other = new ClusterEndpoint(operations, null).page("other");
+		assertThat(other.getStatus()).isEqualTo(404);
+		assertThat(other.getBody()).isEqualTo("No such page: other; the cluster's page is /actuator/cluster/ui");
+	}
+
+	@Test
 	void statusCopiesTheSnapshotAndSaysWhoAnswered() {
 		ClusterSnapshot snapshot = Snapshots.cluster(WorkerState.READY, WorkerState.CRASHED);
 		WebEndpointResponse<Object> response = new ClusterEndpoint(
