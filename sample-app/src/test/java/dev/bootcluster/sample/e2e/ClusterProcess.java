@@ -796,7 +796,8 @@ final class ClusterProcess implements AutoCloseable {
 		}
 	}
 
-	private static void deleteDirectory(Path directory) {
+	/** Deletes a temporary directory and what is in it, as far as it can. */
+	static void deleteDirectory(Path directory) {
 		try (Stream<Path> walk = Files.walk(directory)) {
 			walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach((path) -> {
 				try {

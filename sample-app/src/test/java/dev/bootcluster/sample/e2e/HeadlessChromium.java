@@ -3,7 +3,6 @@ package dev.bootcluster.sample.e2e;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +27,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -110,7 +108,7 @@ final class HeadlessChromium implements AutoCloseable {
 			process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		}
 		catch (IOException | RuntimeException ex) {
-			deleteDirectory(profile);
+			ClusterProcess.deleteDirectory(profile);
 			throw ex;
 		}
 		HeadlessChromium browser = new HeadlessChromium(process, profile);
@@ -241,23 +239,7 @@ final class HeadlessChromium implements AutoCloseable {
 						&& this.seen.stream().allMatch((handle) -> ClusterProcess.isGone(handle.pid())));
 		}
 		finally {
-			deleteDirectory(this.profile);
-		}
-	}
-
-	private static void deleteDirectory(Path directory) {
-		try (Stream<Path> walk = Files.walk(directory)) {
-			walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach((path) -> {
-				try {
-					Files.deleteIfExists(path);
-				}
-				catch (IOException ex) {
-					throw new UncheckedIOException(ex);
-				}
-			});
-		}
-		catch (IOException | UncheckedIOException ex) {
-			// best effort: a temp directory
+			ClusterProcess.deleteDirectory(this.profile);
 		}
 	}
 

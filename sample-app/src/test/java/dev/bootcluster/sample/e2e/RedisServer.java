@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -25,7 +24,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -110,7 +108,7 @@ final class RedisServer implements AutoCloseable {
 			return new RedisServer(process, port, directory);
 		}
 		catch (IOException | RuntimeException ex) {
-			deleteDirectory(directory);
+			ClusterProcess.deleteDirectory(directory);
 			throw ex;
 		}
 	}
@@ -288,23 +286,7 @@ final class RedisServer implements AutoCloseable {
 				.until(() -> !this.process.isAlive() || ClusterProcess.isGone(this.process.pid()));
 		}
 		finally {
-			deleteDirectory(this.directory);
-		}
-	}
-
-	private static void deleteDirectory(Path directory) {
-		try (Stream<Path> walk = Files.walk(directory)) {
-			walk.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach((path) -> {
-				try {
-					Files.deleteIfExists(path);
-				}
-				catch (IOException ex) {
-					throw new UncheckedIOException(ex);
-				}
-			});
-		}
-		catch (IOException | UncheckedIOException ex) {
-			// best effort: a temp directory
+			ClusterProcess.deleteDirectory(this.directory);
 		}
 	}
 
