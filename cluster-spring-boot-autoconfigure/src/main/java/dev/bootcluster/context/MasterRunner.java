@@ -136,7 +136,7 @@ public class MasterRunner implements SmartLifecycle {
 				environment.getProperty("management.endpoints.access.default", "read-only"));
 		if (!access.trim().equalsIgnoreCase("unrestricted")) {
 			logger
-				.info("POST /actuator/cluster/restart (and /broadcast) is closed: management.endpoint.cluster.access is "
+				.info("POST /actuator/cluster/restart (and /scale, /broadcast) is closed: management.endpoint.cluster.access is "
 						+ access + ", so actuator answers 404. To open it, set management.endpoint.cluster.access="
 						+ "unrestricted and include cluster in management.endpoints.web.exposure.include, and protect it");
 		}

@@ -60,10 +60,17 @@ public final class RollingRestart {
 		return this.latest;
 	}
 
+	/** The rolling restart still in progress, or null when none is. */
+	@Nullable RestartOperation running() {
+		RestartOperation latest = this.latest;
+		return (latest != null && latest.inProgress()) ? latest : null;
+	}
+
 	/** Starts a rolling restart, or reports the one already running. */
 	Message.RestartReply start(long requestId, String trigger, List<Slot> slots) {
-		if (this.latest != null && this.latest.inProgress()) {
-			return new Message.RestartReply(requestId, false, this.latest);
+		RestartOperation running = running();
+		if (running != null) {
+			return new Message.RestartReply(requestId, false, running);
 		}
 		String id = "restart-" + (++this.ids);
 		RestartOperation operation = new RestartOperation(id, State.RUNNING, trigger, 0, slots.size(), "starting",

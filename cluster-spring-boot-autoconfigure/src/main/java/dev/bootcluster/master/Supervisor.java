@@ -547,8 +547,7 @@ public final class Supervisor {
 			this.announcedReady = false;
 			return;
 		}
-		RestartOperation rollout = this.rollingRestart.latest();
-		if (this.announcedReady || this.stopping || (rollout != null && rollout.inProgress())) {
+		if (this.announcedReady || this.stopping || this.rollingRestart.running() != null) {
 			return;
 		}
 		this.announcedReady = true;
@@ -735,18 +734,16 @@ public final class Supervisor {
 		if (!recycle.enabled() || this.stopping) {
 			return;
 		}
-		RestartOperation rollout = this.rollingRestart.latest();
-		if (rollout != null && rollout.inProgress()) {
+		if (this.rollingRestart.running() != null) {
 			return;
 		}
-		List<Slot> active = activeSlots();
 		for (Slot slot : this.slots.values()) {
 			if (slot.replacement != null || !slot.waiting.isEmpty()) {
 				return;
 			}
 		}
 		Instant now = clock().instant();
-		for (Slot slot : active) {
+		for (Slot slot : activeSlots()) {
 			Worker worker = slot.current;
 			WorkerProcess process = worker.process;
 			if (worker.state != WorkerState.READY || process == null || worker.recycleReason != null) {
@@ -854,8 +851,8 @@ public final class Supervisor {
 		if (this.stopping) {
 			throw new IllegalStateException("The cluster is stopping");
 		}
-		RestartOperation rollout = this.rollingRestart.latest();
-		if (rollout != null && rollout.inProgress()) {
+		RestartOperation rollout = this.rollingRestart.running();
+		if (rollout != null) {
 			throw new IllegalStateException("A rolling restart (" + rollout.id() + ") is running; scale once it ended");
 		}
 		List<Slot> active = activeSlots();
