@@ -134,7 +134,10 @@ public final class ClusterAutoConfiguration {
 					timeouts, properties.getListener(),
 					environment.getProperty("server.tomcat.accept-count", Integer.class, 100),
 					ListenPorts.address(environment.getProperty("server.address")),
-					properties.getStore().getMaxSize().toBytes(), properties.getRecycle().policy());
+					properties.getStore().getMaxSize().toBytes(), properties.getRecycle().policy(),
+					new MasterRunner.StartupCacheSettings(worker.getStartupCache().isEnabled(),
+							worker.getStartupCache().directoryOrDefault(),
+							worker.getStartupCache().getTrainingTimeout()));
 		}
 
 	}

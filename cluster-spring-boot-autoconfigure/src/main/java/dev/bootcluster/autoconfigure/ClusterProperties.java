@@ -1,5 +1,6 @@
 package dev.bootcluster.autoconfigure;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,6 +151,7 @@ public class ClusterProperties implements InitializingBean {
 					this.worker.crashLoop.maxCrashes, "a whole number of at least 1");
 		}
 		requirePositive("cluster.worker.crash-loop.window", this.worker.crashLoop.window);
+		requirePositive("cluster.worker.startup-cache.training-timeout", this.worker.startupCache.trainingTimeout);
 		// every timeout rule lives there; the one with Boot's shutdown phase is checked
 		// where there is a cluster (ClusterAutoConfiguration)
 		ClusterTimeoutSettings.validate(this);
@@ -200,6 +202,8 @@ public class ClusterProperties implements InitializingBean {
 
 		private final CrashLoop crashLoop = new CrashLoop();
 
+		private final StartupCache startupCache = new StartupCache();
+
 		public Duration getHeartbeatTimeout() {
 			return this.heartbeatTimeout;
 		}
@@ -222,6 +226,66 @@ public class ClusterProperties implements InitializingBean {
 
 		public CrashLoop getCrashLoop() {
 			return this.crashLoop;
+		}
+
+		public StartupCache getStartupCache() {
+			return this.startupCache;
+		}
+
+	}
+
+	public static class StartupCache {
+
+		/**
+		 * Whether workers start from a class archive the master prepares for each build:
+		 * the JDK's AOT cache on Java 25 and later, an AppCDS archive before. Used for
+		 * java -jar launches and class paths of jars only; a class path with a directory
+		 * (an IDE, mvn spring-boot:run) or JVM options that choose an archive already
+		 * turn it off.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Where archives and extracted jars are kept, in one directory per application.
+		 * Created owner-only; a directory that is not is refused. Default
+		 * ${java.io.tmpdir}/bootcluster-cache-${user.name}.
+		 */
+		private @Nullable Path directory;
+
+		/**
+		 * Longest training run (the application started once, standalone, up to its
+		 * context refresh) that writes the archive of a build.
+		 */
+		private Duration trainingTimeout = Duration.ofMinutes(3);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable Path getDirectory() {
+			return this.directory;
+		}
+
+		public void setDirectory(@Nullable Path directory) {
+			this.directory = directory;
+		}
+
+		public Duration getTrainingTimeout() {
+			return this.trainingTimeout;
+		}
+
+		public void setTrainingTimeout(Duration trainingTimeout) {
+			this.trainingTimeout = trainingTimeout;
+		}
+
+		/** The directory, or its default. */
+		public Path directoryOrDefault() {
+			return (this.directory != null) ? this.directory : Path.of(System.getProperty("java.io.tmpdir"),
+					"bootcluster-cache-" + System.getProperty("user.name", "user"));
 		}
 
 	}

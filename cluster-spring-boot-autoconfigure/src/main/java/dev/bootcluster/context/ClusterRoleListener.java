@@ -25,6 +25,7 @@ import org.springframework.core.env.MapPropertySource;
 
 import dev.bootcluster.ClusterRole;
 import dev.bootcluster.WorkerEnvironment;
+import dev.bootcluster.master.StartupCache;
 import dev.bootcluster.worker.StandardStreams;
 import dev.bootcluster.worker.WorkerAgent;
 
@@ -96,6 +97,7 @@ public class ClusterRoleListener implements GenericApplicationListener {
 			becomeWorker(environment, worker);
 			return;
 		}
+		StartupCache.endTrainingRunWithItsMaster();
 		ClusterRole role = RoleDecision.decide(environment, new Throwable().getStackTrace(),
 				Thread.currentThread().getName());
 		if (role == ClusterRole.MASTER) {

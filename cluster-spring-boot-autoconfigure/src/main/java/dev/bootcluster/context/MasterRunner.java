@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -31,6 +32,7 @@ import dev.bootcluster.master.RecyclePolicy;
 import dev.bootcluster.master.RestartPolicy;
 import dev.bootcluster.master.RollingRestart;
 import dev.bootcluster.master.SharedSocket;
+import dev.bootcluster.master.StartupCache;
 import dev.bootcluster.master.Supervisor;
 import dev.bootcluster.master.SupervisorSettings;
 
@@ -59,6 +61,8 @@ public class MasterRunner implements SmartLifecycle {
 
 	private @Nullable SharedSocket sharedSocket;
 
+	private @Nullable StartupCache cache;
+
 	private volatile boolean running;
 
 	public MasterRunner(MasterLaunch launch, Settings settings, ConfigurableApplicationContext context,
@@ -77,6 +81,11 @@ public class MasterRunner implements SmartLifecycle {
 			JvmLaunch jvm = JvmLaunch.current(this.launch.mainArguments());
 			List<String> command = LaunchCommand.build(jvm, this.settings.jvmArguments(), this.launch.workers() + 1);
 			ApplicationJar jar = ApplicationJar.of(command, directory.path());
+			StartupCache cache = startupCache(jvm, command, jar);
+			this.cache = cache;
+			List<String> firstBuild = (jar != null) ? ApplicationJar.withJar(command, jar.lastGood()) : command;
+			// quick when an archive of this build is there already; never trains here
+			cache.prepare(firstBuild, false).join();
 			logger.info("Workers run " + this.launch.server().displayName() + "; worker command: "
 					+ String.join(" ", (jar != null) ? ApplicationJar.withJar(command, jar.lastGood()) : command)
 					+ ((jar != null) ? " (a private copy of " + jar.source() + ")" : ""));
@@ -100,16 +109,17 @@ public class MasterRunner implements SmartLifecycle {
 				WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
 						ProcessHandle.current().pid(), this.launch.ports().server(), this.launch.ports().management(),
 						this.settings.maxMessageSize(), timeouts.heartbeatInterval().toMillis(), shared != null);
-				List<String> workerCommand = (jar != null)
+				List<String> build = (jar != null)
 						? ApplicationJar.withJar(command, candidate ? jar.candidate() : jar.lastGood()) : command;
-				ProcessBuilder builder = new ProcessBuilder(workerCommand);
+				ProcessBuilder builder = new ProcessBuilder(cache.command(build));
 				builder.environment().clear();
 				builder.environment().putAll(LaunchCommand.environment(jvm, worker));
 				return (shared != null) ? shared.start(builder) : builder.start();
 			}, policy, this.messages);
-			if (jar != null) {
-				supervisor.onRolloutOutcome(new JarDeployment(jar));
-			}
+			supervisor.onRolloutOutcome(new BuildDeployment(jar, command, cache));
+			// the training run waits until the workers are READY: it would slow their
+			// start
+			supervisor.onFirstReady(() -> cache.prepare(firstBuild, true));
 			this.server = new IpcServer(directory, new FrameCodec(this.settings.maxMessageSize()),
 					supervisor.ipcHandler());
 			this.server.start();
@@ -221,6 +231,9 @@ public class MasterRunner implements SmartLifecycle {
 		if (this.server != null) {
 			this.server.close();
 		}
+		if (this.cache != null) {
+			this.cache.close();
+		}
 		if (this.sharedSocket != null) {
 			try {
 				this.sharedSocket.close();
@@ -244,29 +257,75 @@ public class MasterRunner implements SmartLifecycle {
 		return SmartLifecycle.DEFAULT_PHASE - 1;
 	}
 
-	/** Keeps the last good build across rollouts. */
-	private static final class JarDeployment implements RollingRestart.Listener {
+	private StartupCache startupCache(JvmLaunch jvm, List<String> command, @Nullable ApplicationJar jar) {
+		StartupCacheSettings settings = this.settings.startupCache();
+		String application = (jar != null) ? jar.source().getFileName().toString()
+				: command.get(command.size() - 1 - this.launch.mainArguments().size());
+		Path directory = settings.directory().resolve(application.replaceAll("[^A-Za-z0-9._-]", "_"));
+		return StartupCache.create(settings.enabled(), directory, command, Runtime.version().feature(),
+				StartupCache.processes(LaunchCommand.environment(jvm)), settings.trainingTimeout());
+	}
 
-		private final ApplicationJar jar;
+	/**
+	 * Prepares the build a rollout deploys (a copy of the jar on disk and its startup
+	 * cache) and keeps the last good build across rollouts.
+	 */
+	private static final class BuildDeployment implements RollingRestart.Listener {
 
-		JarDeployment(ApplicationJar jar) {
+		private final @Nullable ApplicationJar jar;
+
+		private final List<String> command;
+
+		private final StartupCache cache;
+
+		BuildDeployment(@Nullable ApplicationJar jar, List<String> command, StartupCache cache) {
 			this.jar = jar;
+			this.command = command;
+			this.cache = cache;
 		}
 
+		/**
+		 * Copies the jar and prepares its layout; the rollout does not wait for a
+		 * training run (on a few cores it takes longer than the boots it saves in one
+		 * rollout): a new build is trained once the rollout made it the last good one.
+		 */
 		@Override
-		public void started() {
+		public CompletionStage<?> started() {
+			if (this.jar == null) {
+				// a class-path launch runs what is on disk: a changed jar loses its
+				// archive
+				return this.cache.prepare(this.command, false);
+			}
 			this.jar.prepareCandidate();
+			return this.cache.prepare(ApplicationJar.withJar(this.command, this.jar.candidate()), false);
 		}
 
 		@Override
 		public void finished(RestartOperation operation) {
-			if (operation.state() == RestartOperation.State.SUCCEEDED) {
-				this.jar.promoteCandidate();
+			if (this.jar != null) {
+				if (operation.state() == RestartOperation.State.SUCCEEDED) {
+					this.jar.promoteCandidate();
+				}
+				else {
+					this.jar.discardCandidate();
+				}
 			}
-			else {
-				this.jar.discardCandidate();
-			}
+			List<String> lastGood = (this.jar != null) ? ApplicationJar.withJar(this.command, this.jar.lastGood())
+					: this.command;
+			this.cache.retainOnly(List.of(lastGood));
+			this.cache.prepare(lastGood, true);
 		}
+
+	}
+
+	/**
+	 * {@code cluster.worker.startup-cache.*}.
+	 *
+	 * @param enabled whether workers start from a class archive
+	 * @param directory where archives are kept, one directory per application
+	 * @param trainingTimeout longest training run
+	 */
+	public record StartupCacheSettings(boolean enabled, Path directory, Duration trainingTimeout) {
 
 	}
 
@@ -285,10 +344,13 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param address address a shared socket binds ({@code server.address})
 	 * @param storeMaxBytes byte budget of the master's store
 	 * @param recycle when workers are recycled ({@code cluster.recycle.*})
+	 * @param startupCache the workers' class archive
+	 * ({@code cluster.worker.startup-cache.*})
 	 */
 	public record Settings(List<String> jvmArguments, Duration initialBackoff, Duration maxBackoff, int maxCrashes,
 			Duration crashWindow, int maxMessageSize, ClusterTimeouts timeouts, String listener, int acceptCount,
-			@Nullable InetAddress address, long storeMaxBytes, RecyclePolicy recycle) {
+			@Nullable InetAddress address, long storeMaxBytes, RecyclePolicy recycle,
+			StartupCacheSettings startupCache) {
 
 		public Settings {
 			jvmArguments = List.copyOf(jvmArguments);

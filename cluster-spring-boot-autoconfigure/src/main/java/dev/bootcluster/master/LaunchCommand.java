@@ -87,10 +87,20 @@ public final class LaunchCommand {
 	 * into input arguments and less any cluster variables of an enclosing cluster.
 	 */
 	public static Map<String, String> environment(JvmLaunch launch, WorkerEnvironment worker) {
+		Map<String, String> environment = environment(launch);
+		environment.putAll(worker.toVariables());
+		return environment;
+	}
+
+	/**
+	 * The environment of the master's other JVMs (the startup cache's): the master's,
+	 * less the variables the JVM already turned into input arguments and less any cluster
+	 * variables.
+	 */
+	public static Map<String, String> environment(JvmLaunch launch) {
 		Map<String, String> environment = new java.util.HashMap<>(launch.environment());
 		environment.keySet()
 			.removeIf((name) -> JVM_OPTION_VARIABLES.contains(name) || WorkerEnvironment.isClusterVariable(name));
-		environment.putAll(worker.toVariables());
 		return environment;
 	}
 

@@ -6,6 +6,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 import org.apache.commons.logging.Log;
@@ -84,27 +87,34 @@ public final class RollingRestart {
 			run.next();
 		}
 		else {
+			update(operation, "preparing the new build");
 			this.launcher.execute(() -> {
-				String failure = null;
+				CompletionStage<?> prepared;
 				try {
-					building.started();
+					prepared = building.started();
 				}
 				catch (RuntimeException ex) {
-					failure = String.valueOf(ex.getMessage());
+					prepared = CompletableFuture.failedFuture(ex);
 				}
-				String failed = failure;
-				this.supervisor.loop().execute(() -> {
-					if (failed != null) {
-						run.end(State.FAILED, "preparing the new build", "preparing the new build failed: " + failed,
-								List.of());
+				prepared.whenComplete((ignored, ex) -> this.supervisor.loop().execute(() -> {
+					if (ex != null) {
+						Throwable cause = (ex instanceof CompletionException && ex.getCause() != null) ? ex.getCause()
+								: ex;
+						run.end(State.FAILED, "preparing the new build",
+								"preparing the new build failed: " + cause.getMessage(), List.of());
 					}
 					else {
 						run.next();
 					}
-				});
+				}));
 			});
 		}
 		return new Message.RestartReply(requestId, true, operation);
+	}
+
+	private void update(RestartOperation operation, String step) {
+		this.latest = new RestartOperation(operation.id(), operation.state(), operation.trigger(), 0, operation.total(),
+				step, operation.startedAt(), null, null, List.of());
 	}
 
 	/** The cluster is stopping: the rollout running, if any, ends ABORTED. */
@@ -285,7 +295,12 @@ public final class RollingRestart {
 	 */
 	public interface Listener {
 
-		void started();
+		/**
+		 * Prepares the new build; the first worker is replaced once the stage completes,
+		 * and the rollout fails if it completes exceptionally. Must not block for long:
+		 * the launcher thread also starts crash replacements.
+		 */
+		CompletionStage<?> started();
 
 		void finished(RestartOperation operation);
 

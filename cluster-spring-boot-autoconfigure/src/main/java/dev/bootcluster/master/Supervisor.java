@@ -124,6 +124,9 @@ public final class Supervisor {
 	 */
 	private boolean announcedReady;
 
+	/** Told once, on the loop, the first time {@code Cluster ready} is logged. */
+	private @Nullable Runnable firstReady;
+
 	public Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy, MessageHub messages) {
 		this(settings, starter, policy, messages, new ThreadLoop(policy.clock()), null, WorkerSignals.SYSTEM,
 				System.out, System.err);
@@ -201,6 +204,14 @@ public final class Supervisor {
 	 */
 	public void onFatal(Consumer<String> reason) {
 		this.fatal = reason;
+	}
+
+	/**
+	 * Registers what to do, once, when every worker is READY for the first time (on the
+	 * loop: it must not block).
+	 */
+	public void onFirstReady(Runnable action) {
+		this.loop.execute(() -> this.firstReady = action);
 	}
 
 	/**
@@ -553,6 +564,11 @@ public final class Supervisor {
 		this.announcedReady = true;
 		logger.info("Cluster ready: " + ready + "/" + desired + " workers on port " + this.settings.port()
 				+ " (listener " + this.settings.listener() + ")");
+		Runnable first = this.firstReady;
+		this.firstReady = null;
+		if (first != null) {
+			first.run();
+		}
 	}
 
 	private int readyCount() {

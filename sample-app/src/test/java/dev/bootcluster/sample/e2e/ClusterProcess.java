@@ -334,9 +334,23 @@ final class ClusterProcess implements AutoCloseable {
 	 * Current children (workers) of the master, recorded so {@link #close()} can kill
 	 * them.
 	 */
+	/**
+	 * The master's children that are workers (they carry the worker id variable; the
+	 * startup cache's extraction, training and check JVMs do not).
+	 */
 	synchronized List<Long> workerPids() {
 		recordWorkers();
-		return this.master.children().map(ProcessHandle::pid).toList();
+		return this.master.children().map(ProcessHandle::pid).filter(ClusterProcess::isWorker).toList();
+	}
+
+	static boolean isWorker(long pid) {
+		try {
+			return environment(pid).containsKey("BOOTCLUSTER_WORKER_ID");
+		}
+		catch (IOException ex) {
+			// gone meanwhile
+			return false;
+		}
 	}
 
 	synchronized Set<Long> allSeenPids() {

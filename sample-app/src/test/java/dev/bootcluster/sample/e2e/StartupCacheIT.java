@@ -1,0 +1,139 @@
+package dev.bootcluster.sample.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The workers' startup cache on real JVMs: trained once the cluster is READY, mapped by
+ * every later worker (the archive shows in the worker's memory maps), retrained for a new
+ * build deployed by a rolling restart (whose workers never run the previous build's
+ * archive), and a broken archive refused by the JVM with the workers starting normally.
+ * Each test keeps its archives in a directory of its own, so that it trains.
+ */
+class StartupCacheIT extends ClusterTestSupport {
+
+	private static final Duration TRAINING = Duration.ofMinutes(4);
+
+	@TempDir
+	Path cacheRoot;
+
+	@Test
+	void onJdk25WorkersStartFromTheAotCacheOfTheirOwnBuild() throws Exception {
+		this.cluster = ClusterProcess.start(ClusterProcess.jdk25Java(), App.SAMPLE, "--server.port=0",
+				"--cluster.workers=2", "--cluster.worker.startup-cache.directory=" + this.cacheRoot);
+		this.cluster.awaitReady(2);
+		await().atMost(TRAINING).until(() -> this.cluster.countLines("Startup cache ready") == 1);
+		Path first = archiveOf(replaceWorker());
+		assertThat(first.getFileName().toString()).endsWith(".aot");
+
+		// deploy version 2: its workers run its own layout, never the archive of version
+		// 1
+		SampleBuilds.deploy(ClusterProcess.sampleJar(), this.cluster.jar(), "sample.version=2\n");
+		String id = (String) ((Map<?, ?>) ClusterProcess.parse(this.cluster.post("/actuator/cluster/restart").body())
+			.get("operation")).get("id");
+		assertThat(this.cluster.awaitRestartEnd(id)).containsEntry("state", "SUCCEEDED");
+		for (long pid : this.cluster.workerPids()) {
+			assertThat(ClusterProcess.commandLine(pid)).doesNotContain(first.toString());
+		}
+		assertThat(versionsByPid().values()).containsOnly("2");
+		await().atMost(TRAINING).until(() -> this.cluster.countLines("Startup cache ready") == 2);
+		Path second = archiveOf(replaceWorker());
+		assertThat(second).isNotEqualTo(first);
+		assertThat(versionsByPid().values()).containsOnly("2");
+		assertThat(this.cluster.countLines("Startup cache not used")).isZero();
+	}
+
+	@Test
+	void onJdk17ABrokenArchiveIsRefusedOnceAndWorkersStartWithoutIt() throws Exception {
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2",
+				"--cluster.worker.startup-cache.directory=" + this.cacheRoot);
+		this.cluster.awaitReady(2);
+		await().atMost(TRAINING).until(() -> this.cluster.countLines("Startup cache ready") == 1);
+		Path archive = archiveOf(replaceWorker());
+		assertThat(archive.getFileName().toString()).endsWith(".jsa");
+		this.cluster.close();
+
+		// truncated, the archive crashes a JDK 17 that maps it (SIGABRT): the check
+		// run must catch it
+		Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-------"));
+		byte[] head = new byte[100_000];
+		System.arraycopy(Files.readAllBytes(archive), 0, head, 0, head.length);
+		Files.write(archive, head);
+		Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("r--------"));
+
+		this.cluster = ClusterProcess.start("--server.port=0", "--cluster.workers=2",
+				"--cluster.worker.startup-cache.directory=" + this.cacheRoot);
+		this.cluster.awaitReady(2);
+		assertThat(this.cluster.output())
+			.filteredOn((line) -> line.contains("Startup cache not used") && line.contains("the JVM refused"))
+			.hasSize(1);
+		assertThat(archive).doesNotExist();
+		for (long pid : this.cluster.workerPids()) {
+			assertThat(ClusterProcess.commandLine(pid)).doesNotContain("-XX:SharedArchiveFile");
+		}
+		long victim = this.cluster.workerPids().get(0);
+		ClusterProcess.signal(victim, "KILL");
+		await().atMost(ClusterProcess.STARTUP)
+			.until(() -> readyWorkers() == 2 && !this.cluster.workerPids().contains(victim));
+		assertThat(this.cluster.countLines("Startup cache not used")).isEqualTo(1);
+	}
+
+	/** Kills worker-1 and returns the pid of its READY replacement. */
+	private long replaceWorker() throws Exception {
+		List<Long> before = this.cluster.workerPids();
+		long victim = before.get(0);
+		ClusterProcess.signal(victim, "KILL");
+		await().atMost(ClusterProcess.STARTUP)
+			.until(() -> readyWorkers() == 2 && !this.cluster.workerPids().contains(victim));
+		return this.cluster.workerPids()
+			.stream()
+			.filter((pid) -> !before.contains(pid))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("no replacement of " + victim + " in " + this.cluster.workerPids()));
+	}
+
+	/** The archive the worker was started with, checked to be mapped into its memory. */
+	private Path archiveOf(long pid) throws IOException {
+		String option = Stream.of(ClusterProcess.commandLine(pid).split(" "))
+			.filter((arg) -> arg.startsWith("-XX:AOTCache=") || arg.startsWith("-XX:SharedArchiveFile="))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError(
+					"worker pid " + pid + " was started without an archive: " + ClusterProcess.commandLine(pid)));
+		Path archive = Path.of(option.substring(option.indexOf('=') + 1));
+		assertThat(archive).startsWith(this.cacheRoot).isRegularFile();
+		List<String> maps = Files.readAllLines(Path.of("/proc", Long.toString(pid), "maps"));
+		assertThat(maps).as("memory maps of worker pid " + pid).anyMatch((line) -> line.endsWith(archive.toString()));
+		return archive;
+	}
+
+	private int readyWorkers() throws Exception {
+		return ((Number) this.cluster.status().get("ready")).intValue();
+	}
+
+	/** Fresh connections until every worker answered: its version by PID. */
+	private Map<Long, String> versionsByPid() throws Exception {
+		Map<Long, String> versions = new HashMap<>();
+		int workers = this.cluster.workerPids().size();
+		for (int i = 0; i < 80 && versions.size() < workers; i++) {
+			ClusterProcess.FreshAnswer answer = this.cluster.getFresh("/");
+			assertThat(answer.status()).isEqualTo(200);
+			versions.put(ClusterProcess.pidOf(answer.body()), String.valueOf(answer.body().get("version")));
+		}
+		assertThat(versions).hasSize(workers);
+		return versions;
+	}
+
+}
