@@ -163,17 +163,21 @@ public class ClusterRoleListener implements GenericApplicationListener {
 				environment.getProperty("server.port", Integer.class, 8080),
 				environment.getProperty("management.server.port", Integer.class));
 		MasterLaunch launch = new MasterLaunch(Arrays.asList(args), workers, ports, server);
-		SpringApplication master = new SpringApplication(ClusterMasterApplication.class);
+		ClusterMasterBeans masterBeans = ClusterMasterBeans.scan(applicationSources(original), environment,
+				original.getClassLoader());
+		// without @ClusterMaster beans nothing in the master uses the application's
+		// auto-configuration (JPA, security, caches...): a lean context of the cluster's
+		// own
+		SpringApplication master = new SpringApplication(
+				masterBeans.none() ? LeanClusterMasterApplication.class : ClusterMasterApplication.class);
 		master.setMainApplicationClass(original.getMainApplicationClass());
 		master.setWebApplicationType(WebApplicationType.NONE);
 		master.setKeepAlive(true);
 		List<String> profiles = new ArrayList<>(Arrays.asList(environment.getActiveProfiles()));
 		profiles.add(MASTER_PROFILE);
 		master.setAdditionalProfiles(profiles.toArray(String[]::new));
-		master.addInitializers(
-				(ConfigurableApplicationContext context) -> context.getBeanFactory()
-					.registerSingleton("clusterMasterLaunch", launch),
-				new ClusterMasterBeans(applicationSources(original)));
+		master.addInitializers((ConfigurableApplicationContext context) -> context.getBeanFactory()
+			.registerSingleton("clusterMasterLaunch", launch), masterBeans);
 		List<String> masterArgs = new ArrayList<>(Arrays.asList(args));
 		// command-line arguments beat application.yml, so the master never serves HTTP
 		masterArgs.add("--spring.main.web-application-type=none");

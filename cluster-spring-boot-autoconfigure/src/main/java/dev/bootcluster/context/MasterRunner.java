@@ -27,6 +27,7 @@ import dev.bootcluster.master.ApplicationJar;
 import dev.bootcluster.master.ClusterTimeouts;
 import dev.bootcluster.master.JvmLaunch;
 import dev.bootcluster.master.LaunchCommand;
+import dev.bootcluster.master.MasterMemory;
 import dev.bootcluster.master.MessageHub;
 import dev.bootcluster.master.RecyclePolicy;
 import dev.bootcluster.master.RestartPolicy;
@@ -118,8 +119,9 @@ public class MasterRunner implements SmartLifecycle {
 			}, policy, this.messages);
 			supervisor.onRolloutOutcome(new BuildDeployment(jar, command, cache));
 			// the training run waits until the workers are READY: it would slow their
-			// start
-			supervisor.onFirstReady(() -> cache.prepare(firstBuild, true));
+			// start; then the master gives back the memory its start used
+			supervisor.onFirstReady(
+					() -> cache.prepare(firstBuild, true).whenCompleteAsync((done, ex) -> MasterMemory.shrink()));
 			this.server = new IpcServer(directory, new FrameCodec(this.settings.maxMessageSize()),
 					supervisor.ipcHandler());
 			this.server.start();
@@ -313,7 +315,7 @@ public class MasterRunner implements SmartLifecycle {
 			List<String> lastGood = (this.jar != null) ? ApplicationJar.withJar(this.command, this.jar.lastGood())
 					: this.command;
 			this.cache.retainOnly(List.of(lastGood));
-			this.cache.prepare(lastGood, true);
+			this.cache.prepare(lastGood, true).whenCompleteAsync((done, ex) -> MasterMemory.shrink());
 		}
 
 	}

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurationPackages;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.scheduling.annotation.ScheduledAnnotationBeanPostProcessor;
 
 import dev.bootcluster.ClusterRole;
@@ -17,6 +18,7 @@ import dev.bootcluster.context.fixture.OrdinaryConfiguration;
 import dev.bootcluster.context.fixture.OrdinaryService;
 import dev.bootcluster.context.fixture.ScheduledFixtureApplication;
 import dev.bootcluster.context.fixture.sub.NestedMasterService;
+import dev.bootcluster.context.leanfixture.LeanFixtureApplication;
 import dev.bootcluster.context.schedulingfixture.MasterSchedule;
 import dev.bootcluster.context.schedulingfixture.ScheduledMasterApplication;
 
@@ -102,8 +104,21 @@ class ClusterMasterBeansTest {
 			});
 	}
 
+	@Test
+	void anApplicationWithoutClusterMasterClassesGetsALeanMaster() {
+		assertThat(beans(LeanFixtureApplication.class).none()).isTrue();
+		assertThat(beans().none()).isTrue();
+		assertThat(beans(FixtureApplication.class).none()).isFalse();
+		assertThat(beans(LeanFixtureApplication.class, ScheduledMasterApplication.class).none()).isFalse();
+		this.master.withInitializer(beans(LeanFixtureApplication.class)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context).doesNotHaveBean(LeanFixtureApplication.class);
+		});
+	}
+
 	private static ClusterMasterBeans beans(Class<?>... sources) {
-		return new ClusterMasterBeans(new LinkedHashSet<>(List.of(sources)));
+		return ClusterMasterBeans.scan(new LinkedHashSet<>(List.of(sources)), new StandardEnvironment(),
+				ClusterMasterBeansTest.class.getClassLoader());
 	}
 
 }

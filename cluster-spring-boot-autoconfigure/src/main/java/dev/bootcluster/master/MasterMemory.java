@@ -1,0 +1,91 @@
+package dev.bootcluster.master;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.management.MBeanOperationInfo;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import com.sun.management.VMOption;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Gives the memory the master's start used back to the operating system, since the master
+ * runs with the JVM options the user gave the application (sized for a worker): once the
+ * cluster is up, it lowers the heap's free ratios (manageable flags, only those left at
+ * their defaults) so that a full collection shrinks the heap to what the master keeps,
+ * runs one, and trims the C heap ({@code System.trim_native_heap}, JDK 17.0.9+). A
+ * collection of a master that keeps a few tens of MB takes milliseconds.
+ */
+public final class MasterMemory {
+
+	private static final Log logger = LogFactory.getLog(MasterMemory.class);
+
+	/** Free share of the heap after a collection: at least, at most (percent). */
+	static final int MIN_FREE = 10, MAX_FREE = 30;
+
+	private MasterMemory() {
+	}
+
+	/** Shrinks, and logs what it did and the RSS before and after. */
+	public static void shrink() {
+		long before = ProcessMemory.rssBytes(ProcessHandle.current().pid());
+		List<String> done = new ArrayList<>();
+		try {
+			HotSpotDiagnosticMXBean hotspot = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+			// the order keeps MinHeapFreeRatio <= MaxHeapFreeRatio at each step
+			if (setIfDefault(hotspot, "MinHeapFreeRatio", MIN_FREE)
+					| setIfDefault(hotspot, "MaxHeapFreeRatio", MAX_FREE)) {
+				done.add("heap free ratio " + hotspot.getVMOption("MinHeapFreeRatio").getValue() + "-"
+						+ hotspot.getVMOption("MaxHeapFreeRatio").getValue() + "%");
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Cannot set the heap free ratios: " + ex);
+		}
+		// G1 sizes the heap after each full collection: the second one sees the first's
+		// result and shrinks further
+		System.gc();
+		System.gc();
+		done.add("full GCs");
+		if (trimNativeHeap()) {
+			done.add("C heap trimmed");
+		}
+		long after = ProcessMemory.rssBytes(ProcessHandle.current().pid());
+		logger.info("Master memory: " + String.join(", ", done)
+				+ ((before > 0 && after > 0) ? "; RSS " + (before >> 20) + " MB -> " + (after >> 20) + " MB" : ""));
+	}
+
+	private static boolean setIfDefault(HotSpotDiagnosticMXBean hotspot, String flag, int value) {
+		VMOption option = hotspot.getVMOption(flag);
+		if (option.getOrigin() != VMOption.Origin.DEFAULT || !option.isWriteable()) {
+			return false;
+		}
+		hotspot.setVMOption(flag, Integer.toString(value));
+		return true;
+	}
+
+	/** {@code jcmd <pid> System.trim_native_heap}, where the JVM has it. */
+	private static boolean trimNativeHeap() {
+		try {
+			MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+			ObjectName name = new ObjectName("com.sun.management:type=DiagnosticCommand");
+			for (MBeanOperationInfo operation : server.getMBeanInfo(name).getOperations()) {
+				if (operation.getName().equals("systemTrimNativeHeap")) {
+					server.invoke(name, "systemTrimNativeHeap", new Object[] { new String[0] },
+							new String[] { String[].class.getName() });
+					return true;
+				}
+			}
+		}
+		catch (Exception ex) {
+			logger.debug("Cannot trim the C heap: " + ex);
+		}
+		return false;
+	}
+
+}
