@@ -152,6 +152,10 @@ public class ClusterProperties implements InitializingBean {
 		}
 		requirePositive("cluster.worker.crash-loop.window", this.worker.crashLoop.window);
 		requirePositive("cluster.worker.startup-cache.training-timeout", this.worker.startupCache.trainingTimeout);
+		if (this.restart.maxSurge < 1 || this.restart.maxSurge > 256) {
+			throw new ClusterConfigurationException("cluster.restart.max-surge", this.restart.maxSurge,
+					"a whole number from 1 to 256");
+		}
 		// every timeout rule lives there; the one with Boot's shutdown phase is checked
 		// where there is a cluster (ClusterAutoConfiguration)
 		ClusterTimeoutSettings.validate(this);
@@ -432,6 +436,23 @@ public class ClusterProperties implements InitializingBean {
 		 * cluster.restart.drain-timeout minus cluster.restart.drain-quiet-period.
 		 */
 		private Duration keepAliveTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * Worker processes beyond cluster.workers a rolling restart may run at once. 1:
+		 * the next replacement starts once the previous old worker has exited. 2 or more:
+		 * it starts as soon as the previous replacement is READY, while up to max-surge
+		 * minus 1 old workers still drain (and only while the host's available memory
+		 * holds one more worker). One replacement boots at a time either way.
+		 */
+		private int maxSurge = 1;
+
+		public int getMaxSurge() {
+			return this.maxSurge;
+		}
+
+		public void setMaxSurge(int maxSurge) {
+			this.maxSurge = maxSurge;
+		}
 
 		public Duration getKeepAliveTimeout() {
 			return this.keepAliveTimeout;

@@ -105,7 +105,7 @@ public class MasterRunner implements SmartLifecycle {
 			ClusterTimeouts timeouts = this.settings.timeouts();
 			SupervisorSettings supervisorSettings = new SupervisorSettings(this.launch.workers(),
 					this.launch.ports().server(), timeouts, (shared != null) ? "shared" : "reuseport", migrate,
-					this.settings.storeMaxBytes(), this.settings.recycle());
+					this.settings.storeMaxBytes(), this.settings.recycle(), this.settings.maxSurge());
 			Supervisor supervisor = new Supervisor(supervisorSettings, (workerId, candidate, token) -> {
 				WorkerEnvironment worker = new WorkerEnvironment(workerId, directory.socket(), token,
 						ProcessHandle.current().pid(), this.launch.ports().server(), this.launch.ports().management(),
@@ -348,11 +348,12 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param recycle when workers are recycled ({@code cluster.recycle.*})
 	 * @param startupCache the workers' class archive
 	 * ({@code cluster.worker.startup-cache.*})
+	 * @param maxSurge {@code cluster.restart.max-surge}
 	 */
 	public record Settings(List<String> jvmArguments, Duration initialBackoff, Duration maxBackoff, int maxCrashes,
 			Duration crashWindow, int maxMessageSize, ClusterTimeouts timeouts, String listener, int acceptCount,
-			@Nullable InetAddress address, long storeMaxBytes, RecyclePolicy recycle,
-			StartupCacheSettings startupCache) {
+			@Nullable InetAddress address, long storeMaxBytes, RecyclePolicy recycle, StartupCacheSettings startupCache,
+			int maxSurge) {
 
 		public Settings {
 			jvmArguments = List.copyOf(jvmArguments);

@@ -25,6 +25,22 @@ final class ProcessMemory {
 		}
 	}
 
+	/** The host's {@code MemAvailable} ({@code /proc/meminfo}), in bytes, or -1. */
+	static long availableBytes() {
+		try {
+			for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+				if (line.startsWith("MemAvailable:")) {
+					String[] fields = line.substring("MemAvailable:".length()).trim().split("\\s+");
+					return Long.parseLong(fields[0]) * 1024;
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// not Linux
+		}
+		return -1;
+	}
+
 	/** {@code VmRSS: 262144 kB} in a status file, in bytes, or -1. */
 	static long parseRss(String status) {
 		for (String line : status.split("\n")) {

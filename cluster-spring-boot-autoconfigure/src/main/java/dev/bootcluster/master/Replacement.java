@@ -43,6 +43,10 @@ final class Replacement {
 	/** Told how a replacement ended, on the loop. */
 	interface Outcome {
 
+		/** The new process is READY and the old one leaves (drains or is killed). */
+		default void retiring(Replacement replacement) {
+		}
+
 		void replaced(Replacement replacement);
 
 		/**
@@ -133,6 +137,7 @@ final class Replacement {
 			logger.warn(leaving + " is killed (SIGKILL): its replacement is READY and it cannot drain");
 			this.supervisor.kill(leaving);
 			this.timer = this.supervisor.loop().schedule(KILL_WAIT, () -> gaveUpWaiting(leaving));
+			this.outcome.retiring(this);
 			return;
 		}
 		leaving.stopCause = this.retireCause;
@@ -149,6 +154,7 @@ final class Replacement {
 				this.timer = this.supervisor.loop().schedule(KILL_WAIT, () -> gaveUpWaiting(leaving));
 			});
 		});
+		this.outcome.retiring(this);
 	}
 
 	private void gaveUpWaiting(Worker leaving) {

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,12 +24,13 @@ import dev.bootcluster.ipc.Message;
 
 /**
  * Replaces the workers one at a time with the build on disk, each through a
- * {@link Replacement} (surge first, drain after). When a replacement fails at worker k,
- * the k−1 workers already on the new build are replaced again from the previous build
- * through the same step, and the operation ends ROLLED_BACK with the reason and the
- * failing worker's last lines; FAILED only if the rollback itself fails. A cluster stop
- * ends it ABORTED. Runs on the supervisor's loop; the build's files are prepared and kept
- * or discarded by the {@link Listener} on the launcher thread.
+ * {@link Replacement} (surge first, drain after); with {@code cluster.restart.max-surge}
+ * above 1 the next replacement boots while the previous old worker still drains. When a
+ * replacement fails at worker k, the k−1 workers already on the new build are replaced
+ * again from the previous build through the same step, and the operation ends ROLLED_BACK
+ * with the reason and the failing worker's last lines; FAILED only if the rollback itself
+ * fails. A cluster stop ends it ABORTED. Runs on the supervisor's loop; the build's files
+ * are prepared and kept or discarded by the {@link Listener} on the launcher thread.
  */
 public final class RollingRestart {
 
@@ -40,6 +42,12 @@ public final class RollingRestart {
 
 	private final Executor launcher;
 
+	/** Old workers that may drain while the next replacement boots, plus one. */
+	private final int maxSurge;
+
+	/** Whether there is memory for one more worker than a one-at-a-time rollout runs. */
+	private final BooleanSupplier surgeMemory;
+
 	private long ids;
 
 	private @Nullable RestartOperation latest;
@@ -49,10 +57,19 @@ public final class RollingRestart {
 	/** The operation running, or null. */
 	private @Nullable Run running;
 
-	RollingRestart(Supervisor supervisor, Clock clock, Executor launcher) {
+	/**
+	 * @param maxSurge {@code cluster.restart.max-surge}: processes beyond the desired
+	 * count a rollout may run at once (1: the next replacement starts once the previous
+	 * old worker has exited; 2: while it drains)
+	 * @param surgeMemory whether memory allows a replacement to boot while another old
+	 * worker drains
+	 */
+	RollingRestart(Supervisor supervisor, Clock clock, Executor launcher, int maxSurge, BooleanSupplier surgeMemory) {
 		this.supervisor = supervisor;
 		this.clock = clock;
 		this.launcher = launcher;
+		this.maxSurge = maxSurge;
+		this.surgeMemory = surgeMemory;
 	}
 
 	void setListener(Listener listener) {
@@ -148,6 +165,16 @@ public final class RollingRestart {
 
 		private int rolledBack;
 
+		/** Replacements of this rollout whose new worker is not READY yet. */
+		private int booting;
+
+		/** Replacements of this rollout whose new worker is READY and old one drains. */
+		private int draining;
+
+		private boolean rollbackStarted;
+
+		private boolean memoryNoted;
+
 		Run(String id, List<Slot> slots) {
 			this.id = id;
 			this.slots = slots;
@@ -157,42 +184,102 @@ public final class RollingRestart {
 			return RollingRestart.this.running == this;
 		}
 
+		/**
+		 * Starts the next replacement when none is booting and fewer than
+		 * {@code max-surge} old workers are still draining (and memory allows a second
+		 * surge); ends the rollout once every slot is replaced and nothing drains.
+		 */
 		void next() {
-			if (!current()) {
+			if (!current() || this.failure != null) {
 				return;
 			}
 			if (this.next == this.slots.size()) {
-				String step = this.notes.isEmpty() ? "done" : "done; " + String.join("; ", this.notes);
-				end(State.SUCCEEDED, step, null, List.of());
+				if (this.booting == 0 && this.draining == 0) {
+					String step = this.notes.isEmpty() ? "done" : "done; " + String.join("; ", this.notes);
+					end(State.SUCCEEDED, step, null, List.of());
+				}
+				return;
+			}
+			if (this.booting > 0 || this.draining >= RollingRestart.this.maxSurge) {
+				return;
+			}
+			if (this.draining > 0 && !RollingRestart.this.surgeMemory.getAsBoolean()) {
+				if (!this.memoryNoted) {
+					this.memoryNoted = true;
+					logger.info("Rolling restart " + this.id + ": not enough available memory for another worker "
+							+ "while one drains; replacing one at a time");
+				}
 				return;
 			}
 			Slot slot = this.slots.get(this.next++);
-			update(State.RUNNING, this.replaced.size(), "replacing worker-" + slot.id);
+			this.booting++;
+			update(State.RUNNING, this.replaced.size(), "replacing worker-" + slot.id
+					+ ((this.draining > 0) ? " (" + this.draining + " old worker(s) draining)" : ""));
 			RollingRestart.this.supervisor.replace(slot, StartReason.RESTART, true, Replacement.Retire.DRAIN,
 					ExitCause.REPLACED, new Replacement.Outcome() {
 
+						private boolean retiring;
+
+						@Override
+						public void retiring(Replacement replacement) {
+							this.retiring = true;
+							Run.this.booting--;
+							Run.this.draining++;
+							next();
+						}
+
 						@Override
 						public void replaced(Replacement replacement) {
+							if (this.retiring) {
+								Run.this.draining--;
+							}
+							else {
+								Run.this.booting--;
+							}
 							if (current()) {
 								Run.this.replaced.add(slot);
-								update(State.RUNNING, Run.this.replaced.size(), "replaced worker-" + slot.id);
-								next();
+								update((Run.this.failure != null) ? State.ROLLING_BACK : State.RUNNING,
+										Run.this.replaced.size(), "replaced worker-" + slot.id);
+								if (Run.this.failure != null) {
+									rollbackOnceSettled();
+								}
+								else {
+									next();
+								}
 							}
 						}
 
 						@Override
 						public void failed(Replacement replacement, String reason, List<String> lines) {
+							Run.this.booting--;
 							if (current()) {
-								startRollback(reason, lines);
+								Run.this.failure = reason;
+								Run.this.failureLines = lines;
+								if (Run.this.draining > 0) {
+									update(State.ROLLING_BACK, Run.this.replaced.size(),
+											"the replacement for worker-" + slot.id + " failed; rolling back once "
+													+ Run.this.draining + " old worker(s) drained");
+								}
+								rollbackOnceSettled();
 							}
 						}
 
 					});
 		}
 
+		/**
+		 * Rolls back once no replacement of this rollout is still draining its old worker
+		 * (with {@code max-surge} above 1, a slot may be on the new build while the next
+		 * one failed).
+		 */
+		private void rollbackOnceSettled() {
+			if (this.booting == 0 && this.draining == 0 && this.failure != null && !this.rollbackStarted) {
+				this.rollbackStarted = true;
+				startRollback(this.failure, this.failureLines);
+			}
+		}
+
 		private void startRollback(String reason, List<String> lines) {
-			this.failure = reason;
-			this.failureLines = lines;
 			if (this.replaced.isEmpty()) {
 				end(State.ROLLED_BACK, "rolled back",
 						reason + "; no worker had the new build yet: the old workers keep serving", lines);

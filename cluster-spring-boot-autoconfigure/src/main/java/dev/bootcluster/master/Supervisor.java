@@ -160,7 +160,8 @@ public final class Supervisor {
 		this.signals = signals;
 		this.out = out;
 		this.err = err;
-		this.rollingRestart = new RollingRestart(this, loop.clock(), this.launcher);
+		this.rollingRestart = new RollingRestart(this, loop.clock(), this.launcher, settings.maxSurge(),
+				this::memoryForASurge);
 		this.store = new StoreService(new MasterStore(loop.clock(), settings.storeMaxBytes()), loop);
 		this.links = new WorkerLinks(this, loop, messages, this.store);
 		this.hangs = new HangWatch(this, loop, this.launcher, signals);
@@ -569,6 +570,16 @@ public final class Supervisor {
 		if (first != null) {
 			first.run();
 		}
+	}
+
+	/**
+	 * Whether the host's available memory holds one more worker (half as much again as
+	 * the largest one's RSS); true where either is unknown.
+	 */
+	private boolean memoryForASurge() {
+		long largest = this.live.stream().mapToLong((worker) -> worker.rssBytes).max().orElse(-1);
+		long available = ProcessMemory.availableBytes();
+		return largest <= 0 || available < 0 || available > largest + largest / 2;
 	}
 
 	private int readyCount() {

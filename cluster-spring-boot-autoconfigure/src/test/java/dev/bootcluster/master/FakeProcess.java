@@ -28,6 +28,9 @@ final class FakeProcess extends Process {
 
 	private volatile int exitCode;
 
+	/** A worker that takes its time to drain: SIGTERM does not end it. */
+	private volatile boolean ignoresSigterm;
+
 	FakeProcess(List<String> lines) {
 		this(new ByteArrayInputStream(
 				lines.stream().map((line) -> line + "\n").reduce("", String::concat).getBytes(StandardCharsets.UTF_8)));
@@ -91,9 +94,17 @@ final class FakeProcess extends Process {
 		return this.exit.thenApply((process) -> process);
 	}
 
+	/** From now on SIGTERM does not end the process (a long drain). */
+	FakeProcess ignoreSigterm() {
+		this.ignoresSigterm = true;
+		return this;
+	}
+
 	@Override
 	public void destroy() {
-		exit(128 + 15);
+		if (!this.ignoresSigterm) {
+			exit(128 + 15);
+		}
 	}
 
 	@Override

@@ -99,6 +99,8 @@ class SupervisorTest {
 
 	private RecyclePolicy recycle = RecyclePolicy.NONE;
 
+	private int maxSurge = 1;
+
 	private Supervisor supervisor;
 
 	@AfterEach
@@ -329,6 +331,76 @@ class SupervisorTest {
 		assertThat(count(log, CLUSTER_READY)).as("at the start and at the end, not in between").isEqualTo(2);
 		assertThat(output.lastIndexOf(CLUSTER_READY))
 			.isGreaterThan(output.indexOf("Rolling restart restart-1 SUCCEEDED"));
+	}
+
+	@Test
+	void withMaxSurgeOneTheNextReplacementWaitsForTheOldWorkerToExit() {
+		start(2);
+		readyAll();
+		this.starts.get(0).process().ignoreSigterm();
+		this.supervisor.startRollingRestart(1, "test");
+		ready(awaitStart(2));
+		settle(() -> worker(1).pid() == pid(2));
+		this.loop.runPending();
+		assertThat(this.starts).as("worker-1's old process still drains").hasSize(3);
+		this.starts.get(0).process().exit(143);
+		ready(awaitStart(3));
+		awaitRollout(State.SUCCEEDED);
+	}
+
+	@Test
+	void withMaxSurgeTwoTheNextReplacementBootsWhileTheOldWorkerDrains(CapturedOutput log) {
+		this.maxSurge = 2;
+		start(3);
+		readyAll();
+		this.starts.get(0).process().ignoreSigterm();
+		this.starts.get(1).process().ignoreSigterm();
+		this.supervisor.startRollingRestart(1, "test");
+		ready(awaitStart(3));
+		Start second = awaitStart(4);
+		assertThat(second.slot()).isEqualTo(2);
+		assertThat(this.starts.get(0).process().isAlive()).as("worker-1's old process drains meanwhile").isTrue();
+		assertThat(this.supervisor.snapshot().restart().step())
+			.isEqualTo("replacing worker-2 (1 old worker(s) draining)");
+		ready(second);
+		this.loop.runPending();
+		assertThat(this.starts).as("two old workers drain: max-surge 2 reached").hasSize(5);
+		this.starts.get(0).process().exit(143);
+		Start third = awaitStart(5);
+		assertThat(third.slot()).isEqualTo(3);
+		ready(third);
+		this.loop.runPending();
+		assertThat(this.supervisor.snapshot().restart().state()).as("worker-2's old process still drains")
+			.isEqualTo(State.RUNNING);
+		this.starts.get(1).process().exit(143);
+		RestartOperation operation = awaitRollout(State.SUCCEEDED);
+		assertThat(operation.replaced()).isEqualTo(3);
+		assertThat(this.supervisor.snapshot().workers()).extracting(WorkerSnapshot::pid)
+			.containsExactly(pid(3), pid(4), pid(5));
+		assertThat(log).contains("Rolling restart restart-1 SUCCEEDED: 3 workers replaced");
+	}
+
+	@Test
+	void withMaxSurgeTwoAFailureRollsBackOnlyOnceTheDrainingSlotIsReplaced() {
+		this.maxSurge = 2;
+		start(3);
+		readyAll();
+		this.starts.get(0).process().ignoreSigterm();
+		this.supervisor.startRollingRestart(1, "test");
+		ready(awaitStart(3));
+		Start second = awaitStart(4);
+		exit(second.process(), 1);
+		this.loop.runPending();
+		assertThat(this.starts).as("no rollback while worker-1's old process drains").hasSize(5);
+		assertThat(this.supervisor.snapshot().restart().state()).isEqualTo(State.ROLLING_BACK);
+		this.starts.get(0).process().exit(143);
+		Start rollback = awaitStart(5);
+		assertThat(rollback.slot()).isEqualTo(1);
+		assertThat(rollback.candidate()).isFalse();
+		ready(rollback);
+		RestartOperation operation = awaitRollout(State.ROLLED_BACK);
+		assertThat(operation.reason()).contains("replacement worker-2 (pid " + pid(4) + ") exited with status 1")
+			.contains("1 worker(s) already on the new build were replaced from the previous one");
 	}
 
 	@Test
@@ -687,7 +759,7 @@ class SupervisorTest {
 
 	private Supervisor start(int workers) {
 		SupervisorSettings settings = new SupervisorSettings(workers, 8080, TIMEOUTS, "reuseport", null, 1 << 20,
-				this.recycle);
+				this.recycle, this.maxSurge);
 		RestartPolicy policy = new RestartPolicy(BACKOFF, Duration.ofSeconds(1), this.maxCrashes, Duration.ofMinutes(1),
 				this.clock);
 		Supervisor supervisor = new Supervisor(settings, (slot, candidate, token) -> {
