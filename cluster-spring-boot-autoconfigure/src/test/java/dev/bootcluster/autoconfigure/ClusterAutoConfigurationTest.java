@@ -300,16 +300,17 @@ class ClusterAutoConfigurationTest {
 
 	@Test
 	void propertiesBindIntoMasterSettings() {
-		this.runner
-			.withPropertyValues("cluster.workers=auto", "cluster.worker.jvm-args=-Xmx256m,-Dfoo=bar",
-					"cluster.worker.backoff.initial=250ms", "cluster.worker.backoff.max=30s",
-					"cluster.worker.crash-loop.max-crashes=3", "cluster.worker.crash-loop.window=2m",
-					"cluster.ipc.max-message-size=2MB", "cluster.ipc.heartbeat-interval=500ms",
-					"cluster.worker.heartbeat-timeout=1500ms", "spring.lifecycle.timeout-per-shutdown-phase=40s",
-					"cluster.shutdown-timeout=45s", "cluster.restart.ready-timeout=90s",
-					"cluster.restart.drain-timeout=20s", "cluster.restart.drain-quiet-period=0s",
-					"cluster.restart.keep-alive-timeout=0s", "cluster.listener=shared",
-					"server.tomcat.accept-count=300", "server.address=127.0.0.1")
+		this.runner.withPropertyValues("cluster.workers=auto", "cluster.worker.jvm-args=-Xmx256m,-Dfoo=bar",
+				"cluster.worker.backoff.initial=250ms", "cluster.worker.backoff.max=30s",
+				"cluster.worker.crash-loop.max-crashes=3", "cluster.worker.crash-loop.window=2m",
+				"cluster.ipc.max-message-size=2MB", "cluster.ipc.heartbeat-interval=500ms",
+				"cluster.worker.heartbeat-timeout=1500ms", "spring.lifecycle.timeout-per-shutdown-phase=40s",
+				"cluster.shutdown-timeout=45s", "cluster.restart.ready-timeout=90s",
+				"cluster.restart.drain-timeout=20s", "cluster.restart.drain-quiet-period=0s",
+				"cluster.restart.keep-alive-timeout=0s", "cluster.listener=shared", "server.tomcat.accept-count=300",
+				"server.address=127.0.0.1", "cluster.restart.max-surge=2", "cluster.worker.startup-cache.enabled=false",
+				"cluster.worker.startup-cache.directory=/var/cache/app",
+				"cluster.worker.startup-cache.training-timeout=90s")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				ClusterProperties properties = context.getBean(ClusterProperties.class);
@@ -329,6 +330,9 @@ class ClusterAutoConfigurationTest {
 						Duration.ofSeconds(20), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(45),
 						Duration.ofSeconds(40), Duration.ofMillis(500), Duration.ofMillis(1500)));
 				assertThat(settings.timeouts().retire()).isEqualTo(Duration.ofSeconds(60));
+				assertThat(settings.maxSurge()).isEqualTo(2);
+				assertThat(settings.startupCache()).isEqualTo(new MasterRunner.StartupCacheSettings(false,
+						java.nio.file.Path.of("/var/cache/app"), Duration.ofSeconds(90)));
 			});
 	}
 
@@ -344,6 +348,8 @@ class ClusterAutoConfigurationTest {
 					cluster.worker.backoff.initial=100ms;cluster.worker.backoff.max=50ms | cluster.worker.backoff.max            | 50ms      | a duration not shorter than cluster.worker.backoff.initial (100ms)
 					cluster.worker.crash-loop.max-crashes=0                              | cluster.worker.crash-loop.max-crashes | 0         | a whole number of at least 1
 					cluster.worker.crash-loop.window=0s                                  | cluster.worker.crash-loop.window      | 0s        | a positive duration
+					cluster.restart.max-surge=0                                          | cluster.restart.max-surge             | 0         | a whole number from 1 to 256
+					cluster.worker.startup-cache.training-timeout=0s                     | cluster.worker.startup-cache.training-timeout | 0s  | a positive duration
 					cluster.ipc.max-message-size=10B                                     | cluster.ipc.max-message-size          | 10B       | a size from 1KB to 2047MB
 					cluster.ipc.max-message-size=2GB                                     | cluster.ipc.max-message-size          | 2147483648B | a size from 1KB to 2047MB
 					cluster.ipc.heartbeat-interval=0ms                                   | cluster.ipc.heartbeat-interval        | 0s        | a positive duration of at least 1ms

@@ -187,6 +187,19 @@ abstract class ServerScenarios {
 		// each worker ran this very application on the expected server, with TLS on the
 		// main port
 		List<String> output = cluster.output();
+		// the master's context: lean without @ClusterMaster classes (jetty, webflux), the
+		// application's auto-configuration for the sample's UsersCounter
+		String masterContext = output.stream()
+			.filter((line) -> !line.startsWith("[worker-") && line.contains("Master context: "))
+			.findFirst()
+			.orElseThrow(() -> new AssertionError("the master logged no 'Master context' line"));
+		if (this.app == App.SAMPLE) {
+			assertThat(masterContext).contains("1 @ClusterMaster bean under").doesNotContain("lean");
+		}
+		else {
+			assertThat(masterContext).contains("0 @ClusterMaster beans")
+				.contains("lean: the cluster's own configuration only");
+		}
 		for (long pid : workers) {
 			List<String> own = output.stream()
 				.filter((line) -> line.matches("\\[worker-\\d+ " + pid + "\\] .*"))
