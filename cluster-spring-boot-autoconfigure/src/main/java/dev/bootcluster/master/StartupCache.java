@@ -65,6 +65,9 @@ public final class StartupCache {
 	/** System property of a training run: its master's pid. */
 	static final String TRAINING_MASTER_PID = "cluster.internal.training-master-pid";
 
+	/** Name prefix of the marker a master leaves in each extraction its workers run. */
+	static final String IN_USE_PREFIX = ".used-by-";
+
 	/** Archives (and extractions) kept per application besides those in use. */
 	static final int KEEP = 3;
 
@@ -407,6 +410,12 @@ public final class StartupCache {
 				}
 			}
 			touch(target);
+			// workers of this master run from here: no other master's pruning may delete
+			// it
+			Path marker = target.resolve(IN_USE_PREFIX + ProcessHandle.current().pid());
+			if (!Files.exists(marker)) {
+				Files.createFile(marker);
+			}
 			try (Stream<Path> files = Files.list(target.resolve("app"))) {
 				List<Path> jars = files.filter((file) -> file.toString().endsWith(".jar")).toList();
 				if (jars.size() != 1) {
@@ -668,7 +677,7 @@ public final class StartupCache {
 		List<Path> entries = new ArrayList<>();
 		try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
 			for (Path entry : stream) {
-				if (kind.test(entry) && !entry.equals(inUse)) {
+				if (kind.test(entry) && !entry.equals(inUse) && !usedByALiveMaster(entry)) {
 					entries.add(entry);
 				}
 			}
@@ -700,6 +709,33 @@ public final class StartupCache {
 				logger.debug("Could not delete " + stale + ": " + ex.getMessage());
 			}
 		}
+	}
+
+	/**
+	 * Whether an extraction holds the in-use marker of a master that is alive (its
+	 * workers run from it).
+	 */
+	static boolean usedByALiveMaster(Path entry) {
+		if (!Files.isDirectory(entry)) {
+			return false;
+		}
+		try (DirectoryStream<Path> markers = Files.newDirectoryStream(entry, IN_USE_PREFIX + "*")) {
+			for (Path marker : markers) {
+				String pid = marker.getFileName().toString().substring(IN_USE_PREFIX.length());
+				try {
+					if (ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false)) {
+						return true;
+					}
+				}
+				catch (NumberFormatException ex) {
+					// not a marker of ours
+				}
+			}
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		return false;
 	}
 
 	private static void touch(Path path) {

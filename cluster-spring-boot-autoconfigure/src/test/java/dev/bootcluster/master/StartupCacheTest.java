@@ -248,7 +248,21 @@ class StartupCacheTest {
 			Files.setLastModifiedTime(archive, FileTime.fromMillis(1_000_000L * (i + 1)));
 			archives.add(archive);
 		}
+		List<Path> extractions = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			extractions.add(Files.createDirectories(directory.resolve("extract-" + i)));
+		}
+		// the oldest is what a live master's workers run (this JVM stands for it), the
+		// next oldest was a dead master's
+		Files.createFile(extractions.get(0).resolve(StartupCache.IN_USE_PREFIX + ProcessHandle.current().pid()));
+		Files.createFile(extractions.get(1).resolve(StartupCache.IN_USE_PREFIX + Long.MAX_VALUE));
+		for (int i = 0; i < 5; i++) {
+			Files.setLastModifiedTime(extractions.get(i), FileTime.fromMillis(1_000_000L * (i + 1)));
+		}
 		StartupCache.prune(directory, ".aot", archives.get(0));
+		assertThat(extractions.get(0)).as("in use by a live master").exists();
+		assertThat(extractions.get(1)).doesNotExist();
+		assertThat(extractions.subList(2, 5)).allSatisfy((extraction) -> assertThat(extraction).exists());
 		assertThat(archives.get(0)).exists();
 		assertThat(archives.get(5)).exists();
 		assertThat(archives.get(4)).exists();
