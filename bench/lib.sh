@@ -3,7 +3,7 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   bench_init                        # private temp dir + jar copy + traps (bench_init_dir: no copy)
-#   bench_use_server jetty            # tomcat|jetty|netty: copy that app's jar (and, with
+#   bench_use_server jetty            # tomcat|jetty|netty|jpa: copy that app's jar (and, with
 #                                     # BENCH_LAUNCH=mvn, the sample module) into the temp dir
 #   bench_ensure_loadgen              # wrk (apt-get), else ab
 #   port=$(bench_free_port)
@@ -41,11 +41,15 @@ BENCH_KEEP_TMP=${KEEP_TMP:-0}                   # 1: keep the temp dir (logs) on
 BENCH_JAVA=${JAVA:-java}
 BENCH_LAUNCH=${BENCH_LAUNCH:-jar}
 
-# The servers: app jar (relative to the project root) and what it is.
+# The servers: app jar (relative to the project root), what it is, and the path that answers 200
+# without a login once it is up (bench_wait_cluster_ready; jpa needs a login for everything else).
 declare -A BENCH_SERVER_JARS=([tomcat]=sample-app/target/sample-app.jar
-	[jetty]=test-apps/jetty-app/target/jetty-app.jar [netty]=test-apps/webflux-app/target/webflux-app.jar)
+	[jetty]=test-apps/jetty-app/target/jetty-app.jar [netty]=test-apps/webflux-app/target/webflux-app.jar
+	[jpa]=test-apps/jpa-app/target/jpa-app.jar)
 declare -A BENCH_SERVER_DESC=([tomcat]="Spring MVC on Tomcat (sample-app)"
-	[jetty]="Spring MVC on Jetty (test-apps/jetty-app)" [netty]="WebFlux on Reactor Netty (test-apps/webflux-app)")
+	[jetty]="Spring MVC on Jetty (test-apps/jetty-app)" [netty]="WebFlux on Reactor Netty (test-apps/webflux-app)"
+	[jpa]="Spring MVC + JPA (Hibernate, H2) + Security on Tomcat (test-apps/jpa-app)")
+declare -A BENCH_SERVER_PATH=([tomcat]=/ [jetty]=/ [netty]=/ [jpa]=/owners)
 
 BENCH_TMP=""
 BENCH_JAR=""
@@ -67,7 +71,7 @@ bench_servers() {
 	local list=${SERVERS:-${SERVER:-tomcat}} s
 	[[ -n ${list// /} ]] || bench_die "SERVERS must not be empty"
 	for s in $list; do
-		[[ -n ${BENCH_SERVER_JARS[$s]:-} ]] || bench_die "unknown server '$s' (SERVER/SERVERS: tomcat, jetty, netty)"
+		[[ -n ${BENCH_SERVER_JARS[$s]:-} ]] || bench_die "unknown server '$s' (SERVER/SERVERS: tomcat, jetty, netty, jpa)"
 	done
 	echo "$list"
 }
@@ -114,9 +118,9 @@ bench_init() {
 # with BENCH_LAUNCH=mvn, a private copy of the sample-app module (its pom, the project pom as its
 # parent, and src), compiled once here with the JDK of JAVA so that each spring-boot:run only
 # starts. The module's dependencies (the starter) resolve from the local Maven repository.
-bench_use_server() { # tomcat|jetty|netty
+bench_use_server() { # tomcat|jetty|netty|jpa
 	local name=$1
-	[[ -n ${BENCH_SERVER_JARS[$name]:-} ]] || bench_die "unknown server '$name' (tomcat, jetty, netty)"
+	[[ -n ${BENCH_SERVER_JARS[$name]:-} ]] || bench_die "unknown server '$name' (tomcat, jetty, netty, jpa)"
 	[[ $BENCH_LAUNCH == jar || $name == tomcat ]] || bench_die "LAUNCH=mvn runs the sample (SERVER=tomcat) only"
 	BENCH_SERVER=$name
 	BENCH_SOURCE_JAR=$BENCH_ROOT/${BENCH_SERVER_JARS[$name]}
@@ -302,9 +306,11 @@ bench_wait_http_ok() { # pid log url
 	bench_die "$url not ready after ${BENCH_STARTUP_TIMEOUT}s"
 }
 
-# Ready = the master logged "Starting N workers on port P", then N "READY in" lines, and GET / answers.
-bench_wait_cluster_ready() { # pid log port workers
-	local pid=$1 log=$2 port=$3 workers=$4 deadline=$((SECONDS + BENCH_STARTUP_TIMEOUT)) ready
+# Ready = the master logged "Starting N workers on port P", then N "READY in" lines, and GET path
+# answers 200 (path: the server's BENCH_SERVER_PATH, / unless told).
+bench_wait_cluster_ready() { # pid log port workers [path]
+	local pid=$1 log=$2 port=$3 workers=$4 path=${5:-${BENCH_SERVER_PATH[$BENCH_SERVER]:-/}}
+	local deadline=$((SECONDS + BENCH_STARTUP_TIMEOUT)) ready
 	while ((SECONDS < deadline)); do
 		bench_alive "$pid" || { tail -n 30 "$log" >&2; bench_die "master pid $pid exited during startup"; }
 		bench_record_children "$pid"
@@ -312,7 +318,7 @@ bench_wait_cluster_ready() { # pid log port workers
 			# master lines only (worker output is prefixed "[worker-N pid]")
 			ready=$(grep -v '^\[worker-' "$log" | grep -c 'READY in')
 			if ((ready >= workers)); then
-				bench_wait_http_ok "$pid" "$log" "http://127.0.0.1:$port/"
+				bench_wait_http_ok "$pid" "$log" "http://127.0.0.1:$port$path"
 				bench_record_children "$pid"
 				return 0
 			fi

@@ -88,8 +88,8 @@ public class MasterRunner implements SmartLifecycle {
 			// quick when an archive of this build is there already; never trains here
 			cache.prepare(firstBuild, false).join();
 			logger.info("Workers run " + this.launch.server().displayName() + "; worker command: "
-					+ String.join(" ", (jar != null) ? ApplicationJar.withJar(command, jar.lastGood()) : command)
-					+ ((jar != null) ? " (a private copy of " + jar.source() + ")" : ""));
+					+ String.join(" ", cache.command(firstBuild))
+					+ ((jar != null) ? " (from a private copy of " + jar.source() + ")" : ""));
 			logWriteAccess(this.context.getEnvironment());
 			if (this.launch.ports().management() != null) {
 				logger.info("Workers share management port " + this.launch.ports().management());
