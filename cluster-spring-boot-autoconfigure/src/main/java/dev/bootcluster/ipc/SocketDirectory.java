@@ -84,7 +84,8 @@ public final class SocketDirectory {
 		}
 	}
 
-	private static void deleteRecursively(Path path) throws IOException {
+	/** Deletes a file or a directory tree; nothing when it does not exist. */
+	public static void deleteRecursively(Path path) throws IOException {
 		if (!Files.exists(path)) {
 			return;
 		}

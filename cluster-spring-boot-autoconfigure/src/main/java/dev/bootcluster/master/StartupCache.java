@@ -32,6 +32,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import dev.bootcluster.ipc.SocketDirectory;
+
 /**
  * Makes workers start from a class archive the JDK maps into every worker: the AOT cache
  * on JDK 25 and later ({@code -XX:AOTCache}, JEP 483/514/515), a dynamic AppCDS archive
@@ -392,7 +394,7 @@ public final class StartupCache {
 				int status = StartupCache.this.jvm.run(extract, log, Duration.ofMinutes(2));
 				if (status != 0) {
 					String lines = tail(log);
-					deleteRecursively(temporary);
+					SocketDirectory.deleteRecursively(temporary);
 					Files.deleteIfExists(log);
 					throw new IOException("extracting " + jar + " (java -Djarmode=tools -jar ... extract) exited "
 							+ status + ": " + lines);
@@ -403,7 +405,7 @@ public final class StartupCache {
 				}
 				catch (IOException ex) {
 					// another master extracted the same jar first
-					deleteRecursively(temporary);
+					SocketDirectory.deleteRecursively(temporary);
 					if (!Files.isDirectory(target)) {
 						throw ex;
 					}
@@ -696,7 +698,7 @@ public final class StartupCache {
 		int keep = (inUse != null) ? KEEP - 1 : KEEP;
 		for (Path stale : entries.subList(Math.min(keep, entries.size()), entries.size())) {
 			try {
-				deleteRecursively(stale);
+				SocketDirectory.deleteRecursively(stale);
 				String name = stale.getFileName().toString();
 				int dot = name.lastIndexOf('.');
 				if (dot > 0) {
@@ -772,17 +774,6 @@ public final class StartupCache {
 		}
 		catch (IOException | UncheckedIOException ex) {
 			return "(no output)";
-		}
-	}
-
-	static void deleteRecursively(Path path) throws IOException {
-		if (!Files.exists(path)) {
-			return;
-		}
-		try (Stream<Path> walk = Files.walk(path)) {
-			for (Path each : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-				Files.deleteIfExists(each);
-			}
 		}
 	}
 

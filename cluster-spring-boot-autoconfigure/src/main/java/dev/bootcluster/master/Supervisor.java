@@ -582,6 +582,19 @@ public final class Supervisor {
 		return largest <= 0 || available < 0 || available > largest + largest / 2;
 	}
 
+	/**
+	 * Slots a READY worker serves: the slot's own, or, while its replacement boots, the
+	 * old one it replaces (the status's {@code ready}, so a surge-first rollout keeps it
+	 * at {@code desired}).
+	 */
+	private int servingCount() {
+		return (int) this.slots.values()
+			.stream()
+			.filter((slot) -> slot.state() == WorkerState.READY
+					|| (slot.retiring != null && slot.retiring.state == WorkerState.READY))
+			.count();
+	}
+
 	private int readyCount() {
 		return (int) this.slots.values().stream().filter((slot) -> slot.state() == WorkerState.READY).count();
 	}
@@ -841,7 +854,7 @@ public final class Supervisor {
 			snapshots.add(slot.snapshot(now));
 			restarts += slot.restarts;
 		}
-		return new ClusterSnapshot(ClusterRole.MASTER, ProcessHandle.current().pid(), this.desired, readyCount(),
+		return new ClusterSnapshot(ClusterRole.MASTER, ProcessHandle.current().pid(), this.desired, servingCount(),
 				restarts, this.settings.port(), snapshots, this.rollingRestart.latest(), this.settings.listener(),
 				this.settings.tcpMigrateReq(), this.store.stats(), masterRss());
 	}

@@ -309,6 +309,8 @@ class SupervisorTest {
 		assertThat(first.candidate()).isTrue();
 		assertThat(this.starts.get(0).process().isAlive()).as("the old worker serves until the new one is READY")
 			.isTrue();
+		assertThat(this.supervisor.snapshot().ready()).as("the old worker counts while its replacement boots")
+			.isEqualTo(2);
 		ready(first);
 		settle(() -> !this.starts.get(0).process().isAlive());
 		ready(awaitStart(3));
