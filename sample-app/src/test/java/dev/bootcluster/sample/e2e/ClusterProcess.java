@@ -108,6 +108,8 @@ final class ClusterProcess implements AutoCloseable {
 	 */
 	private final Map<Long, ProcessHandle> seen = new LinkedHashMap<>();
 
+	private final Set<Long> seenWorkers = new java.util.LinkedHashSet<>();
+
 	private final Path directory;
 
 	private final Path jar;
@@ -358,8 +360,24 @@ final class ClusterProcess implements AutoCloseable {
 		return Set.copyOf(this.seen.keySet());
 	}
 
+	/**
+	 * The pids of every worker the master was seen to run (the startup cache's JVMs are
+	 * none).
+	 */
+	synchronized Set<Long> allSeenWorkerPids() {
+		recordWorkers();
+		return Set.copyOf(this.seenWorkers);
+	}
+
 	private synchronized void recordWorkers() {
-		this.master.descendants().forEach((handle) -> this.seen.putIfAbsent(handle.pid(), handle));
+		this.master.descendants().forEach((handle) -> {
+			this.seen.putIfAbsent(handle.pid(), handle);
+			// checked again each time: between fork and exec a child has the master's
+			// environment
+			if (!this.seenWorkers.contains(handle.pid()) && isWorker(handle.pid())) {
+				this.seenWorkers.add(handle.pid());
+			}
+		});
 	}
 
 	/**

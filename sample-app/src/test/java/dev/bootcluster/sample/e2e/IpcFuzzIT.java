@@ -211,7 +211,7 @@ class IpcFuzzIT extends ClusterTestSupport {
 				.containsEntry("restarts", 0)
 				.containsEntry("replacements", 0)
 				.containsEntry("lastExit", null));
-		assertThat(this.cluster.allSeenPids()).as("every process the master ever started")
+		assertThat(this.cluster.allSeenWorkerPids()).as("every worker the master ever started")
 			.containsExactlyInAnyOrderElementsOf(workerPids);
 		// both workers' own links still work: each answers the status by asking the
 		// master
