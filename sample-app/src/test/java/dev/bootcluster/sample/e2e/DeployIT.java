@@ -53,8 +53,12 @@ class DeployIT extends ClusterTestSupport {
 		// a crash now is replaced from the last good build, not the broken jar on disk
 		long victim = before.get(0);
 		ClusterProcess.signal(victim, "KILL");
-		await().atMost(ClusterProcess.STARTUP)
-			.until(() -> readyWorkers() == 2 && !this.cluster.workerPids().contains(victim));
+		// two workers, neither the victim, both READY (the master may not have seen the
+		// exit yet and still count the victim as READY)
+		await().atMost(ClusterProcess.STARTUP).until(() -> {
+			List<Long> workers = this.cluster.workerPids();
+			return workers.size() == 2 && !workers.contains(victim) && readyWorkers() == 2;
+		});
 		Map<Long, String> versions = versionsByPid();
 		assertThat(versions).containsOnlyKeys(this.cluster.workerPids()).doesNotContainKey(victim);
 		assertThat(versions.values()).containsOnly("1");
