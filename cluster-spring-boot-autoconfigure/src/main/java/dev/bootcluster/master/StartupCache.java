@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
@@ -231,11 +232,17 @@ public final class StartupCache {
 		if (launch == null) {
 			return CompletableFuture.completedFuture(null);
 		}
-		return CompletableFuture.runAsync(() -> {
-			Build build = this.builds.compute(launch.classPath(),
-					(key, known) -> (known == null || known.changed()) ? new Build(launch) : known);
-			build.prepare(train);
-		}, this.builder);
+		try {
+			return CompletableFuture.runAsync(() -> {
+				Build build = this.builds.compute(launch.classPath(),
+						(key, known) -> (known == null || known.changed()) ? new Build(launch) : known);
+				build.prepare(train);
+			}, this.builder);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed: the master stops
+			return CompletableFuture.completedFuture(null);
+		}
 	}
 
 	/**

@@ -210,6 +210,17 @@ class StartupCacheTest {
 	}
 
 	@Test
+	void aClosedCachePreparesNothingAndStillStartsWorkers() throws IOException {
+		Path jar = bootJar(this.temp.resolve("app.jar"), "v1");
+		List<String> command = jarCommand(jar);
+		StartupCache cache = cache(true, command);
+		cache.close();
+		assertThat(cache.prepare(command, true)).isCompleted();
+		assertThat(cache.command(command)).isEqualTo(command);
+		assertThat(this.jvm.commands).isEmpty();
+	}
+
+	@Test
 	void onJdk17TheCdsOptionsAreUsed() throws IOException {
 		Path jar = bootJar(this.temp.resolve("app.jar"), "v1");
 		List<String> command = jarCommand(jar);
