@@ -137,7 +137,7 @@ public final class ClusterAutoConfiguration {
 					properties.getStore().getMaxSize().toBytes(), properties.getRecycle().policy(),
 					new MasterRunner.StartupCacheSettings(worker.getStartupCache().isEnabled(),
 							worker.getStartupCache().directoryOrDefault(),
-							worker.getStartupCache().getTrainingTimeout()),
+							worker.getStartupCache().getTrainingTimeout(), worker.getStartupCache().isFixedAddress()),
 					properties.getRestart().getMaxSurge());
 		}
 

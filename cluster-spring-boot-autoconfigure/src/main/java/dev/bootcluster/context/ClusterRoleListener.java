@@ -97,7 +97,7 @@ public class ClusterRoleListener implements GenericApplicationListener {
 			becomeWorker(environment, worker);
 			return;
 		}
-		StartupCache.endTrainingRunWithItsMaster();
+		StartupCache.prepareTrainingRun();
 		ClusterRole role = RoleDecision.decide(environment, new Throwable().getStackTrace(),
 				Thread.currentThread().getName());
 		if (role == ClusterRole.MASTER) {

@@ -112,7 +112,7 @@ public class MasterRunner implements SmartLifecycle {
 						this.settings.maxMessageSize(), timeouts.heartbeatInterval().toMillis(), shared != null);
 				List<String> build = (jar != null)
 						? ApplicationJar.withJar(command, candidate ? jar.candidate() : jar.lastGood()) : command;
-				ProcessBuilder builder = new ProcessBuilder(cache.command(build));
+				ProcessBuilder builder = new ProcessBuilder(cache.startCommand(build));
 				builder.environment().clear();
 				builder.environment().putAll(LaunchCommand.environment(jvm, worker));
 				return (shared != null) ? shared.start(builder) : builder.start();
@@ -265,7 +265,8 @@ public class MasterRunner implements SmartLifecycle {
 				: command.get(command.size() - 1 - this.launch.mainArguments().size());
 		Path directory = settings.directory().resolve(application.replaceAll("[^A-Za-z0-9._-]", "_"));
 		return StartupCache.create(settings.enabled(), directory, command, Runtime.version().feature(),
-				StartupCache.processes(LaunchCommand.environment(jvm)), settings.trainingTimeout());
+				settings.fixedAddress(), StartupCache.processes(LaunchCommand.environment(jvm)),
+				settings.trainingTimeout());
 	}
 
 	/**
@@ -326,8 +327,10 @@ public class MasterRunner implements SmartLifecycle {
 	 * @param enabled whether workers start from a class archive
 	 * @param directory where archives are kept, one directory per application
 	 * @param trainingTimeout longest training run
+	 * @param fixedAddress whether workers map the archive at its base address
 	 */
-	public record StartupCacheSettings(boolean enabled, Path directory, Duration trainingTimeout) {
+	public record StartupCacheSettings(boolean enabled, Path directory, Duration trainingTimeout,
+			boolean fixedAddress) {
 
 	}
 

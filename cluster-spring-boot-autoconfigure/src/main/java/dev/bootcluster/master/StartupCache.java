@@ -52,6 +52,12 @@ import dev.bootcluster.ipc.SocketDirectory;
  * not used. The fingerprint is what keeps a stale archive away: the JDK itself was seen
  * to run classes of a previous build from a cache made before the jar was rebuilt.
  * <p>
+ * A standalone run that ends at its context refresh never loads what only a worker does
+ * (its IPC, the web server's start, the first requests): the first worker of a build
+ * without an archive therefore writes the classes it loads
+ * ({@code -XX:DumpLoadedClassList}), and the training run loads them too (without
+ * initializing them) before it ends, so that they are archived as well.
+ * <p>
  * Archives live in a private (0700) directory, since a class archive is code.
  */
 public final class StartupCache {
@@ -67,6 +73,9 @@ public final class StartupCache {
 
 	/** System property of a training run: its master's pid. */
 	static final String TRAINING_MASTER_PID = "cluster.internal.training-master-pid";
+
+	/** System property of a training run: the class list a worker of its build wrote. */
+	static final String TRAINING_CLASSES = "cluster.internal.training-classes";
 
 	/** Name prefix of the marker a master leaves in each extraction its workers run. */
 	static final String IN_USE_PREFIX = ".used-by-";
@@ -132,17 +141,22 @@ public final class StartupCache {
 
 	private final Duration trainingTimeout;
 
+	/** Options beside the archive's that make the JVM map it where it was written. */
+	private final List<String> mapping;
+
 	private final ExecutorService builder;
 
 	/** Builds by the class path argument of the worker command they replace. */
 	private final Map<String, Build> builds = new ConcurrentHashMap<>();
 
-	private StartupCache(@Nullable String off, Format format, Path directory, Jvm jvm, Duration trainingTimeout) {
+	private StartupCache(@Nullable String off, Format format, Path directory, Jvm jvm, Duration trainingTimeout,
+			List<String> mapping) {
 		this.off = off;
 		this.format = format;
 		this.directory = directory;
 		this.jvm = jvm;
 		this.trainingTimeout = trainingTimeout;
+		this.mapping = mapping;
 		this.builder = Executors.newSingleThreadExecutor((task) -> {
 			Thread thread = new Thread(task, "cluster-startup-cache");
 			thread.setDaemon(true);
@@ -158,9 +172,10 @@ public final class StartupCache {
 	 * @param directory where archives are kept, per application
 	 * @param command the worker command
 	 * @param javaFeature the workers' Java feature version
+	 * @param fixedAddress {@code cluster.worker.startup-cache.fixed-address}
 	 */
-	public static StartupCache create(boolean enabled, Path directory, List<String> command, int javaFeature, Jvm jvm,
-			Duration trainingTimeout) {
+	public static StartupCache create(boolean enabled, Path directory, List<String> command, int javaFeature,
+			boolean fixedAddress, Jvm jvm, Duration trainingTimeout) {
 		Format format = Format.forJava(javaFeature);
 		String off = offReason(enabled, command);
 		if (off == null) {
@@ -178,7 +193,35 @@ public final class StartupCache {
 			logger.info("Startup cache on: workers start from the JDK's " + format.displayName + " kept in " + directory
 					+ " (cluster.worker.startup-cache.enabled=false to turn it off)");
 		}
-		return new StartupCache(off, format, directory, jvm, trainingTimeout);
+		Launch launch = Launch.of(command);
+		List<String> mapping = (launch != null) ? mappingOptions(javaFeature, fixedAddress, launch.jvmOptions())
+				: List.of();
+		return new StartupCache(off, format, directory, jvm, trainingTimeout, mapping);
+	}
+
+	/**
+	 * The options that make the workers' JVM map the archive at the address it was
+	 * written for. Since JDK 20 the JVM maps it at a random address by default
+	 * ({@code ArchiveRelocationMode=1}) and relocates every pointer in it, which writes
+	 * to nearly all its pages: each worker then has a private copy of the whole archive
+	 * instead of sharing its read-only part with the other workers. Mode 0 (JDK 17-19's
+	 * default) maps it at its base address and relocates only if that address is taken.
+	 * None when the JDK maps it there anyway, when {@code fixedAddress} is off or when
+	 * the user's JVM options choose a mode.
+	 */
+	static List<String> mappingOptions(int javaFeature, boolean fixedAddress, List<String> jvmOptions) {
+		if (!fixedAddress || javaFeature < 20
+				|| jvmOptions.stream().anyMatch((option) -> option.startsWith("-XX:ArchiveRelocationMode="))) {
+			return List.of();
+		}
+		return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+	}
+
+	/** The options a worker gets to map {@code archive}. */
+	private List<String> archiveOptions(Path archive) {
+		List<String> options = new ArrayList<>(this.mapping);
+		options.add(this.format.useOption + archive);
+		return options;
 	}
 
 	/** Why the cache cannot be used for workers started by {@code command}, or null. */
@@ -251,12 +294,24 @@ public final class StartupCache {
 	 * build whose files changed since (size or modification time) runs as it is.
 	 */
 	public List<String> command(List<String> command) {
+		return command(command, false);
+	}
+
+	/**
+	 * The command to start a worker with, as {@link #command(List)}; the first worker of
+	 * a build without an archive also writes the classes it loads, for its training run.
+	 */
+	public List<String> startCommand(List<String> command) {
+		return command(command, true);
+	}
+
+	private List<String> command(List<String> command, boolean starting) {
 		Launch launch = Launch.of(command);
 		if (!enabled() || launch == null) {
 			return command;
 		}
 		Build build = this.builds.get(launch.classPath());
-		return (build != null) ? build.command(launch) : command;
+		return (build != null) ? build.command(launch, starting) : command;
 	}
 
 	/**
@@ -346,6 +401,9 @@ public final class StartupCache {
 		private volatile @Nullable String refused;
 
 		private volatile boolean warnedChanged;
+
+		/** Whether a worker of this build was asked to write the classes it loads. */
+		private final java.util.concurrent.atomic.AtomicBoolean listing = new java.util.concurrent.atomic.AtomicBoolean();
 
 		Build(Launch launch) {
 			this.launch = launch;
@@ -440,15 +498,20 @@ public final class StartupCache {
 				.resolveSibling(archive.getFileName() + ".training-" + ProcessHandle.current().pid());
 			Path log = archive.resolveSibling(fingerprint.id() + ".training.log");
 			Files.writeString(archive.resolveSibling(fingerprint.id() + ".txt"), fingerprint.describe());
-			List<String> training = this.launch.run(classPath,
-					List.of(format().writeOption + temporary, "-Dcluster.enabled=false",
-							"-Dspring.context.exit=onRefresh",
-							"-D" + TRAINING_MASTER_PID + "=" + ProcessHandle.current().pid()),
-					this.launch.jar(), this.launch.main());
+			List<String> options = new ArrayList<>(List.of(format().writeOption + temporary, "-Dcluster.enabled=false",
+					"-Dspring.context.exit=onRefresh",
+					"-D" + TRAINING_MASTER_PID + "=" + ProcessHandle.current().pid()));
+			Path classList = classList(fingerprint);
+			if (Files.isRegularFile(classList)) {
+				options.add("-D" + TRAINING_CLASSES + "=" + classList);
+			}
+			List<String> training = this.launch.run(classPath, options, this.launch.jar(), this.launch.main());
 			logger.info("Startup cache: a training run writes the " + format().displayName + " of " + describe()
 					+ " (its output: " + log + ")");
 			long started = System.nanoTime();
 			int status = StartupCache.this.jvm.run(training, log, StartupCache.this.trainingTimeout);
+			// the worker that wrote it may go on writing: the file goes, its inode stays
+			Files.deleteIfExists(classList);
 			if (status != 0 || !Files.isRegularFile(temporary)) {
 				Files.deleteIfExists(temporary);
 				refuse("its training run "
@@ -473,8 +536,9 @@ public final class StartupCache {
 			// a broken CDS archive crashes JDK 17 (SIGABRT): its error report goes beside
 			// the log, not into the master's working directory
 			Path crash = archive.resolveSibling(archive.getFileName() + ".check-crash.log");
-			List<String> check = this.launch.run(classPath, List.of(format().useOption + archive, format().strictOption,
-					"-XX:ErrorFile=" + crash, "-XX:-CreateCoredumpOnCrash"), false, List.of("-version"));
+			List<String> options = archiveOptions(archive);
+			options.addAll(List.of(format().strictOption, "-XX:ErrorFile=" + crash, "-XX:-CreateCoredumpOnCrash"));
+			List<String> check = this.launch.run(classPath, options, false, List.of("-version"));
 			int status = StartupCache.this.jvm.run(check, log, Duration.ofMinutes(1));
 			Files.deleteIfExists(crash);
 			if (status != 0) {
@@ -489,8 +553,9 @@ public final class StartupCache {
 			touch(archive);
 			this.archiveState = FileState.of(archive);
 			this.archive = archive;
-			logger.info("Startup cache ready: workers of " + describe() + " start with " + format().useOption + archive
-					+ " (" + how + ", " + (Files.size(archive) >> 20) + " MB)");
+			logger.info("Startup cache ready: workers of " + describe() + " start with "
+					+ String.join(" ", archiveOptions(archive)) + " (" + how + ", " + (Files.size(archive) >> 20)
+					+ " MB)");
 			return true;
 		}
 
@@ -500,7 +565,7 @@ public final class StartupCache {
 			return fingerprint != null && !fingerprint.unchanged();
 		}
 
-		List<String> command(Launch launch) {
+		List<String> command(Launch launch, boolean starting) {
 			String classPath = this.runClassPath;
 			if (classPath == null) {
 				return launch.command();
@@ -517,6 +582,10 @@ public final class StartupCache {
 			}
 			FileState state = this.archiveState;
 			if (archive == null || state == null) {
+				if (starting && fingerprint != null && this.refused == null
+						&& this.listing.compareAndSet(false, true)) {
+					return launch.with(classPath, List.of("-XX:DumpLoadedClassList=" + classList(fingerprint)));
+				}
 				return launch.with(classPath, List.of());
 			}
 			if (!state.equals(FileState.of(archive))) {
@@ -524,7 +593,11 @@ public final class StartupCache {
 				refuse("its archive " + archive + " changed or disappeared since the JVM accepted it");
 				return launch.with(classPath, List.of());
 			}
-			return launch.with(classPath, List.of(format().useOption + archive));
+			return launch.with(classPath, archiveOptions(archive));
+		}
+
+		private Path classList(Fingerprint fingerprint) {
+			return StartupCache.this.directory.resolve(fingerprint.id() + ".classes");
 		}
 
 		private void refuse(String why) {
@@ -787,12 +860,17 @@ public final class StartupCache {
 	/**
 	 * In a training run (a standalone application given its master's pid): halts it when
 	 * the master exits, so that a master killed with {@code kill -9} leaves no training
-	 * run behind. Does nothing in any other application.
+	 * run behind, and loads the classes a worker of the build loaded. Does nothing in any
+	 * other application.
 	 */
-	public static void endTrainingRunWithItsMaster() {
+	public static void prepareTrainingRun() {
 		String master = System.getProperty(TRAINING_MASTER_PID);
 		if (master == null) {
 			return;
+		}
+		String classList = System.getProperty(TRAINING_CLASSES);
+		if (classList != null) {
+			loadClassesOf(Path.of(classList));
 		}
 		try {
 			ProcessHandle.of(Long.parseLong(master))
@@ -802,6 +880,50 @@ public final class StartupCache {
 		catch (NumberFormatException ex) {
 			logger.warn("Ignoring " + TRAINING_MASTER_PID + "=" + master + ": not a pid");
 		}
+	}
+
+	private static void loadClassesOf(Path classList) {
+		List<String> names;
+		try {
+			names = classNames(Files.readAllLines(classList, StandardCharsets.UTF_8));
+		}
+		catch (IOException | UncheckedIOException ex) {
+			// before the application's logging is set up: to the training run's output
+			System.out.println("Training run: cannot read the class list " + classList + ": " + ex.getMessage());
+			return;
+		}
+		ClassLoader loader = ClassLoader.getSystemClassLoader();
+		int loaded = 0;
+		for (String name : names) {
+			try {
+				Class.forName(name, false, loader);
+				loaded++;
+			}
+			catch (ClassNotFoundException | LinkageError ex) {
+				// generated at run time, or not loadable on its own: not archived
+			}
+		}
+		System.out.println("Training run: loaded " + loaded + " of the " + names.size() + " classes a worker loaded");
+	}
+
+	/**
+	 * The binary names of the classes in a class list written by
+	 * {@code -XX:DumpLoadedClassList}: one per line ({@code java/lang/Object id: 0}),
+	 * after comments ({@code #}) and constant-pool or lambda lines ({@code @}).
+	 */
+	static List<String> classNames(List<String> lines) {
+		List<String> names = new ArrayList<>();
+		for (String line : lines) {
+			if (line.isEmpty() || line.startsWith("#") || line.startsWith("@")) {
+				continue;
+			}
+			int end = line.indexOf(' ');
+			String name = ((end < 0) ? line : line.substring(0, end)).replace('/', '.');
+			if (!name.isEmpty()) {
+				names.add(name);
+			}
+		}
+		return names;
 	}
 
 	/** Runs JVMs as child processes of the master, each ended after its timeout. */

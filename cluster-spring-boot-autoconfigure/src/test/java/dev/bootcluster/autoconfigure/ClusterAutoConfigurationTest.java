@@ -310,7 +310,7 @@ class ClusterAutoConfigurationTest {
 				"cluster.restart.keep-alive-timeout=0s", "cluster.listener=shared", "server.tomcat.accept-count=300",
 				"server.address=127.0.0.1", "cluster.restart.max-surge=2", "cluster.worker.startup-cache.enabled=false",
 				"cluster.worker.startup-cache.directory=/var/cache/app",
-				"cluster.worker.startup-cache.training-timeout=90s")
+				"cluster.worker.startup-cache.training-timeout=90s", "cluster.worker.startup-cache.fixed-address=false")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				ClusterProperties properties = context.getBean(ClusterProperties.class);
@@ -332,7 +332,7 @@ class ClusterAutoConfigurationTest {
 				assertThat(settings.timeouts().retire()).isEqualTo(Duration.ofSeconds(60));
 				assertThat(settings.maxSurge()).isEqualTo(2);
 				assertThat(settings.startupCache()).isEqualTo(new MasterRunner.StartupCacheSettings(false,
-						java.nio.file.Path.of("/var/cache/app"), Duration.ofSeconds(90)));
+						java.nio.file.Path.of("/var/cache/app"), Duration.ofSeconds(90), false));
 			});
 	}
 

@@ -76,18 +76,31 @@ class StartupCacheTest {
 		StartupCache cache = cache(true, command);
 
 		cache.prepare(command, false).join();
-		List<String> extracted = cache.command(command);
+		// the first worker started writes the classes it loads, for the training run
+		// (a command shown in the log is not started: it does not count)
+		assertThat(cache.command(command)).noneMatch((arg) -> arg.startsWith("-XX:DumpLoadedClassList"));
+		List<String> listing = cache.startCommand(command);
 		assertThat(this.jvm.kinds()).containsExactly("extract");
+		assertThat(listing).hasSize(command.size() + 1).startsWith("java", "-Xmx256m");
+		assertThat(listing.get(2)).startsWith("-XX:DumpLoadedClassList=").endsWith(".classes");
+		Path classList = Path.of(listing.get(2).substring("-XX:DumpLoadedClassList=".length()));
+		assertThat(classList.getParent()).isEqualTo(this.temp.resolve("cache"));
+		List<String> extracted = cache.startCommand(command);
 		assertThat(extracted).containsExactly("java", "-Xmx256m", "-jar", extractedJar(extracted),
 				"--server.port=8080");
 		assertThat(extractedJar(extracted)).contains("extract-").endsWith("good-1.jar");
+		assertThat(extractedJar(listing)).isEqualTo(extractedJar(extracted));
+		Files.writeString(classList, "java/lang/Object id: 0\n");
 
 		cache.prepare(command, true).join();
 		assertThat(this.jvm.kinds()).containsExactly("extract", "train", "check");
 		List<String> training = this.jvm.commands.get(1);
 		assertThat(training).startsWith("java", "-Xmx256m")
-			.contains("-Dcluster.enabled=false", "-Dspring.context.exit=onRefresh", "-jar", extractedJar(extracted))
+			.contains("-Dcluster.enabled=false", "-Dspring.context.exit=onRefresh", "-jar", extractedJar(extracted),
+					"-Dcluster.internal.training-classes=" + classList)
 			.endsWith("--server.port=8080");
+		// read by the training run, then gone
+		assertThat(classList).doesNotExist();
 		assertThat(training.get(2)).startsWith("-XX:AOTCacheOutput=");
 		List<String> check = this.jvm.commands.get(2);
 		assertThat(check).contains("-XX:AOTMode=on", "-cp", extractedJar(extracted)).endsWith("-version");
@@ -106,6 +119,45 @@ class StartupCacheTest {
 		later.prepare(command, false).join();
 		assertThat(this.jvm.kinds()).containsExactly("check");
 		assertThat(later.command(command)).isEqualTo(cached);
+	}
+
+	@Test
+	void withAFixedAddressWorkersAndTheCheckMapTheArchiveWhereItWasWritten() throws IOException {
+		List<String> command = jarCommand(bootJar(this.temp.resolve("app.jar"), "v1"));
+		StartupCache cache = cache(true, command, true);
+		cache.prepare(command, true).join();
+		List<String> cached = cache.command(command);
+		assertThat(cached.subList(0, 4)).containsExactly("java", "-Xmx256m", "-XX:+UnlockDiagnosticVMOptions",
+				"-XX:ArchiveRelocationMode=0");
+		assertThat(cached.get(4)).startsWith("-XX:AOTCache=");
+		List<String> check = this.jvm.commands.get(2);
+		assertThat(check).containsSubsequence("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0",
+				cached.get(4), "-XX:AOTMode=on");
+		// the training run writes the archive as usual
+		assertThat(this.jvm.commands.get(1)).doesNotContain("-XX:ArchiveRelocationMode=0");
+	}
+
+	@Test
+	void theClassNamesOfAClassListAreItsClassLinesInBinaryForm() {
+		List<String> lines = List.of("# NOTE: Do not modify this file.", "#", "java/lang/Object id: 0",
+				"org/demo/Outer$Inner id: 12", "@cp java/lang/Shutdown 7 55 61",
+				"@lambda-proxy java/lang/invoke/LambdaForm$MH 1", "", "bare/Name");
+		assertThat(StartupCache.classNames(lines)).containsExactly("java.lang.Object", "org.demo.Outer$Inner",
+				"bare.Name");
+	}
+
+	@Test
+	void theFixedAddressOptionsOnlyWhereTheJdkRelocatesAndTheUserChoseNoMode() {
+		assertThat(StartupCache.mappingOptions(25, true, List.of("-Xmx1g")))
+			.containsExactly("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
+		assertThat(StartupCache.mappingOptions(20, true, List.of())).hasSize(2);
+		// JDK 17-19 map at the base address by default
+		assertThat(StartupCache.mappingOptions(17, true, List.of())).isEmpty();
+		assertThat(StartupCache.mappingOptions(19, true, List.of())).isEmpty();
+		assertThat(StartupCache.mappingOptions(25, false, List.of())).isEmpty();
+		assertThat(StartupCache.mappingOptions(25, true,
+				List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=1")))
+			.isEmpty();
 	}
 
 	@Test
@@ -224,7 +276,7 @@ class StartupCacheTest {
 	void onJdk17TheCdsOptionsAreUsed() throws IOException {
 		Path jar = bootJar(this.temp.resolve("app.jar"), "v1");
 		List<String> command = jarCommand(jar);
-		StartupCache cache = StartupCache.create(true, this.temp.resolve("cache"), command, 17, this.jvm,
+		StartupCache cache = StartupCache.create(true, this.temp.resolve("cache"), command, 17, true, this.jvm,
 				Duration.ofMinutes(1));
 		this.caches.add(cache);
 		cache.prepare(command, true).join();
@@ -244,7 +296,7 @@ class StartupCacheTest {
 		assertThat(Files.getPosixFilePermissions(fresh)).isEqualTo(StartupCache.OWNER_ONLY);
 		assertThat(Files.getPosixFilePermissions(fresh.getParent())).isEqualTo(StartupCache.OWNER_ONLY);
 		StartupCache cache = StartupCache.create(true, open, jarCommand(bootJar(this.temp.resolve("a.jar"), "v")), 25,
-				this.jvm, Duration.ofMinutes(1));
+				true, this.jvm, Duration.ofMinutes(1));
 		this.caches.add(cache);
 		assertThat(cache.enabled()).isFalse();
 	}
@@ -283,8 +335,12 @@ class StartupCacheTest {
 	}
 
 	private StartupCache cache(boolean enabled, List<String> command) {
-		StartupCache cache = StartupCache.create(enabled, this.temp.resolve("cache"), command, 25, this.jvm,
-				Duration.ofMinutes(1));
+		return cache(enabled, command, false);
+	}
+
+	private StartupCache cache(boolean enabled, List<String> command, boolean fixedAddress) {
+		StartupCache cache = StartupCache.create(enabled, this.temp.resolve("cache"), command, 25, fixedAddress,
+				this.jvm, Duration.ofMinutes(1));
 		this.caches.add(cache);
 		return cache;
 	}
