@@ -23,8 +23,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
@@ -403,7 +404,7 @@ public final class StartupCache {
 		private volatile boolean warnedChanged;
 
 		/** Whether a worker of this build was asked to write the classes it loads. */
-		private final java.util.concurrent.atomic.AtomicBoolean listing = new java.util.concurrent.atomic.AtomicBoolean();
+		private final AtomicBoolean listing = new AtomicBoolean();
 
 		Build(Launch launch) {
 			this.launch = launch;
@@ -753,6 +754,8 @@ public final class StartupCache {
 	static void prune(Path directory, String extension, Path inUse) {
 		pruneNewest(directory, (path) -> path.getFileName().toString().endsWith(extension), inUse);
 		pruneNewest(directory, (path) -> path.getFileName().toString().startsWith("extract-"), null);
+		// class lists of builds that were never trained
+		pruneNewest(directory, (path) -> path.getFileName().toString().endsWith(".classes"), null);
 	}
 
 	private static void pruneNewest(Path directory, java.util.function.Predicate<Path> kind, @Nullable Path inUse) {
@@ -785,6 +788,7 @@ public final class StartupCache {
 					String id = name.substring(0, dot);
 					Files.deleteIfExists(directory.resolve(id + ".txt"));
 					Files.deleteIfExists(directory.resolve(id + ".training.log"));
+					Files.deleteIfExists(directory.resolve(id + ".classes"));
 				}
 			}
 			catch (IOException ex) {

@@ -311,6 +311,14 @@ class StartupCacheTest {
 			Files.setLastModifiedTime(archive, FileTime.fromMillis(1_000_000L * (i + 1)));
 			archives.add(archive);
 		}
+		Files.writeString(directory.resolve("fp3.classes"), "x");
+		// class lists of builds never trained
+		List<Path> classLists = new ArrayList<>();
+		for (int i = 0; i < 5; i++) {
+			Path list = Files.writeString(directory.resolve("untrained" + i + ".classes"), "x");
+			Files.setLastModifiedTime(list, FileTime.fromMillis(1_000_000L * (i + 1)));
+			classLists.add(list);
+		}
 		List<Path> extractions = new ArrayList<>();
 		for (int i = 0; i < 5; i++) {
 			extractions.add(Files.createDirectories(directory.resolve("extract-" + i)));
@@ -331,7 +339,10 @@ class StartupCacheTest {
 		assertThat(archives.get(4)).exists();
 		assertThat(archives.get(3)).doesNotExist();
 		assertThat(directory.resolve("fp3.txt")).doesNotExist();
+		assertThat(directory.resolve("fp3.classes")).doesNotExist();
 		assertThat(archives.get(1)).doesNotExist();
+		assertThat(classLists.subList(0, 2)).allSatisfy((list) -> assertThat(list).doesNotExist());
+		assertThat(classLists.subList(2, 5)).allSatisfy((list) -> assertThat(list).exists());
 	}
 
 	private StartupCache cache(boolean enabled, List<String> command) {
