@@ -21,6 +21,14 @@ import org.apache.commons.logging.LogFactory;
  * their defaults) so that a full collection shrinks the heap to what the master keeps,
  * runs two, and trims the C heap ({@code jcmd <pid> System.trim_native_heap}, JDK
  * 17.0.9+). A collection of a master that keeps a few tens of MB takes milliseconds.
+ * <p>
+ * It runs once the cluster is first READY, again whenever it is READY again after a
+ * replacement (rate-limited by the supervisor) and after a rollout's build is prepared:
+ * each worker start grows the master's C heap by a few MB (its threads' allocation
+ * arenas, the JIT's), which a trim gives back. When the cluster store holds more than
+ * {@link #COLLECT_LIMIT} bytes the full collections are left out, since they would pause
+ * every store request for as long as copying the store takes; the trim alone does not
+ * pause Java threads.
  */
 public final class MasterMemory {
 
@@ -29,11 +37,17 @@ public final class MasterMemory {
 	/** Free share of the heap after a collection: at least, at most (percent). */
 	static final int MIN_FREE = 10, MAX_FREE = 30;
 
+	/** Store size above which no full collection is run (bytes). */
+	static final long COLLECT_LIMIT = 64L << 20;
+
 	private MasterMemory() {
 	}
 
-	/** Shrinks, and logs what it did and the RSS before and after. */
-	public static void shrink() {
+	/**
+	 * Shrinks, and logs what it did and the RSS before and after.
+	 * @param storeBytes what the cluster store holds now
+	 */
+	public static synchronized void shrink(long storeBytes) {
 		long before = ProcessMemory.rssBytes(ProcessHandle.current().pid());
 		List<String> done = new ArrayList<>();
 		try {
@@ -48,17 +62,27 @@ public final class MasterMemory {
 		catch (RuntimeException ex) {
 			logger.debug("Cannot set the heap free ratios: " + ex);
 		}
-		// G1 sizes the heap after each full collection: the second one sees the first's
-		// result and shrinks further
-		System.gc();
-		System.gc();
-		done.add("full GCs");
+		if (collects(storeBytes)) {
+			// G1 sizes the heap after each full collection: the second one sees the
+			// first's result and shrinks further
+			System.gc();
+			System.gc();
+			done.add("full GCs");
+		}
+		else {
+			done.add("no full GC (the store holds " + (storeBytes >> 20) + " MB)");
+		}
 		if (trimNativeHeap()) {
 			done.add("C heap trimmed");
 		}
 		long after = ProcessMemory.rssBytes(ProcessHandle.current().pid());
 		logger.info("Master memory: " + String.join(", ", done)
 				+ ((before > 0 && after > 0) ? "; RSS " + (before >> 20) + " MB -> " + (after >> 20) + " MB" : ""));
+	}
+
+	/** Whether a full collection is cheap enough with a store this size. */
+	static boolean collects(long storeBytes) {
+		return storeBytes <= COLLECT_LIMIT;
 	}
 
 	private static boolean setIfDefault(HotSpotDiagnosticMXBean hotspot, String flag, int value) {

@@ -124,8 +124,23 @@ public final class Supervisor {
 	 */
 	private boolean announcedReady;
 
+	/** Whether {@code Cluster ready} was ever logged. */
+	private boolean everReady;
+
 	/** Told once, on the loop, the first time {@code Cluster ready} is logged. */
 	private @Nullable Runnable firstReady;
+
+	/** Told on the loop each later time {@code Cluster ready} is logged, rate-limited. */
+	private @Nullable Runnable readyAgain;
+
+	/** Least time between two runs of {@link #readyAgain}. */
+	private Duration readyAgainInterval = Duration.ZERO;
+
+	/** When {@link #readyAgain} last ran. */
+	private @Nullable Instant readyAgainRan;
+
+	/** A run of {@link #readyAgain} put off until its interval has passed. */
+	private SupervisorLoop.@Nullable Timer readyAgainTimer;
 
 	public Supervisor(SupervisorSettings settings, WorkerStarter starter, RestartPolicy policy, MessageHub messages) {
 		this(settings, starter, policy, messages, new ThreadLoop(policy.clock()), null, WorkerSignals.SYSTEM,
@@ -213,6 +228,19 @@ public final class Supervisor {
 	 */
 	public void onFirstReady(Runnable action) {
 		this.loop.execute(() -> this.firstReady = action);
+	}
+
+	/**
+	 * Registers what to do each later time every worker is READY again: after a crash or
+	 * hang was replaced, a scale, a recycle, a rolling restart. It runs on the loop (it
+	 * must not block), at most once per {@code minInterval}: a cluster that is ready
+	 * again sooner has it run once when the interval has passed.
+	 */
+	public void onReadyAgain(Duration minInterval, Runnable action) {
+		this.loop.execute(() -> {
+			this.readyAgainInterval = minInterval;
+			this.readyAgain = action;
+		});
 	}
 
 	/**
@@ -565,11 +593,36 @@ public final class Supervisor {
 		this.announcedReady = true;
 		logger.info("Cluster ready: " + ready + "/" + desired + " workers on port " + this.settings.port()
 				+ " (listener " + this.settings.listener() + ")");
+		if (this.everReady) {
+			readyAgain();
+			return;
+		}
+		this.everReady = true;
 		Runnable first = this.firstReady;
 		this.firstReady = null;
 		if (first != null) {
 			first.run();
 		}
+	}
+
+	/**
+	 * Runs {@link #readyAgain} now, or once its interval since the last run has passed.
+	 */
+	private void readyAgain() {
+		if (this.readyAgain == null || this.readyAgainTimer != null || this.stopping) {
+			return;
+		}
+		Instant now = clock().instant();
+		Instant due = (this.readyAgainRan != null) ? this.readyAgainRan.plus(this.readyAgainInterval) : now;
+		if (due.isAfter(now)) {
+			this.readyAgainTimer = this.loop.schedule(Duration.between(now, due), () -> {
+				this.readyAgainTimer = null;
+				readyAgain();
+			});
+			return;
+		}
+		this.readyAgainRan = now;
+		this.readyAgain.run();
 	}
 
 	/**
@@ -838,6 +891,11 @@ public final class Supervisor {
 	}
 
 	// ---- status ----
+
+	/** Bytes the cluster store holds now (from any thread). */
+	public long storeBytes() {
+		return this.store.stats().bytesUsed();
+	}
 
 	/** The cluster as the loop sees it now. */
 	public ClusterSnapshot snapshot() {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -232,6 +233,35 @@ class SupervisorTest {
 		this.loop.advance(BACKOFF);
 		ready(awaitStart(2));
 		assertThat(count(log, CLUSTER_READY)).isEqualTo(2);
+	}
+
+	@Test
+	void readyAgainRunsAfterEachReplacementAtMostOncePerInterval() {
+		List<Instant> runs = new CopyOnWriteArrayList<>();
+		start(2);
+		this.supervisor.onReadyAgain(Duration.ofSeconds(30), () -> runs.add(this.clock.instant()));
+		readyAll();
+		assertThat(runs).as("the first time is onFirstReady's").isEmpty();
+		Instant crash = this.clock.instant();
+		exit(this.starts.get(1).process(), 1);
+		advance(Duration.ofSeconds(1));
+		ready(awaitStart(2));
+		assertThat(runs).hasSize(1);
+		// ready again 11 s later: put off until 30 s after the last run, and run once
+		advance(Duration.ofSeconds(10));
+		exit(this.starts.get(2).process(), 1);
+		advance(Duration.ofSeconds(1));
+		ready(awaitStart(3));
+		exit(this.starts.get(3).process(), 1);
+		advance(Duration.ofSeconds(1));
+		ready(awaitStart(4));
+		assertThat(runs).hasSize(1);
+		advance(Duration.ofSeconds(30));
+		assertThat(runs).hasSize(2);
+		assertThat(Duration.between(runs.get(0), runs.get(1))).isEqualTo(Duration.ofSeconds(30));
+		assertThat(runs.get(0)).isAfter(crash);
+		advance(Duration.ofMinutes(5));
+		assertThat(runs).hasSize(2);
 	}
 
 	// ---- scaling ----
