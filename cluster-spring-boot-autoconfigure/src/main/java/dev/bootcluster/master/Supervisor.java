@@ -617,7 +617,10 @@ public final class Supervisor {
 		if (due.isAfter(now)) {
 			this.readyAgainTimer = this.loop.schedule(Duration.between(now, due), () -> {
 				this.readyAgainTimer = null;
-				readyAgain();
+				// not while a worker boots: the next Cluster ready runs it
+				if (this.announcedReady) {
+					readyAgain();
+				}
 			});
 			return;
 		}

@@ -262,6 +262,22 @@ class SupervisorTest {
 		assertThat(runs.get(0)).isAfter(crash);
 		advance(Duration.ofMinutes(5));
 		assertThat(runs).hasSize(2);
+		// put off again, and a worker is booting when the interval has passed: not then,
+		// but once the cluster is ready again
+		exit(this.starts.get(4).process(), 1);
+		advance(Duration.ofSeconds(1));
+		ready(awaitStart(5));
+		assertThat(runs).hasSize(3);
+		advance(Duration.ofSeconds(10));
+		exit(this.starts.get(5).process(), 1);
+		advance(Duration.ofSeconds(1));
+		ready(awaitStart(6));
+		advance(Duration.ofSeconds(10));
+		exit(this.starts.get(6).process(), 1);
+		advance(Duration.ofSeconds(15));
+		assertThat(runs).as("a worker was missing when the 30 s had passed").hasSize(3);
+		ready(awaitStart(7));
+		assertThat(runs).hasSize(4);
 	}
 
 	// ---- scaling ----
