@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aot.AotDetector;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
@@ -18,8 +19,10 @@ import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.GenericApplicationListener;
+import org.springframework.core.NativeDetector;
 import org.springframework.core.Ordered;
 import org.springframework.core.ResolvableType;
+import org.springframework.core.SpringProperties;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
@@ -94,6 +97,7 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		}
 		WorkerEnvironment worker = WorkerEnvironment.fromVariables(System.getenv());
 		if (worker != null) {
+			ignoreSpringAot(false);
 			becomeWorker(environment, worker);
 			return;
 		}
@@ -101,10 +105,36 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		ClusterRole role = RoleDecision.decide(environment, new Throwable().getStackTrace(),
 				Thread.currentThread().getName());
 		if (role == ClusterRole.MASTER) {
+			ignoreSpringAot(true);
 			becomeMaster(event.getSpringApplication(), environment, event.getArgs());
 		}
 		else {
 			publish(environment, standaloneProperties());
+		}
+	}
+
+	/**
+	 * Turns Spring AOT off in a master or worker started with
+	 * {@code spring.aot.enabled=true} (a system property or {@code spring.properties}): a
+	 * build's generated code is the context {@code process-aot} computed, which is the
+	 * STANDALONE application's ({@link RoleDecision} treats the AOT processor as a test
+	 * framework), so a master on it would get the application's beans besides its own and
+	 * a worker would miss its cluster beans. Both start from the configuration classes
+	 * instead, as without the flag; the master does not pass the flag on to workers
+	 * ({@code LaunchCommand}). Must run before the application context is created, which
+	 * reads the flag.
+	 * @param tell whether to say so (the master, once for the cluster)
+	 */
+	static void ignoreSpringAot(boolean tell) {
+		if (!AotDetector.useGeneratedArtifacts() || NativeDetector.inNativeImage()) {
+			return;
+		}
+		SpringProperties.setProperty(AotDetector.AOT_ENABLED, "false");
+		if (tell) {
+			// before logging is set up, as the operating-system warning below
+			System.err.println("cluster: Spring AOT (" + AotDetector.AOT_ENABLED + "=true) is not used in a cluster: "
+					+ "the build's generated code is the standalone application's context, neither the master's "
+					+ "nor a worker's; the master and its workers start without it");
 		}
 	}
 

@@ -105,7 +105,7 @@ class LaunchCommandTest {
 			"-XX:DumpLoadedClassList=classes.lst", "-Xshare:dump", "-XX:StartFlightRecording",
 			"-XX:StartFlightRecording=duration=30s,filename=rec.jfr", "-XX:FlightRecorderOptions=stackdepth=128",
 			"-Xloggc:gc.log", "-Xlog:gc*:file=gc.log:time", "-Xlog:gc:gc.log", "-XX:HeapDumpPath=/tmp/dump.hprof",
-			"-XX:TieredStopAtLevel=1", "-Dspring.devtools.restart.enabled=false" })
+			"-XX:TieredStopAtLevel=1", "-Dspring.devtools.restart.enabled=false", "-Dspring.aot.enabled=true" })
 	void optionsThatCannotBeSharedAreDropped(String option) {
 		assertThat(LaunchCommand.isSharable(option)).isFalse();
 		JvmLaunch launch = launch(List.of("-Dkeep=1", option), "app.jar", "app.jar", List.of());

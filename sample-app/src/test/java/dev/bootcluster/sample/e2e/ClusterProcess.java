@@ -156,14 +156,22 @@ final class ClusterProcess implements AutoCloseable {
 
 	/** Starts {@code java -jar <copy of the app's jar> args...}. */
 	static ClusterProcess start(App app, String... args) throws IOException {
-		return launch(currentJava(), app, null, List.of(args));
+		return launch(currentJava(), app, null, List.of(), List.of(args));
+	}
+
+	/**
+	 * Starts {@code java <jvmOptions> -jar <copy of the app's jar> args...}: options of
+	 * the master's own JVM, as a user's command line gives them.
+	 */
+	static ClusterProcess startWithJvmOptions(App app, List<String> jvmOptions, String... args) throws IOException {
+		return launch(currentJava(), app, null, jvmOptions, List.of(args));
 	}
 
 	/**
 	 * Starts {@code <java> -jar <copy of the app's jar> args...} with another JDK's java.
 	 */
 	static ClusterProcess start(Path java, App app, String... args) throws IOException {
-		return launch(java, app, null, List.of(args));
+		return launch(java, app, null, List.of(), List.of(args));
 	}
 
 	/** The java of the JVM that runs the tests. */
@@ -188,10 +196,11 @@ final class ClusterProcess implements AutoCloseable {
 	static ClusterProcess startTls(App app, TestKeyStore keys, String... args) throws IOException {
 		List<String> all = new ArrayList<>(keys.serverArgs());
 		all.addAll(List.of(args));
-		return launch(currentJava(), app, keys, all);
+		return launch(currentJava(), app, keys, List.of(), all);
 	}
 
-	private static ClusterProcess launch(Path java, App app, TestKeyStore tls, List<String> args) throws IOException {
+	private static ClusterProcess launch(Path java, App app, TestKeyStore tls, List<String> jvmOptions,
+			List<String> args) throws IOException {
 		Path source = app.jar();
 		Path directory = Files.createTempDirectory("e2e-" + app.name().toLowerCase(Locale.ROOT) + "-");
 		Path jar = directory.resolve(source.getFileName());
@@ -201,6 +210,7 @@ final class ClusterProcess implements AutoCloseable {
 			List<String> command = new ArrayList<>();
 			command.add(java.toString());
 			command.addAll(TEST_JVM_OPTIONS);
+			command.addAll(jvmOptions);
 			command.add("-jar");
 			command.add(jar.toString());
 			if (!TEST_JVM_OPTIONS.isEmpty()) {
