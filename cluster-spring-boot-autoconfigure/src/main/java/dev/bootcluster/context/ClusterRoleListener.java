@@ -12,6 +12,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aot.AotDetector;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
@@ -19,10 +20,8 @@ import org.springframework.boot.context.event.ApplicationPreparedEvent;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.GenericApplicationListener;
-import org.springframework.core.NativeDetector;
 import org.springframework.core.Ordered;
 import org.springframework.core.ResolvableType;
-import org.springframework.core.SpringProperties;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
@@ -68,6 +67,9 @@ public class ClusterRoleListener implements GenericApplicationListener {
 
 	private @Nullable WorkerAgent agent;
 
+	/** Whether this JVM is {@code process-aot} computing a worker's context. */
+	private boolean processingForWorkers;
+
 	@Override
 	public boolean supportsEventType(ResolvableType eventType) {
 		Class<?> type = eventType.getRawClass();
@@ -86,7 +88,11 @@ public class ClusterRoleListener implements GenericApplicationListener {
 			environmentPrepared(prepared);
 		}
 		else if (event instanceof ApplicationPreparedEvent prepared && this.agent != null) {
-			prepared.getApplicationContext().getBeanFactory().registerSingleton("clusterWorkerAgent", this.agent);
+			prepared.getApplicationContext().getBeanFactory().registerSingleton(WorkerAot.AGENT_BEAN, this.agent);
+		}
+		else if (event instanceof ApplicationPreparedEvent prepared && this.processingForWorkers
+				&& prepared.getApplicationContext() instanceof BeanDefinitionRegistry registry) {
+			WorkerAot.registerStandIn(registry);
 		}
 	}
 
@@ -95,17 +101,24 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		if (environment.containsProperty(ClusterRole.PROPERTY)) {
 			return; // the master's own context, started below
 		}
+		if (WorkerAot.processingForWorkers(environment)) {
+			// process-aot with the cluster-worker profile: a worker's context, no master
+			publish(environment, WorkerAot.processingProperties());
+			this.processingForWorkers = true;
+			return;
+		}
+		ClassLoader classLoader = event.getSpringApplication().getClassLoader();
 		WorkerEnvironment worker = WorkerEnvironment.fromVariables(System.getenv());
 		if (worker != null) {
-			ignoreSpringAot(false);
+			springAot(ClusterRole.WORKER, classLoader);
 			becomeWorker(environment, worker);
 			return;
 		}
 		StartupCache.prepareTrainingRun();
 		ClusterRole role = RoleDecision.decide(environment, new Throwable().getStackTrace(),
 				Thread.currentThread().getName());
+		springAot(role, classLoader);
 		if (role == ClusterRole.MASTER) {
-			ignoreSpringAot(true);
 			becomeMaster(event.getSpringApplication(), environment, event.getArgs());
 		}
 		else {
@@ -114,27 +127,39 @@ public class ClusterRoleListener implements GenericApplicationListener {
 	}
 
 	/**
-	 * Turns Spring AOT off in a master or worker started with
-	 * {@code spring.aot.enabled=true} (a system property or {@code spring.properties}): a
-	 * build's generated code is the context {@code process-aot} computed, which is the
-	 * STANDALONE application's ({@link RoleDecision} treats the AOT processor as a test
-	 * framework), so a master on it would get the application's beans besides its own and
-	 * a worker would miss its cluster beans. Both start from the configuration classes
-	 * instead, as without the flag; the master does not pass the flag on to workers
-	 * ({@code LaunchCommand}). Must run before the application context is created, which
-	 * reads the flag.
-	 * @param tell whether to say so (the master, once for the cluster)
+	 * Keeps or turns off Spring AOT ({@code spring.aot.enabled=true}, a system property
+	 * or {@code spring.properties}) for this JVM's role, before its application context
+	 * is created, which reads the flag: the build's generated code is the one context
+	 * {@code process-aot} computed, a worker's ({@link WorkerAot}) or, processed without
+	 * the {@code cluster-worker} profile, the standalone application's
+	 * ({@link RoleDecision} treats the AOT processor as a test framework). A JVM of
+	 * another role starts from the configuration classes instead, as without the flag: a
+	 * master on it would get the application's beans besides its own, a worker would miss
+	 * its cluster beans.
 	 */
-	static void ignoreSpringAot(boolean tell) {
-		if (!AotDetector.useGeneratedArtifacts() || NativeDetector.inNativeImage()) {
+	static void springAot(ClusterRole role, @Nullable ClassLoader classLoader) {
+		if (!WorkerAot.enabled()) {
 			return;
 		}
-		SpringProperties.setProperty(AotDetector.AOT_ENABLED, "false");
-		if (tell) {
-			// before logging is set up, as the operating-system warning below
-			System.err.println("cluster: Spring AOT (" + AotDetector.AOT_ENABLED + "=true) is not used in a cluster: "
-					+ "the build's generated code is the standalone application's context, neither the master's "
-					+ "nor a worker's; the master and its workers start without it");
+		boolean workerCode = WorkerAot.buildHasWorkerCode(classLoader);
+		if (WorkerAot.keepsGeneratedCode(role, workerCode)) {
+			return;
+		}
+		WorkerAot.disable();
+		// before logging is set up, as the operating-system warning below; a worker
+		// without a worker's code says nothing: its master said it
+		String flag = "Spring AOT (" + AotDetector.AOT_ENABLED + "=true)";
+		if (role == ClusterRole.MASTER) {
+			System.err.println(workerCode
+					? "cluster: " + flag + ": the workers run the build's generated code (a cluster worker's context: "
+							+ WorkerAot.MARKER + "); the master starts without it"
+					: "cluster: " + flag + " is not used in a cluster: the build's generated code is the standalone "
+							+ "application's context (process-aot without the cluster-worker profile), neither the "
+							+ "master's nor a worker's; the master and its workers start without it");
+		}
+		else if (role == ClusterRole.STANDALONE) {
+			System.err.println("cluster: " + flag + " is not used: the build's generated code is a cluster worker's "
+					+ "context (" + WorkerAot.MARKER + "); this standalone run starts without it");
 		}
 	}
 
@@ -204,6 +229,9 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		master.setWebApplicationType(WebApplicationType.NONE);
 		master.setKeepAlive(true);
 		List<String> profiles = new ArrayList<>(Arrays.asList(environment.getActiveProfiles()));
+		// a worker build's Spring AOT code activates the profile it was processed with
+		// (before the flag is turned off here): never the master's
+		profiles.remove(WORKER_PROFILE);
 		profiles.add(MASTER_PROFILE);
 		master.setAdditionalProfiles(profiles.toArray(String[]::new));
 		master.addInitializers((ConfigurableApplicationContext context) -> context.getBeanFactory()

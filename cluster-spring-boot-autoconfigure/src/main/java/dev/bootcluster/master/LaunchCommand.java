@@ -37,10 +37,7 @@ public final class LaunchCommand {
 			// workers
 			is("-XX:TieredStopAtLevel=1"),
 			// the master's own internal flags
-			startsWith("-Dspring.devtools.restart"),
-			// a build's Spring AOT code is the standalone application's context, not a
-			// worker's (ClusterRoleListener.ignoreSpringAot)
-			startsWith("-Dspring.aot.enabled="));
+			startsWith("-Dspring.devtools.restart"));
 
 	private static final List<String> HEAP_OPTIONS = List.of("-Xmx", "-XX:MaxHeapSize=", "-XX:MaxRAMPercentage=",
 			"-XX:MaxRAM=", "-XX:MaxRAMFraction=");

@@ -105,7 +105,7 @@ class LaunchCommandTest {
 			"-XX:DumpLoadedClassList=classes.lst", "-Xshare:dump", "-XX:StartFlightRecording",
 			"-XX:StartFlightRecording=duration=30s,filename=rec.jfr", "-XX:FlightRecorderOptions=stackdepth=128",
 			"-Xloggc:gc.log", "-Xlog:gc*:file=gc.log:time", "-Xlog:gc:gc.log", "-XX:HeapDumpPath=/tmp/dump.hprof",
-			"-XX:TieredStopAtLevel=1", "-Dspring.devtools.restart.enabled=false", "-Dspring.aot.enabled=true" })
+			"-XX:TieredStopAtLevel=1", "-Dspring.devtools.restart.enabled=false" })
 	void optionsThatCannotBeSharedAreDropped(String option) {
 		assertThat(LaunchCommand.isSharable(option)).isFalse();
 		JvmLaunch launch = launch(List.of("-Dkeep=1", option), "app.jar", "app.jar", List.of());
@@ -117,7 +117,9 @@ class LaunchCommandTest {
 			"-Xlog:gc::uptime", "-XX:HeapDumpPath=/tmp/dumps", "-XX:+HeapDumpOnOutOfMemoryError",
 			"-Dcom.sun.management.jmxremote", "-XX:TieredStopAtLevel=4", "-javaagent:/opt/agent.jar",
 			"--add-opens=java.base/java.lang=ALL-UNNAMED", "-Xshare:auto", "-XX:SharedArchiveFile=app.jsa",
-			"-Dspring.profiles.active=prod" })
+			"-Dspring.profiles.active=prod",
+			// each worker decides whether its build's generated code is a worker's
+			"-Dspring.aot.enabled=true" })
 	void sharableOptionsAreKept(String option) {
 		assertThat(LaunchCommand.isSharable(option)).isTrue();
 		JvmLaunch launch = launch(List.of(option), "app.jar", "app.jar", List.of());

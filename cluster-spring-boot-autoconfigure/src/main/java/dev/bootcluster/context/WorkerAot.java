@@ -1,0 +1,126 @@
+package dev.bootcluster.context;
+
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.aot.AotDetector;
+import org.springframework.beans.factory.aot.BeanFactoryInitializationAotContribution;
+import org.springframework.beans.factory.aot.BeanFactoryInitializationAotProcessor;
+import org.springframework.beans.factory.aot.BeanRegistrationExcludeFilter;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.RegisteredBean;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.context.aot.AbstractAotProcessor;
+import org.springframework.core.NativeDetector;
+import org.springframework.core.SpringProperties;
+import org.springframework.core.env.ConfigurableEnvironment;
+
+import dev.bootcluster.ClusterRole;
+import dev.bootcluster.worker.WorkerAgent;
+
+/**
+ * Spring AOT for cluster workers.
+ * <p>
+ * <b>At build time</b>, {@code process-aot} with the {@code cluster-worker} profile
+ * computes the context of a worker: the role listener publishes the WORKER role, and a
+ * stand-in {@link WorkerAgent} bean definition lets the worker configuration's
+ * {@code @ConditionalOnBean(WorkerAgent.class)} match. That definition is kept out of the
+ * generated code (this {@link BeanRegistrationExcludeFilter}: at run time the connected
+ * agent is registered as it always is), and this
+ * {@link BeanFactoryInitializationAotProcessor} writes {@value #MARKER} into the build so
+ * that a JVM can tell which context the generated code is.
+ * <p>
+ * <b>At run time</b>, with {@code spring.aot.enabled=true} (given to the master, which
+ * passes its JVM options on): a worker of such a build runs the generated code; the
+ * master never does (its context is its own), nor does a worker of a build processed
+ * without the profile, whose generated code is the standalone application's; a standalone
+ * run of a worker build (the startup cache's training run among them) starts without it
+ * too.
+ */
+public final class WorkerAot implements BeanFactoryInitializationAotProcessor, BeanRegistrationExcludeFilter {
+
+	/** Written into a build whose generated code is a worker's context. */
+	public static final String MARKER = "META-INF/bootcluster/worker-aot.properties";
+
+	/**
+	 * The agent's bean name: the stand-in's at build time, the real one's at run time.
+	 */
+	static final String AGENT_BEAN = "clusterWorkerAgent";
+
+	/** Attribute of the stand-in definition. */
+	private static final String STAND_IN = WorkerAot.class.getName() + ".standIn";
+
+	/** Whether this JVM is {@code process-aot} computing a worker's context. */
+	static boolean processingForWorkers(ConfigurableEnvironment environment) {
+		return Boolean.getBoolean(AbstractAotProcessor.AOT_PROCESSING)
+				&& environment.matchesProfiles(ClusterRoleListener.WORKER_PROFILE);
+	}
+
+	/** The properties {@code process-aot} computes a worker's context with. */
+	static Map<String, Object> processingProperties() {
+		return Map.of(ClusterRole.PROPERTY, ClusterRole.WORKER.name(), "cluster.internal.worker-id", 1,
+				ClusterRoleListener.WORKER_INDEX_PROPERTY, 1);
+	}
+
+	/** Registers the stand-in agent definition (build time only). */
+	static void registerStandIn(BeanDefinitionRegistry registry) {
+		RootBeanDefinition standIn = new RootBeanDefinition(WorkerAgent.class);
+		standIn.setAttribute(STAND_IN, true);
+		standIn.setRole(BeanDefinition.ROLE_INFRASTRUCTURE);
+		registry.registerBeanDefinition(AGENT_BEAN, standIn);
+	}
+
+	/** Whether the build on this class path has a worker's generated context. */
+	static boolean buildHasWorkerCode(@Nullable ClassLoader classLoader) {
+		ClassLoader loader = (classLoader != null) ? classLoader : WorkerAot.class.getClassLoader();
+		return loader.getResource(MARKER) != null;
+	}
+
+	/**
+	 * Whether a JVM of this role keeps Spring AOT on: a worker only with a worker's
+	 * generated code, a standalone application only without it, a master never.
+	 */
+	static boolean keepsGeneratedCode(ClusterRole role, boolean buildHasWorkerCode) {
+		return switch (role) {
+			case MASTER -> false;
+			case WORKER -> buildHasWorkerCode;
+			case STANDALONE -> !buildHasWorkerCode;
+		};
+	}
+
+	/** Whether Spring AOT is on in this JVM. */
+	static boolean enabled() {
+		return AotDetector.useGeneratedArtifacts() && !NativeDetector.inNativeImage();
+	}
+
+	/** Turns Spring AOT off in this JVM (before its application context is created). */
+	static void disable() {
+		SpringProperties.setProperty(AotDetector.AOT_ENABLED, "false");
+	}
+
+	@Override
+	public @Nullable BeanFactoryInitializationAotContribution processAheadOfTime(
+			ConfigurableListableBeanFactory beanFactory) {
+		if (!isStandIn(beanFactory, AGENT_BEAN)) {
+			return null;
+		}
+		return (generationContext, code) -> generationContext.getGeneratedFiles()
+			.addResourceFile(MARKER, "# the generated code of this build is a cluster worker's context "
+					+ "(process-aot with the cluster-worker profile)\nrole=WORKER\n");
+	}
+
+	@Override
+	public boolean isExcludedFromAotProcessing(RegisteredBean registeredBean) {
+		return AGENT_BEAN.equals(registeredBean.getBeanName())
+				&& Boolean.TRUE.equals(registeredBean.getMergedBeanDefinition().getAttribute(STAND_IN));
+	}
+
+	private static boolean isStandIn(ConfigurableListableBeanFactory beanFactory, String name) {
+		return beanFactory.containsBeanDefinition(name)
+				&& Boolean.TRUE.equals(beanFactory.getBeanDefinition(name).getAttribute(STAND_IN));
+	}
+
+}
