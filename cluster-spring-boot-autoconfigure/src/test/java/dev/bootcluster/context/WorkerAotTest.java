@@ -59,38 +59,27 @@ class WorkerAotTest {
 
 	@Test
 	void aMasterOfAStandaloneBuildTurnsTheFlagOffAndSaysSo(CapturedOutput output) throws IOException {
-		System.setProperty(AotDetector.AOT_ENABLED, "true");
-		assertThat(AotDetector.useGeneratedArtifacts()).isTrue();
-		ClusterRoleListener.springAot(ClusterRole.MASTER, standaloneBuild());
-		assertThat(AotDetector.useGeneratedArtifacts()).isFalse();
+		assertThat(keeps(ClusterRole.MASTER, standaloneBuild())).isFalse();
 		assertThat(output).contains("Spring AOT (spring.aot.enabled=true) is not used in a cluster");
 	}
 
 	@Test
 	void aMasterOfAWorkerBuildTurnsItOffForItselfOnly(CapturedOutput output) throws IOException {
-		System.setProperty(AotDetector.AOT_ENABLED, "true");
-		ClusterRoleListener.springAot(ClusterRole.MASTER, workerBuild());
-		assertThat(AotDetector.useGeneratedArtifacts()).isFalse();
+		assertThat(keeps(ClusterRole.MASTER, workerBuild())).isFalse();
 		assertThat(output).contains("the workers run the build's generated code");
 	}
 
 	@Test
 	void aWorkerKeepsAWorkersCodeAndDropsTheStandaloneOneSilently(CapturedOutput output) throws IOException {
-		System.setProperty(AotDetector.AOT_ENABLED, "true");
-		ClusterRoleListener.springAot(ClusterRole.WORKER, workerBuild());
-		assertThat(AotDetector.useGeneratedArtifacts()).isTrue();
-		ClusterRoleListener.springAot(ClusterRole.WORKER, standaloneBuild());
-		assertThat(AotDetector.useGeneratedArtifacts()).isFalse();
+		assertThat(keeps(ClusterRole.WORKER, workerBuild())).isTrue();
+		assertThat(keeps(ClusterRole.WORKER, standaloneBuild())).isFalse();
 		assertThat(output).doesNotContain("Spring AOT");
 	}
 
 	@Test
 	void aStandaloneRunOfAWorkerBuildStartsWithoutIt(CapturedOutput output) throws IOException {
-		System.setProperty(AotDetector.AOT_ENABLED, "true");
-		ClusterRoleListener.springAot(ClusterRole.STANDALONE, standaloneBuild());
-		assertThat(AotDetector.useGeneratedArtifacts()).isTrue();
-		ClusterRoleListener.springAot(ClusterRole.STANDALONE, workerBuild());
-		assertThat(AotDetector.useGeneratedArtifacts()).isFalse();
+		assertThat(keeps(ClusterRole.STANDALONE, standaloneBuild())).isTrue();
+		assertThat(keeps(ClusterRole.STANDALONE, workerBuild())).isFalse();
 		assertThat(output).contains("this standalone run starts without it");
 	}
 
@@ -128,6 +117,18 @@ class WorkerAotTest {
 		WorkerAot aot = new WorkerAot();
 		assertThat(aot.processAheadOfTime(beanFactory)).isNull();
 		assertThat(aot.isExcludedFromAotProcessing(RegisteredBean.of(beanFactory, WorkerAot.AGENT_BEAN))).isFalse();
+	}
+
+	/**
+	 * Starts with the flag on, lets a JVM of {@code role} on {@code build} decide, and
+	 * tells whether Spring AOT is still on.
+	 */
+	private static boolean keeps(ClusterRole role, ClassLoader build) {
+		SpringProperties.setProperty(AotDetector.AOT_ENABLED, null);
+		System.setProperty(AotDetector.AOT_ENABLED, "true");
+		assertThat(AotDetector.useGeneratedArtifacts()).isTrue();
+		ClusterRoleListener.springAot(role, build);
+		return AotDetector.useGeneratedArtifacts();
 	}
 
 	private ClassLoader workerBuild() throws IOException {

@@ -243,18 +243,12 @@ class SupervisorTest {
 		readyAll();
 		assertThat(runs).as("the first time is onFirstReady's").isEmpty();
 		Instant crash = this.clock.instant();
-		exit(this.starts.get(1).process(), 1);
-		advance(Duration.ofSeconds(1));
-		ready(awaitStart(2));
+		crashAndReady(1);
 		assertThat(runs).hasSize(1);
 		// ready again 11 s later: put off until 30 s after the last run, and run once
 		advance(Duration.ofSeconds(10));
-		exit(this.starts.get(2).process(), 1);
-		advance(Duration.ofSeconds(1));
-		ready(awaitStart(3));
-		exit(this.starts.get(3).process(), 1);
-		advance(Duration.ofSeconds(1));
-		ready(awaitStart(4));
+		crashAndReady(2);
+		crashAndReady(3);
 		assertThat(runs).hasSize(1);
 		advance(Duration.ofSeconds(30));
 		assertThat(runs).hasSize(2);
@@ -264,20 +258,26 @@ class SupervisorTest {
 		assertThat(runs).hasSize(2);
 		// put off again, and a worker is booting when the interval has passed: not then,
 		// but once the cluster is ready again
-		exit(this.starts.get(4).process(), 1);
-		advance(Duration.ofSeconds(1));
-		ready(awaitStart(5));
+		crashAndReady(4);
 		assertThat(runs).hasSize(3);
 		advance(Duration.ofSeconds(10));
-		exit(this.starts.get(5).process(), 1);
-		advance(Duration.ofSeconds(1));
-		ready(awaitStart(6));
+		crashAndReady(5);
 		advance(Duration.ofSeconds(10));
 		exit(this.starts.get(6).process(), 1);
 		advance(Duration.ofSeconds(15));
 		assertThat(runs).as("a worker was missing when the 30 s had passed").hasSize(3);
 		ready(awaitStart(7));
 		assertThat(runs).hasSize(4);
+	}
+
+	/**
+	 * The n-th process (from 0) crashes; its replacement, the next one, is READY 1 s
+	 * later.
+	 */
+	private void crashAndReady(int start) {
+		exit(this.starts.get(start).process(), 1);
+		advance(Duration.ofSeconds(1));
+		ready(awaitStart(start + 1));
 	}
 
 	// ---- scaling ----
