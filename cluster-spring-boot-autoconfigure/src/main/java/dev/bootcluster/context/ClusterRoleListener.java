@@ -17,6 +17,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.boot.context.event.ApplicationPreparedEvent;
+import org.springframework.boot.context.event.ApplicationStartingEvent;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.GenericApplicationListener;
@@ -70,10 +71,17 @@ public class ClusterRoleListener implements GenericApplicationListener {
 	/** Whether this JVM is {@code process-aot} computing a worker's context. */
 	private boolean processingForWorkers;
 
+	/**
+	 * Whether Spring AOT was turned off at the start ({@link WorkerAot#offAtStart}): how
+	 * the build's generated code and this JVM's role do not match.
+	 */
+	private WorkerAot.@Nullable Mismatch springAotOff;
+
 	@Override
 	public boolean supportsEventType(ResolvableType eventType) {
 		Class<?> type = eventType.getRawClass();
-		return type != null && (ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(type)
+		return type != null && (ApplicationStartingEvent.class.isAssignableFrom(type)
+				|| ApplicationEnvironmentPreparedEvent.class.isAssignableFrom(type)
 				|| ApplicationPreparedEvent.class.isAssignableFrom(type));
 	}
 
@@ -84,7 +92,11 @@ public class ClusterRoleListener implements GenericApplicationListener {
 
 	@Override
 	public void onApplicationEvent(ApplicationEvent event) {
-		if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
+		if (event instanceof ApplicationStartingEvent starting) {
+			this.springAotOff = WorkerAot.offAtStart(WorkerEnvironment.fromVariables(System.getenv()) != null,
+					starting.getSpringApplication().getClassLoader());
+		}
+		else if (event instanceof ApplicationEnvironmentPreparedEvent prepared) {
 			environmentPrepared(prepared);
 		}
 		else if (event instanceof ApplicationPreparedEvent prepared && this.agent != null) {
@@ -107,17 +119,15 @@ public class ClusterRoleListener implements GenericApplicationListener {
 			this.processingForWorkers = true;
 			return;
 		}
-		ClassLoader classLoader = event.getSpringApplication().getClassLoader();
 		WorkerEnvironment worker = WorkerEnvironment.fromVariables(System.getenv());
 		if (worker != null) {
-			springAot(ClusterRole.WORKER, classLoader);
 			becomeWorker(environment, worker);
 			return;
 		}
 		StartupCache.prepareTrainingRun();
 		ClusterRole role = RoleDecision.decide(environment, new Throwable().getStackTrace(),
 				Thread.currentThread().getName());
-		springAot(role, classLoader);
+		springAot(role, this.springAotOff);
 		if (role == ClusterRole.MASTER) {
 			becomeMaster(event.getSpringApplication(), environment, event.getArgs());
 		}
@@ -127,37 +137,32 @@ public class ClusterRoleListener implements GenericApplicationListener {
 	}
 
 	/**
-	 * Keeps or turns off Spring AOT ({@code spring.aot.enabled=true}, a system property
-	 * or {@code spring.properties}) for this JVM's role, before its application context
-	 * is created, which reads the flag: the build's generated code is the one context
-	 * {@code process-aot} computed, a worker's ({@link WorkerAot}) or, processed without
-	 * the {@code cluster-worker} profile, the standalone application's
-	 * ({@link RoleDecision} treats the AOT processor as a test framework). A JVM of
-	 * another role starts from the configuration classes instead, as without the flag: a
-	 * master on it would get the application's beans besides its own, a worker would miss
-	 * its cluster beans.
+	 * Says, once the role is known, why Spring AOT is off in a master or a standalone
+	 * run, and turns it off in a master of a build whose generated code is the standalone
+	 * application's (which {@link WorkerAot#offAtStart} cannot tell from a standalone
+	 * run). A master on generated code would get the application's beans besides its own.
+	 * @param off what {@link WorkerAot#offAtStart} found, or null
 	 */
-	static void springAot(ClusterRole role, @Nullable ClassLoader classLoader) {
-		if (!WorkerAot.enabled()) {
-			return;
+	static void springAot(ClusterRole role, WorkerAot.@Nullable Mismatch off) {
+		WorkerAot.Mismatch mismatch = off;
+		if (mismatch == null && role == ClusterRole.MASTER && WorkerAot.enabled()) {
+			WorkerAot.disable();
+			mismatch = WorkerAot.Mismatch.STANDALONE_CODE;
 		}
-		boolean workerCode = WorkerAot.buildHasWorkerCode(classLoader);
-		if (WorkerAot.keepsGeneratedCode(role, workerCode)) {
-			return;
+		if (mismatch == null || role == ClusterRole.WORKER) {
+			return; // a worker says nothing: its master said it
 		}
-		WorkerAot.disable();
-		// before logging is set up, as the operating-system warning below; a worker
-		// without a worker's code says nothing: its master said it
+		// before logging is set up, as the operating-system warning below
 		String flag = "Spring AOT (" + AotDetector.AOT_ENABLED + "=true)";
 		if (role == ClusterRole.MASTER) {
-			System.err.println(workerCode
+			System.err.println((mismatch == WorkerAot.Mismatch.WORKER_CODE)
 					? "cluster: " + flag + ": the workers run the build's generated code (a cluster worker's context: "
 							+ WorkerAot.MARKER + "); the master starts without it"
 					: "cluster: " + flag + " is not used in a cluster: the build's generated code is the standalone "
 							+ "application's context (process-aot without the cluster-worker profile), neither the "
 							+ "master's nor a worker's; the master and its workers start without it");
 		}
-		else if (role == ClusterRole.STANDALONE) {
+		else if (mismatch == WorkerAot.Mismatch.WORKER_CODE) {
 			System.err.println("cluster: " + flag + " is not used: the build's generated code is a cluster worker's "
 					+ "context (" + WorkerAot.MARKER + "); this standalone run starts without it");
 		}
@@ -229,9 +234,6 @@ public class ClusterRoleListener implements GenericApplicationListener {
 		master.setWebApplicationType(WebApplicationType.NONE);
 		master.setKeepAlive(true);
 		List<String> profiles = new ArrayList<>(Arrays.asList(environment.getActiveProfiles()));
-		// a worker build's Spring AOT code activates the profile it was processed with
-		// (before the flag is turned off here): never the master's
-		profiles.remove(WORKER_PROFILE);
 		profiles.add(MASTER_PROFILE);
 		master.setAdditionalProfiles(profiles.toArray(String[]::new));
 		master.addInitializers((ConfigurableApplicationContext context) -> context.getBeanFactory()

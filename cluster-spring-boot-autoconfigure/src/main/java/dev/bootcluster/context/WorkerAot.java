@@ -38,7 +38,8 @@ import dev.bootcluster.worker.WorkerAgent;
  * master never does (its context is its own), nor does a worker of a build processed
  * without the profile, whose generated code is the standalone application's; a standalone
  * run of a worker build (the startup cache's training run among them) starts without it
- * too.
+ * too. Each turns it off at its start ({@link #offAtStart}), before the generated code's
+ * profiles are applied.
  */
 public final class WorkerAot implements BeanFactoryInitializationAotProcessor, BeanRegistrationExcludeFilter {
 
@@ -79,16 +80,40 @@ public final class WorkerAot implements BeanFactoryInitializationAotProcessor, B
 		return loader.getResource(MARKER) != null;
 	}
 
+	/** Why Spring AOT was turned off in a JVM. */
+	enum Mismatch {
+
+		/** The generated code is a worker's, and this JVM is none. */
+		WORKER_CODE,
+
+		/**
+		 * The generated code is the standalone application's, and this JVM is a worker.
+		 */
+		STANDALONE_CODE
+
+	}
+
 	/**
-	 * Whether a JVM of this role keeps Spring AOT on: a worker only with a worker's
-	 * generated code, a standalone application only without it, a master never.
+	 * Turns Spring AOT off at the application's start (before Boot's environment
+	 * post-processing, which would apply the generated code's profiles) where the
+	 * generated code is not this JVM's: a worker's code in anything but a worker, the
+	 * standalone application's in a worker. Whether a non-worker is a master or a
+	 * standalone application is known only once the environment is prepared (see
+	 * {@link ClusterRoleListener#springAot}).
+	 * @param worker whether a master started this JVM
+	 * @return why it was turned off, or null if it was not
 	 */
-	static boolean keepsGeneratedCode(ClusterRole role, boolean buildHasWorkerCode) {
-		return switch (role) {
-			case MASTER -> false;
-			case WORKER -> buildHasWorkerCode;
-			case STANDALONE -> !buildHasWorkerCode;
-		};
+	static @Nullable Mismatch offAtStart(boolean worker, @Nullable ClassLoader classLoader) {
+		if (!enabled()) {
+			return null;
+		}
+		boolean workerCode = buildHasWorkerCode(classLoader);
+		Mismatch mismatch = (worker == workerCode) ? null
+				: (workerCode ? Mismatch.WORKER_CODE : Mismatch.STANDALONE_CODE);
+		if (mismatch != null) {
+			disable();
+		}
+		return mismatch;
 	}
 
 	/** Whether Spring AOT is on in this JVM. */

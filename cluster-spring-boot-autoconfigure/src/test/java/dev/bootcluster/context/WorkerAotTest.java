@@ -48,16 +48,6 @@ class WorkerAotTest {
 	}
 
 	@Test
-	void onlyAWorkerRunsAWorkersCodeAndOnlyAStandaloneRunTheStandaloneCode() {
-		assertThat(WorkerAot.keepsGeneratedCode(ClusterRole.WORKER, true)).isTrue();
-		assertThat(WorkerAot.keepsGeneratedCode(ClusterRole.WORKER, false)).isFalse();
-		assertThat(WorkerAot.keepsGeneratedCode(ClusterRole.MASTER, true)).isFalse();
-		assertThat(WorkerAot.keepsGeneratedCode(ClusterRole.MASTER, false)).isFalse();
-		assertThat(WorkerAot.keepsGeneratedCode(ClusterRole.STANDALONE, false)).isTrue();
-		assertThat(WorkerAot.keepsGeneratedCode(ClusterRole.STANDALONE, true)).isFalse();
-	}
-
-	@Test
 	void aMasterOfAStandaloneBuildTurnsTheFlagOffAndSaysSo(CapturedOutput output) throws IOException {
 		assertThat(keeps(ClusterRole.MASTER, standaloneBuild())).isFalse();
 		assertThat(output).contains("Spring AOT (spring.aot.enabled=true) is not used in a cluster");
@@ -85,7 +75,8 @@ class WorkerAotTest {
 
 	@Test
 	void withoutTheFlagNothingChanges(CapturedOutput output) throws IOException {
-		ClusterRoleListener.springAot(ClusterRole.MASTER, workerBuild());
+		assertThat(WorkerAot.offAtStart(false, workerBuild())).isNull();
+		ClusterRoleListener.springAot(ClusterRole.MASTER, null);
 		assertThat(SpringProperties.getProperty(AotDetector.AOT_ENABLED)).isNull();
 		assertThat(output).doesNotContain("Spring AOT");
 	}
@@ -120,15 +111,23 @@ class WorkerAotTest {
 	}
 
 	/**
-	 * Starts with the flag on, lets a JVM of {@code role} on {@code build} decide, and
+	 * Starts with the flag on, lets a JVM of {@code role} on {@code build} decide as the
+	 * role listener does (at the application's start, then once the role is known), and
 	 * tells whether Spring AOT is still on.
 	 */
 	private static boolean keeps(ClusterRole role, ClassLoader build) {
 		SpringProperties.setProperty(AotDetector.AOT_ENABLED, null);
 		System.setProperty(AotDetector.AOT_ENABLED, "true");
 		assertThat(AotDetector.useGeneratedArtifacts()).isTrue();
-		ClusterRoleListener.springAot(role, build);
+		WorkerAot.Mismatch off = WorkerAot.offAtStart(role == ClusterRole.WORKER, build);
+		// a non-worker turns a worker's code off before the environment is prepared
+		assertThat(off == WorkerAot.Mismatch.WORKER_CODE).isEqualTo(role != ClusterRole.WORKER && hasMarker(build));
+		ClusterRoleListener.springAot(role, off);
 		return AotDetector.useGeneratedArtifacts();
+	}
+
+	private static boolean hasMarker(ClassLoader build) {
+		return build.getResource(WorkerAot.MARKER) != null;
 	}
 
 	private ClassLoader workerBuild() throws IOException {
