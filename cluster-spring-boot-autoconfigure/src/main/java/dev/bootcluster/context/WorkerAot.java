@@ -129,7 +129,7 @@ public final class WorkerAot implements BeanFactoryInitializationAotProcessor, B
 	@Override
 	public @Nullable BeanFactoryInitializationAotContribution processAheadOfTime(
 			ConfigurableListableBeanFactory beanFactory) {
-		if (!isStandIn(beanFactory, AGENT_BEAN)) {
+		if (!beanFactory.containsBeanDefinition(AGENT_BEAN) || !isStandIn(beanFactory.getBeanDefinition(AGENT_BEAN))) {
 			return null;
 		}
 		return (generationContext, code) -> generationContext.getGeneratedFiles()
@@ -139,13 +139,11 @@ public final class WorkerAot implements BeanFactoryInitializationAotProcessor, B
 
 	@Override
 	public boolean isExcludedFromAotProcessing(RegisteredBean registeredBean) {
-		return AGENT_BEAN.equals(registeredBean.getBeanName())
-				&& Boolean.TRUE.equals(registeredBean.getMergedBeanDefinition().getAttribute(STAND_IN));
+		return AGENT_BEAN.equals(registeredBean.getBeanName()) && isStandIn(registeredBean.getMergedBeanDefinition());
 	}
 
-	private static boolean isStandIn(ConfigurableListableBeanFactory beanFactory, String name) {
-		return beanFactory.containsBeanDefinition(name)
-				&& Boolean.TRUE.equals(beanFactory.getBeanDefinition(name).getAttribute(STAND_IN));
+	private static boolean isStandIn(BeanDefinition definition) {
+		return Boolean.TRUE.equals(definition.getAttribute(STAND_IN));
 	}
 
 }

@@ -234,7 +234,8 @@ public final class Supervisor {
 	 * Registers what to do each later time every worker is READY again: after a crash or
 	 * hang was replaced, a scale, a recycle, a rolling restart. It runs on the loop (it
 	 * must not block), at most once per {@code minInterval}: a cluster that is ready
-	 * again sooner has it run once when the interval has passed.
+	 * again sooner has it run once when the interval has passed, if every worker is READY
+	 * then (else at the next {@code Cluster ready}).
 	 */
 	public void onReadyAgain(Duration minInterval, Runnable action) {
 		this.loop.execute(() -> {
